@@ -1,0 +1,117 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from phteah.core import khmer
+from phteah.geography.forms import VillageField
+from phteah.geography.models import Province
+
+from .roles import Role
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    error_messages = {
+        "invalid_login": _("The email address or password is not correct."),
+        "inactive": _("This account is not active."),
+    }
+
+
+class TokenForm(forms.Form):
+    token = khmer.CharField(
+        label=_("Six-digit code"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError(_("Enter the six digits shown in your authenticator app."))
+        return token
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        help_text=_("At least 10 characters; not only numbers, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords are different."))
+        return data
+
+
+class OrganisationSettingsForm(forms.Form):
+    name_km = forms.CharField(label=_("Name in Khmer"), max_length=200, required=False)
+    provinces = forms.ModelMultipleChoiceField(
+        label=_("Provinces covered"), queryset=Province.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    require_two_factor_for_all = forms.BooleanField(
+        label=_("Require two-factor authentication for every member"), required=False,
+        help_text=_("Administrators and supervisors always need it."),
+    )
+
+    def __init__(self, *args, language="km", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provinces"].label_from_instance = lambda p: p.display_name(language)
+
+
+def _office_field(offices):
+    return forms.ModelChoiceField(
+        label=_("Office"), queryset=offices, required=False, empty_label=_("No office")
+    )
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    full_name = forms.CharField(label=_("Name in Latin letters"), max_length=150)
+    full_name_km = forms.CharField(label=_("Name in Khmer"), max_length=150, required=False)
+    phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="km")
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"] = _office_field(offices)
+
+
+class MemberEditForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_active = forms.BooleanField(
+        label=_("Active: may sign in and work for the organisation"), required=False
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"] = _office_field(offices)
+        self.order_fields(["role", "office", "is_active"])
+
+
+class OfficeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    village = VillageField(label=_("Address"), required=False)
+    address_detail = forms.CharField(
+        label=_("House, street and other details"), max_length=300, required=False
+    )
+    phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -1,0 +1,124 @@
+"""Request set-up for signed-in users: idle timeout, their language, their organisation
+(and the ORM scope that goes with it), and the two-factor / new-password gates."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from phteah.core.net import client_ip
+
+from .selectors import membership_list_for_user
+from .services import session_record
+
+SESSION_ORGANISATION = "phteah_organisation"
+SESSION_LAST_SEEN = "phteah_last_seen"
+TOUCH_EVERY_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    """Signs a user out after PHTEAH_IDLE_TIMEOUT without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(SESSION_LAST_SEEN)
+            if last_seen and now - last_seen > settings.PHTEAH_IDLE_TIMEOUT.total_seconds():
+                user = request.user
+                request.phteah_logout_reason = "idle"
+                logout(request)
+                session_record(action="accounts.session.expired", actor=user, ip=client_ip(request))
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                return redirect_to_login(request.get_full_path())
+            if not last_seen or now - last_seen > TOUCH_EVERY_SECONDS:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class MembershipMiddleware:
+    """Chooses the organisation the user is working in and runs the request inside its
+    ORM scope, so a query on organisation-owned data can never leave it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.memberships = membership_list_for_user(user=request.user)
+        request.membership = None
+        if request.memberships:
+            wanted = request.session.get(SESSION_ORGANISATION)
+            request.membership = next(
+                (m for m in request.memberships if str(m.organisation_id) == wanted),
+                request.memberships[0],
+            )
+            with scope(organisation=request.membership.organisation_id):
+                return self.get_response(request)
+        if request.user.is_superuser and request.path.startswith(reverse("admin:index")):
+            with scopes_disabled():
+                return self.get_response(request)
+        with scope(organisation=[]):
+            return self.get_response(request)
+
+
+GATE_EXEMPT_URL_NAMES = (
+    "accounts:logout",
+    "accounts:two_factor_setup",
+    "accounts:two_factor_verify",
+    "accounts:password_change",
+    "core:set_language",
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """Members whose role (or organisation) requires two-factor authentication must verify a
+    code before anything else; users with a temporary password must first choose their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def exempt_paths(self):
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in GATE_EXEMPT_URL_NAMES}
+        return self._exempt
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or request.path in self.exempt_paths():
+            return self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        membership = request.membership
+        needs_two_factor = user.is_superuser or (membership and membership.requires_two_factor)
+        if needs_two_factor and not user.is_verified():
+            from django_otp import user_has_device
+
+            target = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if user.must_change_password:
+            return redirect("accounts:password_change")
+        return self.get_response(request)

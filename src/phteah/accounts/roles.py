@@ -1,0 +1,74 @@
+"""Roles and the capabilities each grants. The single source of truth for "who may do what"
+inside an organisation; views and selectors ask for a capability, never for a role."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CASE_WORKER = "case_worker", _("Case worker")
+    ME_OFFICER = "me_officer", _("M&E officer")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Capability(StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_OFFICES = "manage_offices"
+    MANAGE_SETTINGS = "manage_settings"
+    VIEW_AUDIT = "view_audit"
+    VIEW_ALL_CASES = "view_all_cases"
+    VIEW_OWN_CASES = "view_own_cases"
+    EDIT_CASES = "edit_cases"
+    APPROVE_CLOSURES = "approve_closures"
+    VIEW_TEAM_WORKLOAD = "view_team_workload"
+    VIEW_AGGREGATES = "view_aggregates"
+    EXPORT_REPORTS = "export_reports"
+
+
+CAPABILITY_LABELS = {
+    Capability.MANAGE_USERS: _("Add staff, change their roles and deactivate them"),
+    Capability.MANAGE_OFFICES: _("Add and edit the organisation's offices"),
+    Capability.MANAGE_SETTINGS: _("Change the organisation's settings"),
+    Capability.VIEW_AUDIT: _("Read the organisation's audit trail"),
+    Capability.VIEW_ALL_CASES: _("See every case of the organisation"),
+    Capability.VIEW_OWN_CASES: _("See the cases assigned to them and their team"),
+    Capability.EDIT_CASES: _("Record and change case information"),
+    Capability.APPROVE_CLOSURES: _("Approve case closures"),
+    Capability.VIEW_TEAM_WORKLOAD: _("See the team's caseload and overdue work"),
+    Capability.VIEW_AGGREGATES: _("See aggregate figures and reports"),
+    Capability.EXPORT_REPORTS: _("Export reports"),
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ORG_ADMIN: frozenset(
+        {
+            Capability.MANAGE_USERS,
+            Capability.MANAGE_OFFICES,
+            Capability.MANAGE_SETTINGS,
+            Capability.VIEW_AUDIT,
+            Capability.VIEW_AGGREGATES,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.VIEW_ALL_CASES,
+            Capability.VIEW_OWN_CASES,
+            Capability.EDIT_CASES,
+            Capability.APPROVE_CLOSURES,
+            Capability.VIEW_TEAM_WORKLOAD,
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+    Role.CASE_WORKER: frozenset({Capability.VIEW_OWN_CASES, Capability.EDIT_CASES}),
+    Role.ME_OFFICER: frozenset({Capability.VIEW_AGGREGATES, Capability.EXPORT_REPORTS}),
+    Role.VIEWER: frozenset({Capability.VIEW_OWN_CASES}),
+}
+
+
+def capabilities_of(role: str) -> frozenset[Capability]:
+    return ROLE_CAPABILITIES.get(role, frozenset())

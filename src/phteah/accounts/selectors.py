@@ -1,0 +1,76 @@
+"""Reads of accounts data that a user triggers. Each takes the acting membership and only
+returns what it may see; the ``*_get_for_user`` functions are the access functions."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from .models import Membership, Office, User
+from .roles import Capability
+
+
+def membership_list_for_user(*, user: User) -> list[Membership]:
+    """The active memberships of the signed-in user in active organisations. This is the one
+    place that reads memberships across organisations (to know which ones the user is in)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .select_related("organisation", "office")
+            .order_by("created_at")
+        )
+
+
+def member_list(*, actor: Membership, search: str = "", role: str = "", active: str = "") -> QuerySet:
+    if not actor.can(Capability.MANAGE_USERS):
+        return Membership.objects.none()
+    members = Membership.objects.filter(organisation_id=actor.organisation_id).select_related(
+        "user", "office"
+    )
+    if search:
+        members = members.filter(
+            Q(user__full_name__icontains=search)
+            | Q(user__full_name_km__icontains=search)
+            | Q(user__email__icontains=search)
+        )
+    if role:
+        members = members.filter(role=role)
+    if active in ("yes", "no"):
+        members = members.filter(is_active=active == "yes")
+    return members.order_by("-is_active", "user__full_name")
+
+
+def member_get_for_user(*, actor: Membership, membership_id) -> Membership:
+    """Access function for memberships: 404 if missing, in another organisation, or not allowed."""
+    if not actor.can(Capability.MANAGE_USERS):
+        raise Http404
+    try:
+        return Membership.objects.select_related("user", "office").get(
+            pk=membership_id, organisation_id=actor.organisation_id
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def office_list(*, actor: Membership, include_inactive: bool = False) -> QuerySet:
+    offices = Office.objects.filter(organisation_id=actor.organisation_id).select_related(
+        "village__commune__district__province"
+    )
+    if not include_inactive:
+        offices = offices.filter(is_active=True)
+    return offices.order_by("-is_active", "name")
+
+
+def office_get_for_user(*, actor: Membership, office_id) -> Office:
+    """Access function for offices: 404 if missing or in another organisation."""
+    if not actor.can(Capability.MANAGE_OFFICES):
+        raise Http404
+    try:
+        return Office.objects.select_related("village__commune__district__province").get(
+            pk=office_id, organisation_id=actor.organisation_id
+        )
+    except (Office.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error

@@ -1,0 +1,360 @@
+"""Every change to organisations, offices, users and memberships.
+
+Each service takes the acting user (``actor``: their Membership for organisation work, or
+the User for their own account), checks what it may do, and writes the change and its
+audit event in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scopes_disabled
+
+from phteah.core.audit import audit_log, diff
+from phteah.core.errors import ServiceError
+
+from .models import Membership, Office, Organisation, User
+from .roles import Capability, Role
+
+
+def _require(actor: Membership, capability: Capability) -> None:
+    if actor is None or not actor.can(capability):
+        raise PermissionError(capability)
+
+
+def _snapshot(obj, fields) -> dict:
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        values[name] = str(value.pk) if hasattr(value, "pk") else value
+    return values
+
+
+def temporary_password() -> str:
+    return "-".join(secrets.token_urlsafe(4) for _ in range(3))
+
+
+# --- organisations ---------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ("name", "name_km", "short_code", "kind", "require_two_factor_for_all")
+
+
+def organisation_create(
+    *, actor: User | None, name: str, short_code: str, kind: str, name_km: str = "",
+    provinces=(), require_two_factor_for_all: bool = False, ip: str | None = None,
+) -> Organisation:
+    """Platform-level: a superuser (or the demo/set-up commands, actor None) adds one."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionError("only superusers create organisations")
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name=name, name_km=name_km, short_code=short_code.upper(), kind=kind,
+            require_two_factor_for_all=require_two_factor_for_all,
+        )
+        organisation.provinces.set(provinces)
+        audit_log(
+            actor=actor, organisation=organisation, action="accounts.organisation.created",
+            target=organisation, ip=ip,
+            changes={k: [None, v] for k, v in _snapshot(organisation, ORGANISATION_FIELDS).items()}
+            | {"provinces": [None, sorted(p.code for p in provinces)]},
+        )
+    return organisation
+
+
+def organisation_update(
+    *, actor: Membership, name_km: str, provinces, require_two_factor_for_all: bool,
+    ip: str | None = None,
+) -> Organisation:
+    _require(actor, Capability.MANAGE_SETTINGS)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        before = _snapshot(organisation, ORGANISATION_FIELDS)
+        before_provinces = sorted(organisation.provinces.values_list("code", flat=True))
+        organisation.name_km = name_km
+        organisation.require_two_factor_for_all = require_two_factor_for_all
+        organisation.save()
+        organisation.provinces.set(provinces)
+        changes = diff(before, _snapshot(organisation, ORGANISATION_FIELDS))
+        after_provinces = sorted(p.code for p in provinces)
+        if after_provinces != before_provinces:
+            changes["provinces"] = [before_provinces, after_provinces]
+        if changes:
+            audit_log(
+                actor=actor.user, organisation=organisation, ip=ip,
+                action="accounts.organisation.updated", target=organisation, changes=changes,
+            )
+    return organisation
+
+
+# --- offices ---------------------------------------------------------------------------
+
+OFFICE_FIELDS = ("name", "village", "address_detail", "phone", "is_active")
+
+
+def _office_name_taken(organisation_id, name, exclude=None) -> bool:
+    offices = Office.objects.filter(organisation_id=organisation_id, name__iexact=name)
+    if exclude is not None:
+        offices = offices.exclude(pk=exclude.pk)
+    return offices.exists()
+
+
+def office_create(
+    *, actor: Membership, name: str, village=None, address_detail: str = "", phone: str = "",
+    ip: str | None = None,
+) -> Office:
+    _require(actor, Capability.MANAGE_OFFICES)
+    with transaction.atomic():
+        if _office_name_taken(actor.organisation_id, name):
+            raise ServiceError(_("Your organisation already has an office with this name."), field="name")
+        office = Office.objects.create(
+            organisation_id=actor.organisation_id, name=name, village=village,
+            address_detail=address_detail, phone=phone,
+        )
+        audit_log(
+            actor=actor.user, organisation=actor.organisation_id, action="accounts.office.created",
+            target=office, ip=ip,
+            changes={k: [None, v] for k, v in _snapshot(office, OFFICE_FIELDS).items()},
+        )
+    return office
+
+
+def office_update(
+    *, actor: Membership, office: Office, name: str, village=None, address_detail: str = "",
+    phone: str = "", is_active: bool = True, ip: str | None = None,
+) -> Office:
+    _require(actor, Capability.MANAGE_OFFICES)
+    if office.organisation_id != actor.organisation_id:
+        raise PermissionError("office of another organisation")
+    with transaction.atomic():
+        office = Office.objects.select_for_update().get(pk=office.pk)
+        if _office_name_taken(actor.organisation_id, name, exclude=office):
+            raise ServiceError(_("Your organisation already has an office with this name."), field="name")
+        before = _snapshot(office, OFFICE_FIELDS)
+        office.name, office.village, office.address_detail = name, village, address_detail
+        office.phone, office.is_active = phone, is_active
+        office.save()
+        changes = diff(before, _snapshot(office, OFFICE_FIELDS))
+        if changes:
+            audit_log(
+                actor=actor.user, organisation=actor.organisation_id, ip=ip,
+                action="accounts.office.updated", target=office, changes=changes,
+            )
+    return office
+
+
+# --- staff and memberships -------------------------------------------------------------
+
+MEMBERSHIP_FIELDS = ("role", "office", "is_active")
+
+
+def _check_office(actor: Membership, office: Office | None) -> None:
+    if office is not None and office.organisation_id != actor.organisation_id:
+        raise ServiceError(_("Choose one of your organisation's offices."), field="office")
+
+
+def member_add(
+    *, actor: Membership, email: str, full_name: str, full_name_km: str = "", phone: str = "",
+    role: str, office: Office | None = None, language: str = "km", ip: str | None = None,
+) -> tuple[Membership, str | None]:
+    """Add a person to the actor's organisation. A new account gets a temporary password,
+    returned once to be handed over, that must be changed at first sign-in."""
+    _require(actor, Capability.MANAGE_USERS)
+    _check_office(actor, office)
+    if role not in Role.values:
+        raise ServiceError(_("Choose a role."), field="role")
+    email = email.strip().lower()
+    with transaction.atomic():
+        password = None
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            password = temporary_password()
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name, full_name_km=full_name_km,
+                phone=phone, language=language, must_change_password=True,
+            )
+            audit_log(
+                actor=actor.user, organisation=actor.organisation_id, ip=ip,
+                action="accounts.user.created", target=user,
+                changes={"email": [None, email], "full_name": [None, full_name]},
+            )
+        elif Membership.objects.filter(organisation_id=actor.organisation_id, user=user).exists():
+            raise ServiceError(_("This person is already a member of your organisation."), field="email")
+        membership = Membership.objects.create(
+            user=user, organisation_id=actor.organisation_id, role=role, office=office,
+        )
+        audit_log(
+            actor=actor.user, organisation=actor.organisation_id, ip=ip,
+            action="accounts.membership.created", target=membership,
+            changes={k: [None, v] for k, v in _snapshot(membership, MEMBERSHIP_FIELDS).items()},
+            data={"user": user.email},
+        )
+    return membership, password
+
+
+def _other_active_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(
+            organisation_id=membership.organisation_id, role=Role.ORG_ADMIN, is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def member_update(
+    *, actor: Membership, membership: Membership, role: str, office: Office | None,
+    is_active: bool, ip: str | None = None,
+) -> Membership:
+    """Change a member's role, office or access: a permission change, always audited."""
+    _require(actor, Capability.MANAGE_USERS)
+    _check_office(actor, office)
+    if membership.organisation_id != actor.organisation_id:
+        raise PermissionError("membership of another organisation")
+    if role not in Role.values:
+        raise ServiceError(_("Choose a role."), field="role")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        loses_admin = membership.role == Role.ORG_ADMIN and membership.is_active and (
+            role != Role.ORG_ADMIN or not is_active
+        )
+        if loses_admin and not _other_active_admins(membership):
+            raise ServiceError(
+                _("An organisation needs at least one active administrator. "
+                  "Make someone else administrator first.")
+            )
+        before = _snapshot(membership, MEMBERSHIP_FIELDS)
+        membership.role, membership.office, membership.is_active = role, office, is_active
+        membership.save()
+        changes = diff(before, _snapshot(membership, MEMBERSHIP_FIELDS))
+        if changes:
+            audit_log(
+                actor=actor.user, organisation=actor.organisation_id, ip=ip,
+                action="accounts.membership.updated", target=membership, changes=changes,
+                data={"user": membership.user.email},
+            )
+    return membership
+
+
+def member_reset_password(*, actor: Membership, membership: Membership, ip: str | None = None) -> str:
+    _require(actor, Capability.MANAGE_USERS)
+    if membership.organisation_id != actor.organisation_id:
+        raise PermissionError("membership of another organisation")
+    password = temporary_password()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password", "updated_at"])
+        audit_log(
+            actor=actor.user, organisation=actor.organisation_id, ip=ip,
+            action="accounts.user.password_reset", target=user,
+        )
+    return password
+
+
+def member_reset_two_factor(*, actor: Membership, membership: Membership, ip: str | None = None) -> int:
+    _require(actor, Capability.MANAGE_USERS)
+    if membership.organisation_id != actor.organisation_id:
+        raise PermissionError("membership of another organisation")
+    with transaction.atomic():
+        removed, _detail = TOTPDevice.objects.filter(user_id=membership.user_id).delete()
+        audit_log(
+            actor=actor.user, organisation=actor.organisation_id, ip=ip,
+            action="accounts.user.two_factor_reset", target=membership.user,
+        )
+    return removed
+
+
+# --- one's own account -----------------------------------------------------------------
+
+def _home_organisation_id(user: User):
+    with scopes_disabled():
+        return (
+            Membership.objects.filter(user=user, is_active=True)
+            .order_by("created_at")
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+
+
+def user_change_password(
+    *, actor: User, current_password: str, new_password: str, ip: str | None = None
+) -> None:
+    if not actor.check_password(current_password):
+        raise ServiceError(_("Your current password is not correct."), field="current_password")
+    try:
+        validate_password(new_password, user=actor)
+    except ValidationError as error:
+        raise ServiceError(" ".join(error.messages), field="new_password") from error
+    if current_password == new_password:
+        raise ServiceError(_("Choose a password different from the current one."), field="new_password")
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.must_change_password = False
+        actor.save(update_fields=["password", "must_change_password", "updated_at"])
+        audit_log(
+            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
+            action="accounts.user.password_changed", target=actor,
+        )
+
+
+def user_set_language(*, actor: User, language: str, ip: str | None = None) -> None:
+    if actor.language == language:
+        return
+    with transaction.atomic():
+        before = actor.language
+        actor.language = language
+        actor.save(update_fields=["language", "updated_at"])
+        audit_log(
+            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
+            action="accounts.user.language_changed", target=actor,
+            changes={"language": [before, language]},
+        )
+
+
+def two_factor_device_begin(*, actor: User) -> TOTPDevice:
+    """An unconfirmed authenticator for the user to scan (replaces an earlier unconfirmed one)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+
+
+def two_factor_device_confirm(
+    *, actor: User, device: TOTPDevice, token: str, ip: str | None = None
+) -> None:
+    if device.user_id != actor.pk or device.confirmed:
+        raise PermissionError("not this user's pending device")
+    if not device.verify_token(token):
+        raise ServiceError(_("That code is not correct. Check your phone's clock and try again."),
+                           field="token")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_log(
+            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
+            action="accounts.user.two_factor_enabled", target=actor,
+        )
+
+
+# --- sessions (called from the auth signal handlers) -----------------------------------
+
+def session_record(
+    *, action: str, actor: User | None = None, subject: User | None = None, email: str = "",
+    ip: str | None = None, data=None,
+) -> None:
+    """Record a sign-in, sign-out or idle expiry (``actor``), or a failed sign-in or lock-out
+    (``subject``: the account whose email was typed, if it exists)."""
+    person = actor or subject
+    with transaction.atomic():
+        audit_log(
+            actor=actor, organisation=_home_organisation_id(person) if person else None, ip=ip,
+            action=action, target=person, actor_label=(actor.email if actor else email)[:254],
+            data=data,
+        )

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("account/login/", views.LoginView.as_view(), name="login"),
+    path("account/logout/", views.LogoutView.as_view(), name="logout"),
+    path("account/", views.profile, name="profile"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/organisation/", views.organisation_switch, name="organisation_switch"),
+    path("org/settings/", views.organisation_settings, name="organisation_settings"),
+    path("org/staff/", views.member_list, name="member_list"),
+    path("org/staff/add/", views.member_add, name="member_add"),
+    path("org/staff/<uuid:membership_id>/", views.member_edit, name="member_edit"),
+    path(
+        "org/staff/<uuid:membership_id>/reset-password/",
+        views.member_reset_password, name="member_reset_password",
+    ),
+    path(
+        "org/staff/<uuid:membership_id>/reset-two-factor/",
+        views.member_reset_two_factor, name="member_reset_two_factor",
+    ),
+    path("org/offices/", views.office_list, name="office_list"),
+    path("org/offices/add/", views.office_add, name="office_add"),
+    path("org/offices/<uuid:office_id>/", views.office_edit, name="office_edit"),
+]

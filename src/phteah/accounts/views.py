@@ -1,0 +1,300 @@
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from phteah.core.access import require_capability
+from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.net import client_ip
+
+from . import selectors, services
+from .forms import (
+    EmailAuthenticationForm,
+    MemberAddForm,
+    MemberEditForm,
+    OfficeForm,
+    OrganisationSettingsForm,
+    PasswordChangeForm,
+    TokenForm,
+)
+from .middleware import SESSION_ORGANISATION
+from .models import Organisation
+from .roles import CAPABILITY_LABELS, ROLE_CAPABILITIES, Capability, Role
+
+SESSION_PENDING_DEVICE = "phteah_pending_totp"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """Called by django-axes when an account or address is locked."""
+    return render(request, "accounts/locked.html", status=429)
+
+
+def _next_url(request, default="core:home"):
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return default
+
+
+@login_required
+def profile(request):
+    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(request, "accounts/profile.html", {"has_device": has_device})
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_password(
+                actor=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                ip=client_ip(request),
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def two_factor_setup(request):
+    device = None
+    pending_id = request.session.get(SESSION_PENDING_DEVICE)
+    if pending_id:
+        device = TOTPDevice.objects.filter(pk=pending_id, user=request.user, confirmed=False).first()
+    if device is None:
+        device = services.two_factor_device_begin(actor=request.user)
+        request.session[SESSION_PENDING_DEVICE] = device.pk
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_device_confirm(
+                actor=request.user, device=device, token=form.cleaned_data["token"],
+                ip=client_ip(request),
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            request.session.pop(SESSION_PENDING_DEVICE, None)
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is set up."))
+            return redirect(_next_url(request))
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request, "accounts/two_factor_setup.html",
+        {"form": form, "qr": qr, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+         "next": _next_url(request, "")},
+    )
+
+
+@login_required
+def two_factor_verify(request):
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _detail = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        services.session_record(
+            action="accounts.two_factor.failed", actor=request.user, ip=client_ip(request)
+        )
+        form.add_error(
+            "token",
+            _("That code is not correct. Wait for a new code and try again.")
+            if allowed
+            else _("Too many wrong codes. Wait a minute and try again."),
+        )
+    return render(
+        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request, "")}
+    )
+
+
+@login_required
+@require_POST
+def organisation_switch(request):
+    wanted = request.POST.get("organisation", "")
+    if any(str(m.organisation_id) == wanted for m in request.memberships):
+        request.session[SESSION_ORGANISATION] = wanted
+    return redirect("core:home")
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def organisation_settings(request):
+    organisation = Organisation.objects.prefetch_related("provinces").get(
+        pk=request.membership.organisation_id
+    )
+    initial = {
+        "name_km": organisation.name_km,
+        "provinces": list(organisation.provinces.all()),
+        "require_two_factor_for_all": organisation.require_two_factor_for_all,
+    }
+    form = OrganisationSettingsForm(request.POST or None, initial=initial, language=get_language())
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(actor=request.membership, ip=client_ip(request), **form.cleaned_data)
+        messages.success(request, _("The organisation's settings were saved."))
+        return redirect("accounts:organisation_settings")
+    return render(
+        request, "accounts/organisation_settings.html",
+        {"form": form, "the_organisation": organisation},
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+def member_list(request):
+    search = request.GET.get("q", "").strip()[:100]
+    role = request.GET.get("role", "")
+    members = selectors.member_list(
+        actor=request.membership, search=search, role=role if role in Role.values else ""
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/member_list.html",
+        {"page": page, "q": search, "role": role, "roles": Role.choices, "query": query.urlencode(),
+         "role_capabilities": [
+             (label, [CAPABILITY_LABELS[c] for c in Capability if c in ROLE_CAPABILITIES[value]])
+             for value, label in Role.choices
+         ]},
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+def member_add(request):
+    offices = selectors.office_list(actor=request.membership)
+    form = MemberAddForm(request.POST or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, password = services.member_add(
+                actor=request.membership, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            return render(
+                request, "accounts/member_added.html", {"member": membership, "password": password}
+            )
+    return render(request, "accounts/member_add.html", {"form": form})
+
+
+@require_capability(Capability.MANAGE_USERS)
+def member_edit(request, membership_id):
+    member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
+    offices = selectors.office_list(actor=request.membership)
+    initial = {"role": member.role, "office": member.office, "is_active": member.is_active}
+    form = MemberEditForm(request.POST or None, initial=initial, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.membership, membership=member, ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("accounts:member_list")
+    has_device = TOTPDevice.objects.filter(user_id=member.user_id, confirmed=True).exists()
+    return render(
+        request, "accounts/member_edit.html",
+        {"form": form, "member": member, "has_device": has_device},
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def member_reset_password(request, membership_id):
+    member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
+    password = services.member_reset_password(
+        actor=request.membership, membership=member, ip=client_ip(request)
+    )
+    return render(
+        request, "accounts/member_added.html", {"member": member, "password": password, "reset": True}
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def member_reset_two_factor(request, membership_id):
+    member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
+    services.member_reset_two_factor(actor=request.membership, membership=member, ip=client_ip(request))
+    messages.success(
+        request,
+        _("%(name)s will set up two-factor authentication again at their next sign-in.")
+        % {"name": member.user.display_name()},
+    )
+    return redirect("accounts:member_edit", membership_id=member.pk)
+
+
+@require_capability(Capability.MANAGE_OFFICES)
+def office_list(request):
+    offices = selectors.office_list(actor=request.membership, include_inactive=True)
+    return render(request, "accounts/office_list.html", {"offices": offices})
+
+
+@require_capability(Capability.MANAGE_OFFICES)
+def office_add(request):
+    form = OfficeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("is_active", None)
+        try:
+            services.office_create(actor=request.membership, ip=client_ip(request), **data)
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The office was added."))
+            return redirect("accounts:office_list")
+    return render(request, "accounts/office_form.html", {"form": form})
+
+
+@require_capability(Capability.MANAGE_OFFICES)
+def office_edit(request, office_id):
+    office = selectors.office_get_for_user(actor=request.membership, office_id=office_id)
+    initial = {
+        "name": office.name, "village": office.village, "address_detail": office.address_detail,
+        "phone": office.phone, "is_active": office.is_active,
+    }
+    form = OfficeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.office_update(
+                actor=request.membership, office=office, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The office was saved."))
+            return redirect("accounts:office_list")
+    return render(request, "accounts/office_form.html", {"form": form, "office": office})

@@ -1,0 +1,197 @@
+"""Writing and verifying the audit trail.
+
+``audit_log`` is called by every service inside the same transaction as the change it
+records. Each event is appended to its organisation's hash chain:
+
+    hash = sha256(prev_hash + canonical JSON of the event's fields)
+
+so editing any stored event changes its hash, and deleting one breaks the link of the
+next; ``audit_verify`` walks each chain and reports both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditChain, AuditEvent
+
+MASK = "••••••"
+_SECRET_NAME = re.compile(r"password|secret|token|otp|totp|key|pin", re.IGNORECASE)
+SYSTEM_CHAIN = "system"
+
+
+def chain_key_for(organisation_id) -> str:
+    return f"org:{organisation_id}" if organisation_id else SYSTEM_CHAIN
+
+
+def mask_secrets(value: Any) -> Any:
+    """Replace the values of secret-looking keys (password, token, otp, key...) by a mask."""
+    if isinstance(value, dict):
+        return {
+            key: (MASK if _SECRET_NAME.search(str(key)) and val not in (None, "") else mask_secrets(val))
+            for key, val in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_secrets(item) for item in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe, and equal to what the database gives back (so the hash can be rechecked)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    created = event.created_at.astimezone(UTC) if event.created_at else None
+    return {
+        "chain_key": event.chain_key,
+        "sequence": int(event.sequence),
+        "created_at": created.isoformat() if created else None,
+        "organisation_id": str(event.organisation_id) if event.organisation_id else None,
+        "actor_id": str(event.actor_id) if event.actor_id else None,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_label": event.target_label,
+        "changes": event.changes,
+        "data": event.data,
+        "ip": event.ip,
+    }
+
+
+def _lock_chain(key: str) -> AuditChain:
+    try:
+        return AuditChain.objects.select_for_update().get(key=key)
+    except AuditChain.DoesNotExist:
+        try:
+            with transaction.atomic():
+                AuditChain.objects.create(key=key)
+        except IntegrityError:
+            pass  # created concurrently by another transaction
+        return AuditChain.objects.select_for_update().get(key=key)
+
+
+def target_of(obj: Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:300]
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    organisation=None,
+    target: Model | None = None,
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event. Must run inside the transaction that makes the change."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_log must be called inside transaction.atomic().")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    organisation_id = getattr(organisation, "pk", organisation)
+    target_type, target_id, target_label = target_of(target)
+    key = chain_key_for(organisation_id)
+    chain = _lock_chain(key)
+    event = AuditEvent(
+        chain_key=key,
+        sequence=chain.length + 1,
+        created_at=timezone.now(),
+        organisation_id=organisation_id,
+        actor=actor,
+        actor_label=actor_label if actor_label is not None else (actor.email if actor else ""),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        changes=_plain(mask_secrets(changes or {})),
+        data=_plain(mask_secrets(data or {})),
+        ip=ip or None,
+        prev_hash=chain.head_hash,
+    )
+    event.hash = event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event))
+    event.save()
+    AuditChain.objects.filter(pk=chain.pk).update(length=event.sequence, head_hash=event.hash)
+    return event
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    chain_key: str
+    sequence: int | None
+    event_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.event_id} (#{self.sequence})" if self.event_id else "chain head"
+        return f"{self.chain_key}: {where}: {self.problem}"
+
+
+def audit_verify(*, batch_size: int = 2000) -> tuple[int, list[ChainProblem]]:
+    """Recompute every chain. Returns (events checked, problems found)."""
+    problems: list[ChainProblem] = []
+    checked = 0
+    chains = {chain.key: chain for chain in AuditChain.objects.all()}
+    keys = set(chains) | set(AuditEvent.all_chains.values_list("chain_key", flat=True).distinct())
+    for key in sorted(keys):
+        chain = chains.get(key)
+        prev_hash, expected_seq = GENESIS_HASH, 1
+        events = AuditEvent.all_chains.filter(chain_key=key).order_by("sequence")
+        for event in events.iterator(chunk_size=batch_size):
+            checked += 1
+            if event.sequence != expected_seq:
+                problems.append(
+                    ChainProblem(
+                        key, event.sequence, event.id,
+                        f"events {expected_seq}–{event.sequence - 1} are missing (deleted)",
+                    )
+                )
+            if event.prev_hash != prev_hash:
+                problems.append(
+                    ChainProblem(key, event.sequence, event.id, "link to the previous event is broken")
+                )
+            if event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event)) != event.hash:
+                problems.append(
+                    ChainProblem(key, event.sequence, event.id, "contents were changed after writing")
+                )
+            prev_hash, expected_seq = event.hash, event.sequence + 1
+        if chain is None:
+            problems.append(ChainProblem(key, None, None, "chain head is missing"))
+        elif chain.length != expected_seq - 1 or chain.head_hash != prev_hash:
+            problems.append(
+                ChainProblem(
+                    key, None, None,
+                    f"head records {chain.length} events but {expected_seq - 1} were found "
+                    "(the latest events were deleted or the head was changed)",
+                )
+            )
+    return checked, problems

@@ -1,0 +1,73 @@
+"""What each audit action code means, as a sentence in the viewer's language.
+
+Events are stored language-neutral; this registry turns them into text at display time.
+Placeholders: %(actor)s, %(target)s and any key of the event's ``data``."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "accounts.login.succeeded": _("%(actor)s signed in."),
+    "accounts.login.failed": _("Failed sign-in attempt as %(actor)s."),
+    "accounts.login.locked_out": _("Sign-in locked after repeated failures for %(actor)s."),
+    "accounts.logout": _("%(actor)s signed out."),
+    "accounts.session.expired": _("%(actor)s was signed out after being idle."),
+    "accounts.organisation.created": _("Organisation %(target)s was created."),
+    "accounts.organisation.updated": _("%(actor)s changed the organisation's settings."),
+    "accounts.office.created": _("%(actor)s added the office %(target)s."),
+    "accounts.office.updated": _("%(actor)s changed the office %(target)s."),
+    "accounts.user.created": _("%(actor)s created an account for %(target)s."),
+    "accounts.membership.created": _("%(actor)s added %(user)s to the organisation."),
+    "accounts.membership.updated": _("%(actor)s changed the role or access of %(user)s."),
+    "accounts.user.password_reset": _("%(actor)s reset the password of %(target)s."),
+    "accounts.user.password_changed": _("%(actor)s changed their password."),
+    "accounts.user.language_changed": _("%(actor)s changed their language."),
+    "accounts.user.two_factor_enabled": _("%(actor)s set up two-factor authentication."),
+    "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
+    "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),
+    "geography.loaded": _("Geography was loaded from %(source)s."),
+}
+
+ACTION_GROUPS = {
+    "accounts.login": _("Sign-ins"),
+    "accounts.logout": _("Sign-outs"),
+    "accounts.session": _("Sessions"),
+    "accounts.membership": _("Roles and access"),
+    "accounts.user": _("Accounts"),
+    "accounts.office": _("Offices"),
+    "accounts.organisation": _("Organisation"),
+}
+
+
+class _Default(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def describe(event) -> str:
+    """The event as one sentence in the active language."""
+    template = ACTIONS.get(event.action)
+    values = _Default({k: v for k, v in (event.data or {}).items() if isinstance(v, str | int)})
+    values["actor"] = event.actor_label or _("The system")
+    values["target"] = event.target_label or "—"
+    if template is None:
+        return event.action
+    return str(template) % values
+
+
+FIELD_LABELS = {
+    "role": _("role"),
+    "office": _("office"),
+    "is_active": _("active"),
+    "name": _("name"),
+    "name_km": _("name in Khmer"),
+    "village": _("village"),
+    "address_detail": _("address"),
+    "phone": _("phone"),
+    "provinces": _("provinces covered"),
+    "require_two_factor_for_all": _("two-factor for every member"),
+    "language": _("language"),
+    "email": _("email address"),
+    "full_name": _("name"),
+    "short_code": _("short code"),
+    "kind": _("kind"),
+}

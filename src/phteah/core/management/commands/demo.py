@@ -1,0 +1,28 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from phteah.demo.network import DEMO_PASSWORD, demo_network_create
+from phteah.geography.models import Village
+
+
+class Command(BaseCommand):
+    help = "Load geography (if needed) and the demo network, then print the demo logins."
+
+    def handle(self, *args, **options):
+        translation.activate("en")
+        if not Village.objects.exists():
+            call_command("geography", "load", stdout=self.stdout)
+        logins = demo_network_create()
+        self.stdout.write("")
+        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write("Administrators and supervisors set up two-factor authentication")
+        self.stdout.write("(any authenticator app) the first time they sign in.")
+        self.stdout.write("")
+        current = None
+        for login in logins:
+            if login.organisation != current:
+                current = login.organisation
+                self.stdout.write(f"  {current}")
+            self.stdout.write(f"    {login.role:<28} {login.email:<28} {login.name}")
+        self.stdout.write("")

@@ -1,0 +1,15 @@
+class SecureHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.setdefault("Cache-Control", "no-store, private")
+        return response

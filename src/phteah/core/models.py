@@ -1,0 +1,97 @@
+"""Base model, and the append-only, hash-chained audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+GENESIS_HASH = "0" * 64
+
+
+class BaseModel(models.Model):
+    """UUID primary key and creation/update times for every domain row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditChain(models.Model):
+    """Head of one hash chain: one per organisation, plus "system" for events with none.
+
+    Locking this row serialises appends to the chain it heads, so sequence numbers have
+    no gaps and every event links to the one before it."""
+
+    key = models.CharField(max_length=64, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Stored language-neutral (an action code and values);
+    the sentence shown is produced at display time in the viewer's language."""
+
+    id = models.BigAutoField(primary_key=True)
+    chain_key = models.CharField(max_length=64)
+    sequence = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedManager(
+        organisation="organisation",
+        _manager_class=models.Manager.from_queryset(AuditEventQuerySet),
+    )
+    # Unscoped access for the chain verifier only (it reads every chain, never for display).
+    all_chains = models.Manager.from_queryset(AuditEventQuerySet)()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_key", "sequence"], name="audit_event_chain_seq")
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="audit_org_time"),
+            models.Index(fields=["organisation", "action"], name="audit_org_action"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

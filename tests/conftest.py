@@ -1,0 +1,59 @@
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scopes_disabled
+
+from phteah.accounts.roles import Role
+
+from .factories import MembershipFactory, OrganisationFactory
+
+ROLES = [role.value for role in Role]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_unscoped(settings):
+    """Fast password hashing in tests, and ORM scopes off for test set-up and assertions.
+    Requests still run scoped: the middleware opens a scope of its own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Family Bridge", short_code="FB")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Other NGO", short_code="OTH")
+
+
+@pytest.fixture
+def member(organisation):
+    """member(role) → a Membership in the organisation, with a fresh user."""
+
+    def make(role=Role.CASE_WORKER, org=None, **kwargs):
+        return MembershipFactory(organisation=org or organisation, role=role, **kwargs)
+
+    return make
+
+
+def sign_in(client, user):
+    """Force-login and, where the role needs it, pass the two-factor check."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(client):
+    def make(membership_or_user):
+        user = getattr(membership_or_user, "user", membership_or_user)
+        return sign_in(client, user)
+
+    return make
