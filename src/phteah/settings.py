@@ -70,12 +70,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "phteah.accounts.middleware.IdleTimeoutMiddleware",
     "phteah.accounts.middleware.UserLanguageMiddleware",
     "phteah.accounts.middleware.MembershipMiddleware",
     "phteah.accounts.middleware.TwoFactorRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "phteah.core.context_processors.phteah",
+                "phteah.core.context_processors.phteah_context",
             ],
         },
     }
@@ -205,6 +205,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it after collectstatic
 STATICFILES_DIRS = [
     # The Khmer web font comes from the installed fontpkg-noto-sans-khmer package.
     ("fonts/noto-sans-khmer", str(fontpkg_noto_sans_khmer.ROOT / "files")),

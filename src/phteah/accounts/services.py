@@ -330,6 +330,9 @@ def two_factor_device_confirm(
 ) -> None:
     if device.user_id != actor.pk or device.confirmed:
         raise PermissionError("not this user's pending device")
+    allowed, _detail = device.verify_is_allowed()
+    if not allowed:
+        raise ServiceError(_("Too many wrong codes. Wait a minute and try again."), field="token")
     if not device.verify_token(token):
         raise ServiceError(_("That code is not correct. Check your phone's clock and try again."),
                            field="token")

@@ -3,7 +3,7 @@ from django.conf import settings
 import phteah
 
 
-def phteah(request):
+def phteah_context(request):
     membership = getattr(request, "membership", None)
     return {
         "membership": membership,

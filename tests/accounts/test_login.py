@@ -1,0 +1,194 @@
+"""Sign-in, lock-out, two-factor enforcement and the idle timeout."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from phteah.accounts.roles import Role
+from phteah.core.models import AuditEvent
+
+from ..conftest import sign_in
+from ..factories import PASSWORD
+
+LOGIN = reverse("accounts:login")
+HOME = reverse("core:home")
+
+
+def post_login(client, email, password, ip="10.1.1.1"):
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def actions(**where):
+    return list(AuditEvent.all_chains.filter(**where).order_by("id").values_list("action", flat=True))
+
+
+def current_code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def _reset_throttle(device):
+    """Time passing after a wrong code (django-otp throttles retries for a few seconds)."""
+    device.refresh_from_db()
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+
+
+@pytest.mark.django_db
+class TestSignIn:
+    def test_a_case_worker_signs_in_and_it_is_recorded(self, client, member):
+        worker = member(Role.CASE_WORKER)
+        response = post_login(client, worker.user.email.upper(), PASSWORD)
+        assert response.status_code == 302 and response.url == "/"
+        assert client.get(HOME).status_code == 200
+        event = AuditEvent.all_chains.get(action="accounts.login.succeeded")
+        assert event.actor == worker.user and event.ip == "10.1.1.1"
+        assert event.organisation_id == worker.organisation_id
+
+    def test_a_failed_sign_in_is_recorded_with_the_email_typed(self, client, member):
+        worker = member()
+        response = post_login(client, worker.user.email, "wrong")
+        assert response.status_code == 200
+        assert "not correct" in response.content.decode()
+        event = AuditEvent.all_chains.get(action="accounts.login.failed")
+        assert event.actor is None and event.actor_label == worker.user.email
+        assert event.organisation_id == worker.organisation_id
+
+    def test_sign_out_is_recorded(self, client, member):
+        worker = member()
+        post_login(client, worker.user.email, PASSWORD)
+        client.post(reverse("accounts:logout"))
+        assert actions(actor=worker.user) == ["accounts.login.succeeded", "accounts.logout"]
+        assert client.get(HOME).status_code == 302
+
+
+@pytest.mark.django_db
+class TestLockout:
+    def test_five_failures_lock_the_account_even_with_the_right_password(self, client, member):
+        worker = member()
+        for attempt in range(5):
+            post_login(client, worker.user.email, f"wrong-{attempt}", ip=f"10.0.0.{attempt}")
+        response = post_login(client, worker.user.email, PASSWORD, ip="10.9.9.9")
+        assert response.status_code == 429
+        assert "locked" in response.content.decode().lower()
+        assert "accounts.login.locked_out" in actions()
+        assert client.get(HOME).status_code == 302
+
+    def test_five_failures_from_one_address_lock_that_address(self, client, member):
+        victims = [member() for _ in range(5)]
+        for victim in victims:
+            post_login(client, victim.user.email, "wrong", ip="10.6.6.6")
+        other = member()
+        assert post_login(client, other.user.email, PASSWORD, ip="10.6.6.6").status_code == 429
+        assert post_login(client, other.user.email, PASSWORD, ip="10.7.7.7").status_code == 302
+
+    def test_four_failures_do_not_lock(self, client, member):
+        worker = member()
+        for _ in range(4):
+            post_login(client, worker.user.email, "wrong")
+        assert post_login(client, worker.user.email, PASSWORD).status_code == 302
+
+    def test_the_lock_ends_after_fifteen_minutes(self, client, member):
+        worker = member()
+        start = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+        with time_machine.travel(start, tick=False):
+            for _ in range(5):
+                post_login(client, worker.user.email, "wrong")
+            assert post_login(client, worker.user.email, PASSWORD).status_code == 429
+        with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+            assert post_login(client, worker.user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+class TestTwoFactor:
+    @pytest.mark.parametrize("role", [Role.ORG_ADMIN, Role.SUPERVISOR])
+    def test_roles_that_need_it_are_sent_to_set_it_up(self, client, member, role):
+        manager = member(role)
+        post_login(client, manager.user.email, PASSWORD)
+        response = client.get(HOME)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:two_factor_setup"))
+        # nothing else is reachable before it is done
+        assert client.get(reverse("accounts:profile")).status_code == 302
+
+    @pytest.mark.parametrize("role", [Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER])
+    def test_other_roles_are_not_asked(self, client, member, role):
+        post_login(client, member(role).user.email, PASSWORD)
+        assert client.get(HOME).status_code == 200
+
+    def test_an_organisation_can_require_it_for_everyone(self, client, member, organisation):
+        organisation.require_two_factor_for_all = True
+        organisation.save()
+        post_login(client, member(Role.VIEWER).user.email, PASSWORD)
+        assert client.get(HOME).url.startswith(reverse("accounts:two_factor_setup"))
+
+    def test_setting_it_up_with_a_real_code(self, client, member):
+        admin = member(Role.ORG_ADMIN)
+        post_login(client, admin.user.email, PASSWORD)
+        page = client.get(reverse("accounts:two_factor_setup"))
+        assert b"<svg" in page.content
+        device = TOTPDevice.objects.get(user=admin.user, confirmed=False)
+        wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000"})
+        assert wrong.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
+        throttled = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+        assert "Wait a minute" in throttled.content.decode()
+        _reset_throttle(device)
+        response = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+        assert response.status_code == 302
+        assert TOTPDevice.objects.get(pk=device.pk).confirmed
+        assert client.get(HOME).status_code == 200
+        assert "accounts.user.two_factor_enabled" in actions(actor=admin.user)
+
+    def test_the_code_is_asked_at_each_sign_in_and_khmer_digits_work(self, client, member):
+        admin = member(Role.SUPERVISOR)
+        device = TOTPDevice.objects.create(user=admin.user, name="phone", confirmed=True)
+        post_login(client, admin.user.email, PASSWORD)
+        assert client.get(HOME).url.startswith(reverse("accounts:two_factor_verify"))
+        bad = client.post(reverse("accounts:two_factor_verify"), {"token": "123456"})
+        assert bad.status_code == 200
+        assert "accounts.two_factor.failed" in actions(actor=admin.user)
+        khmer_code = current_code(device).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+        _reset_throttle(device)
+        ok = client.post(reverse("accounts:two_factor_verify"), {"token": khmer_code})
+        assert ok.status_code == 302
+        assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.django_db
+class TestTemporaryPassword:
+    def test_a_temporary_password_must_be_changed_first(self, client, member):
+        worker = member()
+        worker.user.must_change_password = True
+        worker.user.save()
+        post_login(client, worker.user.email, PASSWORD)
+        assert client.get(HOME).url == reverse("accounts:password_change")
+        response = client.post(
+            reverse("accounts:password_change"),
+            {"current_password": PASSWORD, "new_password": "my-own-secret-2026",
+             "new_password_again": "my-own-secret-2026"},
+        )
+        assert response.status_code == 302
+        assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.django_db
+class TestIdleTimeout:
+    def test_thirty_idle_minutes_sign_the_user_out(self, client, member):
+        worker = member()
+        start = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+        with time_machine.travel(start, tick=False):
+            sign_in(client, worker.user)
+            assert client.get(HOME).status_code == 200
+        with time_machine.travel(start + datetime.timedelta(minutes=29), tick=False):
+            assert client.get(HOME).status_code == 200
+        with time_machine.travel(start + datetime.timedelta(minutes=58), tick=False):
+            assert client.get(HOME).status_code == 200  # 29 minutes after the last request
+        with time_machine.travel(start + datetime.timedelta(minutes=89), tick=False):
+            response = client.get(HOME)
+            assert response.status_code == 302 and response.url.startswith(LOGIN)
+            assert client.get(HOME).status_code == 302
+        assert "accounts.session.expired" in actions(actor=worker.user)
