@@ -15,7 +15,11 @@ from .conftest import sign_in
 from .factories import MembershipFactory, OfficeFactory, OrganisationFactory
 
 ADMIN, SUPERVISOR, WORKER, ME, VIEWER = (
-    Role.ORG_ADMIN, Role.SUPERVISOR, Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER,
+    Role.ORG_ADMIN,
+    Role.SUPERVISOR,
+    Role.CASE_WORKER,
+    Role.ME_OFFICER,
+    Role.VIEWER,
 )
 ALL = (ADMIN, SUPERVISOR, WORKER, ME, VIEWER)
 OTHER, ANON = "other", "anonymous"
@@ -27,8 +31,17 @@ def expect(default, **overrides):
     table = {actor: default for actor in (*ALL, OTHER)}
     table[ANON] = 302
     for key, value in overrides.items():
-        table[{"admin": ADMIN, "supervisor": SUPERVISOR, "worker": WORKER, "me": ME,
-               "viewer": VIEWER, "other": OTHER, "anon": ANON}[key]] = value
+        table[
+            {
+                "admin": ADMIN,
+                "supervisor": SUPERVISOR,
+                "worker": WORKER,
+                "me": ME,
+                "viewer": VIEWER,
+                "other": OTHER,
+                "anon": ANON,
+            }[key]
+        ] = value
     return table
 
 

@@ -23,7 +23,9 @@ def post_login(client, email, password, ip="10.1.1.1"):
 
 
 def actions(**where):
-    return list(AuditEvent.all_chains.filter(**where).order_by("id").values_list("action", flat=True))
+    return list(
+        AuditEvent.all_chains.filter(**where).order_by("id").values_list("action", flat=True)
+    )
 
 
 def current_code(device):
@@ -134,10 +136,14 @@ class TestTwoFactor:
         device = TOTPDevice.objects.get(user=admin.user, confirmed=False)
         wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000"})
         assert wrong.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
-        throttled = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+        throttled = client.post(
+            reverse("accounts:two_factor_setup"), {"token": current_code(device)}
+        )
         assert "Wait a minute" in throttled.content.decode()
         _reset_throttle(device)
-        response = client.post(reverse("accounts:two_factor_setup"), {"token": current_code(device)})
+        response = client.post(
+            reverse("accounts:two_factor_setup"), {"token": current_code(device)}
+        )
         assert response.status_code == 302
         assert TOTPDevice.objects.get(pk=device.pk).confirmed
         assert client.get(HOME).status_code == 200
@@ -168,8 +174,11 @@ class TestTemporaryPassword:
         assert client.get(HOME).url == reverse("accounts:password_change")
         response = client.post(
             reverse("accounts:password_change"),
-            {"current_password": PASSWORD, "new_password": "my-own-secret-2026",
-             "new_password_again": "my-own-secret-2026"},
+            {
+                "current_password": PASSWORD,
+                "new_password": "my-own-secret-2026",
+                "new_password_again": "my-own-secret-2026",
+            },
         )
         assert response.status_code == 302
         assert client.get(HOME).status_code == 200

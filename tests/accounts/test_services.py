@@ -13,7 +13,9 @@ from ..factories import OfficeFactory
 
 
 def actions(**where):
-    return list(AuditEvent.all_chains.filter(**where).order_by("id").values_list("action", flat=True))
+    return list(
+        AuditEvent.all_chains.filter(**where).order_by("id").values_list("action", flat=True)
+    )
 
 
 @pytest.fixture
@@ -44,10 +46,14 @@ class TestOrganisations:
         assert Organisation.objects.get(pk=organisation.pk).require_two_factor_for_all
 
     def test_update_without_change_writes_nothing(self, admin):
-        services.organisation_update(actor=admin, name_km="", provinces=[], require_two_factor_for_all=False)
+        services.organisation_update(
+            actor=admin, name_km="", provinces=[], require_two_factor_for_all=False
+        )
         assert actions(action="accounts.organisation.updated") == []
 
-    @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER])
+    @pytest.mark.parametrize(
+        "role", [Role.SUPERVISOR, Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER]
+    )
     def test_other_roles_cannot_change_settings(self, member, role):
         with pytest.raises(PermissionError):
             services.organisation_update(
@@ -59,8 +65,13 @@ class TestOrganisations:
 class TestOffices:
     def test_create_and_update(self, admin):
         office = services.office_create(actor=admin, name="Battambang", phone="012 345 678")
-        services.office_update(actor=admin, office=office, name="Battambang", phone="099", is_active=False)
-        assert actions(target_id=str(office.pk)) == ["accounts.office.created", "accounts.office.updated"]
+        services.office_update(
+            actor=admin, office=office, name="Battambang", phone="099", is_active=False
+        )
+        assert actions(target_id=str(office.pk)) == [
+            "accounts.office.created",
+            "accounts.office.updated",
+        ]
         updated = AuditEvent.all_chains.get(action="accounts.office.updated")
         assert updated.changes == {"phone": ["012 345 678", "099"], "is_active": [True, False]}
 
@@ -85,16 +96,22 @@ class TestOffices:
 class TestMembers:
     def test_adding_a_new_person_creates_the_account_and_the_membership(self, admin):
         membership, password = services.member_add(
-            actor=admin, email="New.Worker@Example.test", full_name="Keo Vannak", role=Role.CASE_WORKER
+            actor=admin,
+            email="New.Worker@Example.test",
+            full_name="Keo Vannak",
+            role=Role.CASE_WORKER,
         )
         assert password and membership.user.email == "new.worker@example.test"
         assert membership.user.check_password(password)
         assert membership.user.must_change_password
         assert actions(organisation=admin.organisation) == [
-            "accounts.user.created", "accounts.membership.created",
+            "accounts.user.created",
+            "accounts.membership.created",
         ]
 
-    def test_adding_an_existing_account_only_adds_the_membership(self, admin, member, other_organisation):
+    def test_adding_an_existing_account_only_adds_the_membership(
+        self, admin, member, other_organisation
+    ):
         elsewhere = member(Role.SUPERVISOR, org=other_organisation)
         membership, password = services.member_add(
             actor=admin, email=elsewhere.user.email, full_name="ignored", role=Role.VIEWER
@@ -105,39 +122,56 @@ class TestMembers:
     def test_adding_someone_twice_is_refused(self, admin, member):
         existing = member(Role.VIEWER)
         with pytest.raises(ServiceError):
-            services.member_add(actor=admin, email=existing.user.email, full_name="x", role=Role.VIEWER)
+            services.member_add(
+                actor=admin, email=existing.user.email, full_name="x", role=Role.VIEWER
+            )
 
     def test_an_office_of_another_organisation_is_refused(self, admin, other_organisation):
         with pytest.raises(ServiceError):
             services.member_add(
-                actor=admin, email="a@b.test", full_name="A", role=Role.VIEWER,
+                actor=admin,
+                email="a@b.test",
+                full_name="A",
+                role=Role.VIEWER,
                 office=OfficeFactory(organisation=other_organisation),
             )
         assert not User.objects.filter(email="a@b.test").exists()
 
     def test_role_change_is_a_recorded_permission_change(self, admin, member):
         worker = member(Role.CASE_WORKER)
-        services.member_update(actor=admin, membership=worker, role=Role.SUPERVISOR, office=None, is_active=True)
+        services.member_update(
+            actor=admin, membership=worker, role=Role.SUPERVISOR, office=None, is_active=True
+        )
         event = AuditEvent.all_chains.get(action="accounts.membership.updated")
         assert event.changes == {"role": ["case_worker", "supervisor"]}
         assert event.actor == admin.user and event.target_id == str(worker.pk)
 
     def test_the_last_administrator_cannot_remove_themselves(self, admin):
         with pytest.raises(ServiceError):
-            services.member_update(actor=admin, membership=admin, role=Role.VIEWER, office=None, is_active=True)
+            services.member_update(
+                actor=admin, membership=admin, role=Role.VIEWER, office=None, is_active=True
+            )
         with pytest.raises(ServiceError):
-            services.member_update(actor=admin, membership=admin, role=Role.ORG_ADMIN, office=None, is_active=False)
+            services.member_update(
+                actor=admin, membership=admin, role=Role.ORG_ADMIN, office=None, is_active=False
+            )
         assert Membership.objects.get(pk=admin.pk).role == Role.ORG_ADMIN
 
     def test_an_administrator_can_step_down_when_another_remains(self, admin, member):
         member(Role.ORG_ADMIN)
-        services.member_update(actor=admin, membership=admin, role=Role.SUPERVISOR, office=None, is_active=True)
+        services.member_update(
+            actor=admin, membership=admin, role=Role.SUPERVISOR, office=None, is_active=True
+        )
         assert Membership.objects.get(pk=admin.pk).role == Role.SUPERVISOR
 
-    def test_members_of_other_organisations_cannot_be_changed(self, admin, member, other_organisation):
+    def test_members_of_other_organisations_cannot_be_changed(
+        self, admin, member, other_organisation
+    ):
         foreign = member(Role.VIEWER, org=other_organisation)
         with pytest.raises(PermissionError):
-            services.member_update(actor=admin, membership=foreign, role=Role.ORG_ADMIN, office=None, is_active=True)
+            services.member_update(
+                actor=admin, membership=foreign, role=Role.ORG_ADMIN, office=None, is_active=True
+            )
 
     def test_password_reset(self, admin, member):
         worker = member(Role.CASE_WORKER)
@@ -153,31 +187,42 @@ class TestMembers:
         worker = member(Role.SUPERVISOR)
         TOTPDevice.objects.create(user=worker.user, name="phone")
         assert services.member_reset_two_factor(actor=admin, membership=worker) == 1
-        assert actions(action="accounts.user.two_factor_reset") == ["accounts.user.two_factor_reset"]
+        assert actions(action="accounts.user.two_factor_reset") == [
+            "accounts.user.two_factor_reset"
+        ]
 
-    @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER])
+    @pytest.mark.parametrize(
+        "role", [Role.SUPERVISOR, Role.CASE_WORKER, Role.ME_OFFICER, Role.VIEWER]
+    )
     def test_only_administrators_manage_staff(self, member, role):
         actor = member(role)
         with pytest.raises(PermissionError):
             services.member_add(actor=actor, email="x@y.test", full_name="X", role=Role.ORG_ADMIN)
         with pytest.raises(PermissionError):
-            services.member_update(actor=actor, membership=actor, role=Role.ORG_ADMIN, office=None, is_active=True)
+            services.member_update(
+                actor=actor, membership=actor, role=Role.ORG_ADMIN, office=None, is_active=True
+            )
 
 
 @pytest.mark.django_db
 class TestOwnAccount:
     def test_change_password(self, member):
         user = member().user
-        services.user_change_password(actor=user, current_password="correct-horse-battery",
-                                      new_password="a-much-better-one-2026")
+        services.user_change_password(
+            actor=user,
+            current_password="correct-horse-battery",
+            new_password="a-much-better-one-2026",
+        )
         assert user.check_password("a-much-better-one-2026")
         assert actions(actor=user) == ["accounts.user.password_changed"]
 
     @pytest.mark.parametrize(
         "current, new, field",
-        [("wrong", "a-much-better-one-2026", "current_password"),
-         ("correct-horse-battery", "123", "new_password"),
-         ("correct-horse-battery", "correct-horse-battery", "new_password")],
+        [
+            ("wrong", "a-much-better-one-2026", "current_password"),
+            ("correct-horse-battery", "123", "new_password"),
+            ("correct-horse-battery", "correct-horse-battery", "new_password"),
+        ],
     )
     def test_bad_password_changes_are_refused(self, member, current, new, field):
         user = member().user

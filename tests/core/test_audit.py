@@ -12,7 +12,13 @@ def _log(organisation, n=1, **kwargs):
     for i in range(n):
         with transaction.atomic():
             events.append(
-                audit_log(actor=None, organisation=organisation, action="test.thing", data={"i": i}, **kwargs)
+                audit_log(
+                    actor=None,
+                    organisation=organisation,
+                    action="test.thing",
+                    data={"i": i},
+                    **kwargs,
+                )
             )
     return events
 
@@ -37,11 +43,12 @@ class TestAuditLog:
         assert a.sequence == b.sequence == 1
         assert a.chain_key != b.chain_key
 
-
     def test_it_masks_secrets(self, organisation):
         with transaction.atomic():
             event = audit_log(
-                actor=None, organisation=organisation, action="test.thing",
+                actor=None,
+                organisation=organisation,
+                action="test.thing",
                 changes={"password": ["old", "new"], "role": ["viewer", "supervisor"]},
                 data={"api_token": "abc", "nested": {"otp_secret": "x"}},
             )

@@ -63,11 +63,14 @@ class PasswordChangeForm(forms.Form):
 class OrganisationSettingsForm(forms.Form):
     name_km = forms.CharField(label=_("Name in Khmer"), max_length=200, required=False)
     provinces = forms.ModelMultipleChoiceField(
-        label=_("Provinces covered"), queryset=Province.objects.all(), required=False,
+        label=_("Provinces covered"),
+        queryset=Province.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     require_two_factor_for_all = forms.BooleanField(
-        label=_("Require two-factor authentication for every member"), required=False,
+        label=_("Require two-factor authentication for every member"),
+        required=False,
         help_text=_("Administrators and supervisors always need it."),
     )
 

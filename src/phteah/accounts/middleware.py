@@ -117,7 +117,11 @@ class TwoFactorRequiredMiddleware:
         if needs_two_factor and not user.is_verified():
             from django_otp import user_has_device
 
-            target = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
+            target = (
+                "accounts:two_factor_verify"
+                if user_has_device(user)
+                else "accounts:two_factor_setup"
+            )
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         if user.must_change_password:
             return redirect("accounts:password_change")

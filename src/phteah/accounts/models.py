@@ -79,7 +79,9 @@ class Organisation(BaseModel):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     provinces = models.ManyToManyField(
-        "geography.Province", blank=True, related_name="organisations",
+        "geography.Province",
+        blank=True,
+        related_name="organisations",
         verbose_name=_("provinces covered"),
     )
     require_two_factor_for_all = models.BooleanField(
@@ -101,10 +103,16 @@ class Office(BaseModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offices")
     name = models.CharField(_("name"), max_length=150)
     village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("village"),
+        "geography.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
     )
-    address_detail = models.CharField(_("house, street and other details"), max_length=300, blank=True)
+    address_detail = models.CharField(
+        _("house, street and other details"), max_length=300, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -124,10 +132,16 @@ class Membership(BaseModel):
     """A user's place in an organisation: their role, and so their capabilities there."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     office = models.ForeignKey(
-        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("office"),
     )
     is_active = models.BooleanField(_("active"), default=True)

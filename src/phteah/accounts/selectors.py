@@ -24,7 +24,9 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
         )
 
 
-def member_list(*, actor: Membership, search: str = "", role: str = "", active: str = "") -> QuerySet:
+def member_list(
+    *, actor: Membership, search: str = "", role: str = "", active: str = ""
+) -> QuerySet:
     if not actor.can(Capability.MANAGE_USERS):
         return Membership.objects.none()
     members = Membership.objects.filter(organisation_id=actor.organisation_id).select_related(

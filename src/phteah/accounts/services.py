@@ -45,21 +45,34 @@ ORGANISATION_FIELDS = ("name", "name_km", "short_code", "kind", "require_two_fac
 
 
 def organisation_create(
-    *, actor: User | None, name: str, short_code: str, kind: str, name_km: str = "",
-    provinces=(), require_two_factor_for_all: bool = False, ip: str | None = None,
+    *,
+    actor: User | None,
+    name: str,
+    short_code: str,
+    kind: str,
+    name_km: str = "",
+    provinces=(),
+    require_two_factor_for_all: bool = False,
+    ip: str | None = None,
 ) -> Organisation:
     """Platform-level: a superuser (or the demo/set-up commands, actor None) adds one."""
     if actor is not None and not actor.is_superuser:
         raise PermissionError("only superusers create organisations")
     with transaction.atomic():
         organisation = Organisation.objects.create(
-            name=name, name_km=name_km, short_code=short_code.upper(), kind=kind,
+            name=name,
+            name_km=name_km,
+            short_code=short_code.upper(),
+            kind=kind,
             require_two_factor_for_all=require_two_factor_for_all,
         )
         organisation.provinces.set(provinces)
         audit_log(
-            actor=actor, organisation=organisation, action="accounts.organisation.created",
-            target=organisation, ip=ip,
+            actor=actor,
+            organisation=organisation,
+            action="accounts.organisation.created",
+            target=organisation,
+            ip=ip,
             changes={k: [None, v] for k, v in _snapshot(organisation, ORGANISATION_FIELDS).items()}
             | {"provinces": [None, sorted(p.code for p in provinces)]},
         )
@@ -67,7 +80,11 @@ def organisation_create(
 
 
 def organisation_update(
-    *, actor: Membership, name_km: str, provinces, require_two_factor_for_all: bool,
+    *,
+    actor: Membership,
+    name_km: str,
+    provinces,
+    require_two_factor_for_all: bool,
     ip: str | None = None,
 ) -> Organisation:
     _require(actor, Capability.MANAGE_SETTINGS)
@@ -85,8 +102,12 @@ def organisation_update(
             changes["provinces"] = [before_provinces, after_provinces]
         if changes:
             audit_log(
-                actor=actor.user, organisation=organisation, ip=ip,
-                action="accounts.organisation.updated", target=organisation, changes=changes,
+                actor=actor.user,
+                organisation=organisation,
+                ip=ip,
+                action="accounts.organisation.updated",
+                target=organisation,
+                changes=changes,
             )
     return organisation
 
@@ -104,28 +125,48 @@ def _office_name_taken(organisation_id, name, exclude=None) -> bool:
 
 
 def office_create(
-    *, actor: Membership, name: str, village=None, address_detail: str = "", phone: str = "",
+    *,
+    actor: Membership,
+    name: str,
+    village=None,
+    address_detail: str = "",
+    phone: str = "",
     ip: str | None = None,
 ) -> Office:
     _require(actor, Capability.MANAGE_OFFICES)
     with transaction.atomic():
         if _office_name_taken(actor.organisation_id, name):
-            raise ServiceError(_("Your organisation already has an office with this name."), field="name")
+            raise ServiceError(
+                _("Your organisation already has an office with this name."), field="name"
+            )
         office = Office.objects.create(
-            organisation_id=actor.organisation_id, name=name, village=village,
-            address_detail=address_detail, phone=phone,
+            organisation_id=actor.organisation_id,
+            name=name,
+            village=village,
+            address_detail=address_detail,
+            phone=phone,
         )
         audit_log(
-            actor=actor.user, organisation=actor.organisation_id, action="accounts.office.created",
-            target=office, ip=ip,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            action="accounts.office.created",
+            target=office,
+            ip=ip,
             changes={k: [None, v] for k, v in _snapshot(office, OFFICE_FIELDS).items()},
         )
     return office
 
 
 def office_update(
-    *, actor: Membership, office: Office, name: str, village=None, address_detail: str = "",
-    phone: str = "", is_active: bool = True, ip: str | None = None,
+    *,
+    actor: Membership,
+    office: Office,
+    name: str,
+    village=None,
+    address_detail: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    ip: str | None = None,
 ) -> Office:
     _require(actor, Capability.MANAGE_OFFICES)
     if office.organisation_id != actor.organisation_id:
@@ -133,7 +174,9 @@ def office_update(
     with transaction.atomic():
         office = Office.objects.select_for_update().get(pk=office.pk)
         if _office_name_taken(actor.organisation_id, name, exclude=office):
-            raise ServiceError(_("Your organisation already has an office with this name."), field="name")
+            raise ServiceError(
+                _("Your organisation already has an office with this name."), field="name"
+            )
         before = _snapshot(office, OFFICE_FIELDS)
         office.name, office.village, office.address_detail = name, village, address_detail
         office.phone, office.is_active = phone, is_active
@@ -141,8 +184,12 @@ def office_update(
         changes = diff(before, _snapshot(office, OFFICE_FIELDS))
         if changes:
             audit_log(
-                actor=actor.user, organisation=actor.organisation_id, ip=ip,
-                action="accounts.office.updated", target=office, changes=changes,
+                actor=actor.user,
+                organisation=actor.organisation_id,
+                ip=ip,
+                action="accounts.office.updated",
+                target=office,
+                changes=changes,
             )
     return office
 
@@ -158,8 +205,16 @@ def _check_office(actor: Membership, office: Office | None) -> None:
 
 
 def member_add(
-    *, actor: Membership, email: str, full_name: str, full_name_km: str = "", phone: str = "",
-    role: str, office: Office | None = None, language: str = "km", ip: str | None = None,
+    *,
+    actor: Membership,
+    email: str,
+    full_name: str,
+    full_name_km: str = "",
+    phone: str = "",
+    role: str,
+    office: Office | None = None,
+    language: str = "km",
+    ip: str | None = None,
 ) -> tuple[Membership, str | None]:
     """Add a person to the actor's organisation. A new account gets a temporary password,
     returned once to be handed over, that must be changed at first sign-in."""
@@ -174,22 +229,38 @@ def member_add(
         if user is None:
             password = temporary_password()
             user = User.objects.create_user(
-                email=email, password=password, full_name=full_name, full_name_km=full_name_km,
-                phone=phone, language=language, must_change_password=True,
+                email=email,
+                password=password,
+                full_name=full_name,
+                full_name_km=full_name_km,
+                phone=phone,
+                language=language,
+                must_change_password=True,
             )
             audit_log(
-                actor=actor.user, organisation=actor.organisation_id, ip=ip,
-                action="accounts.user.created", target=user,
+                actor=actor.user,
+                organisation=actor.organisation_id,
+                ip=ip,
+                action="accounts.user.created",
+                target=user,
                 changes={"email": [None, email], "full_name": [None, full_name]},
             )
         elif Membership.objects.filter(organisation_id=actor.organisation_id, user=user).exists():
-            raise ServiceError(_("This person is already a member of your organisation."), field="email")
+            raise ServiceError(
+                _("This person is already a member of your organisation."), field="email"
+            )
         membership = Membership.objects.create(
-            user=user, organisation_id=actor.organisation_id, role=role, office=office,
+            user=user,
+            organisation_id=actor.organisation_id,
+            role=role,
+            office=office,
         )
         audit_log(
-            actor=actor.user, organisation=actor.organisation_id, ip=ip,
-            action="accounts.membership.created", target=membership,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            ip=ip,
+            action="accounts.membership.created",
+            target=membership,
             changes={k: [None, v] for k, v in _snapshot(membership, MEMBERSHIP_FIELDS).items()},
             data={"user": user.email},
         )
@@ -199,7 +270,9 @@ def member_add(
 def _other_active_admins(membership: Membership) -> bool:
     return (
         Membership.objects.filter(
-            organisation_id=membership.organisation_id, role=Role.ORG_ADMIN, is_active=True,
+            organisation_id=membership.organisation_id,
+            role=Role.ORG_ADMIN,
+            is_active=True,
             user__is_active=True,
         )
         .exclude(pk=membership.pk)
@@ -208,8 +281,13 @@ def _other_active_admins(membership: Membership) -> bool:
 
 
 def member_update(
-    *, actor: Membership, membership: Membership, role: str, office: Office | None,
-    is_active: bool, ip: str | None = None,
+    *,
+    actor: Membership,
+    membership: Membership,
+    role: str,
+    office: Office | None,
+    is_active: bool,
+    ip: str | None = None,
 ) -> Membership:
     """Change a member's role, office or access: a permission change, always audited."""
     _require(actor, Capability.MANAGE_USERS)
@@ -220,13 +298,17 @@ def member_update(
         raise ServiceError(_("Choose a role."), field="role")
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
-        loses_admin = membership.role == Role.ORG_ADMIN and membership.is_active and (
-            role != Role.ORG_ADMIN or not is_active
+        loses_admin = (
+            membership.role == Role.ORG_ADMIN
+            and membership.is_active
+            and (role != Role.ORG_ADMIN or not is_active)
         )
         if loses_admin and not _other_active_admins(membership):
             raise ServiceError(
-                _("An organisation needs at least one active administrator. "
-                  "Make someone else administrator first.")
+                _(
+                    "An organisation needs at least one active administrator. "
+                    "Make someone else administrator first."
+                )
             )
         before = _snapshot(membership, MEMBERSHIP_FIELDS)
         membership.role, membership.office, membership.is_active = role, office, is_active
@@ -234,14 +316,20 @@ def member_update(
         changes = diff(before, _snapshot(membership, MEMBERSHIP_FIELDS))
         if changes:
             audit_log(
-                actor=actor.user, organisation=actor.organisation_id, ip=ip,
-                action="accounts.membership.updated", target=membership, changes=changes,
+                actor=actor.user,
+                organisation=actor.organisation_id,
+                ip=ip,
+                action="accounts.membership.updated",
+                target=membership,
+                changes=changes,
                 data={"user": membership.user.email},
             )
     return membership
 
 
-def member_reset_password(*, actor: Membership, membership: Membership, ip: str | None = None) -> str:
+def member_reset_password(
+    *, actor: Membership, membership: Membership, ip: str | None = None
+) -> str:
     _require(actor, Capability.MANAGE_USERS)
     if membership.organisation_id != actor.organisation_id:
         raise PermissionError("membership of another organisation")
@@ -252,26 +340,35 @@ def member_reset_password(*, actor: Membership, membership: Membership, ip: str 
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password", "updated_at"])
         audit_log(
-            actor=actor.user, organisation=actor.organisation_id, ip=ip,
-            action="accounts.user.password_reset", target=user,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            ip=ip,
+            action="accounts.user.password_reset",
+            target=user,
         )
     return password
 
 
-def member_reset_two_factor(*, actor: Membership, membership: Membership, ip: str | None = None) -> int:
+def member_reset_two_factor(
+    *, actor: Membership, membership: Membership, ip: str | None = None
+) -> int:
     _require(actor, Capability.MANAGE_USERS)
     if membership.organisation_id != actor.organisation_id:
         raise PermissionError("membership of another organisation")
     with transaction.atomic():
         removed, _detail = TOTPDevice.objects.filter(user_id=membership.user_id).delete()
         audit_log(
-            actor=actor.user, organisation=actor.organisation_id, ip=ip,
-            action="accounts.user.two_factor_reset", target=membership.user,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            ip=ip,
+            action="accounts.user.two_factor_reset",
+            target=membership.user,
         )
     return removed
 
 
 # --- one's own account -----------------------------------------------------------------
+
 
 def _home_organisation_id(user: User):
     with scopes_disabled():
@@ -293,14 +390,19 @@ def user_change_password(
     except ValidationError as error:
         raise ServiceError(" ".join(error.messages), field="new_password") from error
     if current_password == new_password:
-        raise ServiceError(_("Choose a password different from the current one."), field="new_password")
+        raise ServiceError(
+            _("Choose a password different from the current one."), field="new_password"
+        )
     with transaction.atomic():
         actor.set_password(new_password)
         actor.must_change_password = False
         actor.save(update_fields=["password", "must_change_password", "updated_at"])
         audit_log(
-            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
-            action="accounts.user.password_changed", target=actor,
+            actor=actor,
+            organisation=_home_organisation_id(actor),
+            ip=ip,
+            action="accounts.user.password_changed",
+            target=actor,
         )
 
 
@@ -312,8 +414,11 @@ def user_set_language(*, actor: User, language: str, ip: str | None = None) -> N
         actor.language = language
         actor.save(update_fields=["language", "updated_at"])
         audit_log(
-            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
-            action="accounts.user.language_changed", target=actor,
+            actor=actor,
+            organisation=_home_organisation_id(actor),
+            ip=ip,
+            action="accounts.user.language_changed",
+            target=actor,
             changes={"language": [before, language]},
         )
 
@@ -334,30 +439,44 @@ def two_factor_device_confirm(
     if not allowed:
         raise ServiceError(_("Too many wrong codes. Wait a minute and try again."), field="token")
     if not device.verify_token(token):
-        raise ServiceError(_("That code is not correct. Check your phone's clock and try again."),
-                           field="token")
+        raise ServiceError(
+            _("That code is not correct. Check your phone's clock and try again."), field="token"
+        )
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_log(
-            actor=actor, organisation=_home_organisation_id(actor), ip=ip,
-            action="accounts.user.two_factor_enabled", target=actor,
+            actor=actor,
+            organisation=_home_organisation_id(actor),
+            ip=ip,
+            action="accounts.user.two_factor_enabled",
+            target=actor,
         )
 
 
 # --- sessions (called from the auth signal handlers) -----------------------------------
 
+
 def session_record(
-    *, action: str, actor: User | None = None, subject: User | None = None, email: str = "",
-    ip: str | None = None, data=None,
+    *,
+    action: str,
+    actor: User | None = None,
+    subject: User | None = None,
+    email: str = "",
+    ip: str | None = None,
+    data=None,
 ) -> None:
     """Record a sign-in, sign-out or idle expiry (``actor``), or a failed sign-in or lock-out
     (``subject``: the account whose email was typed, if it exists)."""
     person = actor or subject
     with transaction.atomic():
         audit_log(
-            actor=actor, organisation=_home_organisation_id(person) if person else None, ip=ip,
-            action=action, target=person, actor_label=(actor.email if actor else email)[:254],
+            actor=actor,
+            organisation=_home_organisation_id(person) if person else None,
+            ip=ip,
+            action=action,
+            target=person,
+            actor_label=(actor.email if actor else email)[:254],
             data=data,
         )

@@ -32,7 +32,9 @@ def on_logged_out(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("username") or credentials.get("email") or "")
     session_record(
-        action="accounts.login.failed", subject=_account(email), email=email,
+        action="accounts.login.failed",
+        subject=_account(email),
+        email=email,
         ip=client_ip(request) if request is not None else None,
     )
 
@@ -41,6 +43,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs):
     email = str(username or "")
     session_record(
-        action="accounts.login.locked_out", subject=_account(email), email=email,
+        action="accounts.login.locked_out",
+        subject=_account(email),
+        email=email,
         ip=ip_address or (client_ip(request) if request is not None else None),
     )

@@ -17,11 +17,13 @@ urlpatterns = [
     path("org/staff/<uuid:membership_id>/", views.member_edit, name="member_edit"),
     path(
         "org/staff/<uuid:membership_id>/reset-password/",
-        views.member_reset_password, name="member_reset_password",
+        views.member_reset_password,
+        name="member_reset_password",
     ),
     path(
         "org/staff/<uuid:membership_id>/reset-two-factor/",
-        views.member_reset_two_factor, name="member_reset_two_factor",
+        views.member_reset_two_factor,
+        name="member_reset_two_factor",
     ),
     path("org/offices/", views.office_list, name="office_list"),
     path("org/offices/add/", views.office_add, name="office_add"),

@@ -88,7 +88,9 @@ def two_factor_setup(request):
     device = None
     pending_id = request.session.get(SESSION_PENDING_DEVICE)
     if pending_id:
-        device = TOTPDevice.objects.filter(pk=pending_id, user=request.user, confirmed=False).first()
+        device = TOTPDevice.objects.filter(
+            pk=pending_id, user=request.user, confirmed=False
+        ).first()
     if device is None:
         device = services.two_factor_device_begin(actor=request.user)
         request.session[SESSION_PENDING_DEVICE] = device.pk
@@ -96,7 +98,9 @@ def two_factor_setup(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.two_factor_device_confirm(
-                actor=request.user, device=device, token=form.cleaned_data["token"],
+                actor=request.user,
+                device=device,
+                token=form.cleaned_data["token"],
                 ip=client_ip(request),
             )
         except ServiceError as error:
@@ -109,9 +113,14 @@ def two_factor_setup(request):
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
-        request, "accounts/two_factor_setup.html",
-        {"form": form, "qr": qr, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-         "next": _next_url(request, "")},
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": qr,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next_url(request, ""),
+        },
     )
 
 
@@ -161,11 +170,14 @@ def organisation_settings(request):
     }
     form = OrganisationSettingsForm(request.POST or None, initial=initial, language=get_language())
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(actor=request.membership, ip=client_ip(request), **form.cleaned_data)
+        services.organisation_update(
+            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        )
         messages.success(request, _("The organisation's settings were saved."))
         return redirect("accounts:organisation_settings")
     return render(
-        request, "accounts/organisation_settings.html",
+        request,
+        "accounts/organisation_settings.html",
         {"form": form, "the_organisation": organisation},
     )
 
@@ -181,12 +193,19 @@ def member_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "accounts/member_list.html",
-        {"page": page, "q": search, "role": role, "roles": Role.choices, "query": query.urlencode(),
-         "role_capabilities": [
-             (label, [CAPABILITY_LABELS[c] for c in Capability if c in ROLE_CAPABILITIES[value]])
-             for value, label in Role.choices
-         ]},
+        request,
+        "accounts/member_list.html",
+        {
+            "page": page,
+            "q": search,
+            "role": role,
+            "roles": Role.choices,
+            "query": query.urlencode(),
+            "role_capabilities": [
+                (label, [CAPABILITY_LABELS[c] for c in Capability if c in ROLE_CAPABILITIES[value]])
+                for value, label in Role.choices
+            ],
+        },
     )
 
 
@@ -217,7 +236,9 @@ def member_edit(request, membership_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(
-                actor=request.membership, membership=member, ip=client_ip(request),
+                actor=request.membership,
+                membership=member,
+                ip=client_ip(request),
                 **form.cleaned_data,
             )
         except ServiceError as error:
@@ -227,7 +248,8 @@ def member_edit(request, membership_id):
             return redirect("accounts:member_list")
     has_device = TOTPDevice.objects.filter(user_id=member.user_id, confirmed=True).exists()
     return render(
-        request, "accounts/member_edit.html",
+        request,
+        "accounts/member_edit.html",
         {"form": form, "member": member, "has_device": has_device},
     )
 
@@ -240,7 +262,9 @@ def member_reset_password(request, membership_id):
         actor=request.membership, membership=member, ip=client_ip(request)
     )
     return render(
-        request, "accounts/member_added.html", {"member": member, "password": password, "reset": True}
+        request,
+        "accounts/member_added.html",
+        {"member": member, "password": password, "reset": True},
     )
 
 
@@ -248,7 +272,9 @@ def member_reset_password(request, membership_id):
 @require_POST
 def member_reset_two_factor(request, membership_id):
     member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
-    services.member_reset_two_factor(actor=request.membership, membership=member, ip=client_ip(request))
+    services.member_reset_two_factor(
+        actor=request.membership, membership=member, ip=client_ip(request)
+    )
     messages.success(
         request,
         _("%(name)s will set up two-factor authentication again at their next sign-in.")
@@ -283,8 +309,11 @@ def office_add(request):
 def office_edit(request, office_id):
     office = selectors.office_get_for_user(actor=request.membership, office_id=office_id)
     initial = {
-        "name": office.name, "village": office.village, "address_detail": office.address_detail,
-        "phone": office.phone, "is_active": office.is_active,
+        "name": office.name,
+        "village": office.village,
+        "address_detail": office.address_detail,
+        "phone": office.phone,
+        "is_active": office.is_active,
     }
     form = OfficeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,15 +1,24 @@
-"""The Django admin is for superusers (platform operators) only."""
-
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
+
+from .models import AuditEvent
 
 
-class SuperuserAdminSite(admin.AdminSite):
-    site_header = "Phteah platform administration"
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: nobody edits or deletes audit events through the application."""
 
-    def has_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+    list_display = ("created_at", "chain_key", "sequence", "action", "actor_label", "target_label")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "target_label", "action")
 
+    def get_queryset(self, request):
+        return AuditEvent.all_chains.all()
 
-class PhteahAdminConfig(AdminConfig):
-    default_site = "phteah.core.admin.SuperuserAdminSite"
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

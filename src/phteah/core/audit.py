@@ -38,7 +38,11 @@ def mask_secrets(value: Any) -> Any:
     """Replace the values of secret-looking keys (password, token, otp, key...) by a mask."""
     if isinstance(value, dict):
         return {
-            key: (MASK if _SECRET_NAME.search(str(key)) and val not in (None, "") else mask_secrets(val))
+            key: (
+                MASK
+                if _SECRET_NAME.search(str(key)) and val not in (None, "")
+                else mask_secrets(val)
+            )
             for key, val in value.items()
         }
     if isinstance(value, list | tuple):
@@ -171,17 +175,23 @@ def audit_verify(*, batch_size: int = 2000) -> tuple[int, list[ChainProblem]]:
             if event.sequence != expected_seq:
                 problems.append(
                     ChainProblem(
-                        key, event.sequence, event.id,
+                        key,
+                        event.sequence,
+                        event.id,
                         f"events {expected_seq}–{event.sequence - 1} are missing (deleted)",
                     )
                 )
             if event.prev_hash != prev_hash:
                 problems.append(
-                    ChainProblem(key, event.sequence, event.id, "link to the previous event is broken")
+                    ChainProblem(
+                        key, event.sequence, event.id, "link to the previous event is broken"
+                    )
                 )
             if event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event)) != event.hash:
                 problems.append(
-                    ChainProblem(key, event.sequence, event.id, "contents were changed after writing")
+                    ChainProblem(
+                        key, event.sequence, event.id, "contents were changed after writing"
+                    )
                 )
             prev_hash, expected_seq = event.hash, event.sequence + 1
         if chain is None:
@@ -189,7 +199,9 @@ def audit_verify(*, batch_size: int = 2000) -> tuple[int, list[ChainProblem]]:
         elif chain.length != expected_seq - 1 or chain.head_hash != prev_hash:
             problems.append(
                 ChainProblem(
-                    key, None, None,
+                    key,
+                    None,
+                    None,
                     f"head records {chain.length} events but {expected_seq - 1} were found "
                     "(the latest events were deleted or the head was changed)",
                 )

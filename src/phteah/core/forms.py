@@ -7,7 +7,8 @@ from .audit_actions import ACTION_GROUPS
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        label=_("What"), required=False,
+        label=_("What"),
+        required=False,
         choices=[("", _("Everything"))] + [(k, v) for k, v in ACTION_GROUPS.items()],
     )
     person = forms.CharField(label=_("Person"), required=False, max_length=100)

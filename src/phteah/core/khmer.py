@@ -30,9 +30,7 @@ class DateField(KhmerDigitsMixin, forms.DateField):
     widget = forms.DateInput(attrs={"type": "date"})
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
-        )
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"])
         super().__init__(**kwargs)
 
 

@@ -12,8 +12,12 @@ from .models import AuditEvent
 
 
 def audit_event_list(
-    *, actor: Membership, action_prefix: str = "", person: str = "",
-    date_from: date | None = None, date_to: date | None = None,
+    *,
+    actor: Membership,
+    action_prefix: str = "",
+    person: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> QuerySet:
     if not actor.can(Capability.VIEW_AUDIT):
         return AuditEvent.objects.none()

@@ -50,8 +50,12 @@ def set_language(request):
     if request.user.is_authenticated:
         user_set_language(actor=request.user, language=language, ip=client_ip(request))
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
     )
     return response
 
@@ -83,6 +87,7 @@ def audit_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "core/audit_list.html",
+        request,
+        "core/audit_list.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )

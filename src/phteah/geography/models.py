@@ -45,7 +45,19 @@ class Commune(Place):
 
 
 class Village(Place):
+    """Village codes are not unique in the published data: the 2025 MEF lists give 25 codes
+    to villages of two communes, and in 7 communes several villages share one code (one is
+    "0506140-"). Every village is kept, with a surrogate key for references; the code is
+    stored as published and is unique only where the data makes it so."""
+
+    id = models.BigAutoField(primary_key=True)
+    code = models.CharField(_("code"), max_length=8, db_index=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="villages")
 
     class Meta(Place.Meta):
         verbose_name = _("village")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "code", "name_km", "name_en"], name="village_natural_key"
+            )
+        ]

@@ -49,12 +49,19 @@ def geography_load(*, actor=None) -> LoadResult:
             (Commune, communes, "district", "district_code"),
             (Village, villages, "commune", "commune_code"),
         ):
+            is_village = model is Village
             model.objects.bulk_create(
                 list(_rows(model, records, parent, attr)),
                 batch_size=2000,
                 update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=fields + ([parent] if parent else []),
+                unique_fields=(
+                    ["commune", "code", "name_km", "name_en"] if is_village else ["code"]
+                ),
+                update_fields=(
+                    ["search_km", "search_en"]
+                    if is_village
+                    else fields + ([parent] if parent else [])
+                ),
             )
         result = LoadResult(len(provinces), len(districts), len(communes), len(villages))
         audit_log(

@@ -15,7 +15,7 @@ class Command(BaseCommand):
             call_command("geography", "load", stdout=self.stdout)
         logins = demo_network_create()
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
         self.stdout.write("(any authenticator app) the first time they sign in.")
         self.stdout.write("")

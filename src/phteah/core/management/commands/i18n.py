@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "update":
             call_command(
-                "makemessages", locale=["km"], no_obsolete=True, add_location="file",
+                "makemessages",
+                locale=["km"],
+                no_obsolete=True,
+                add_location="file",
                 ignore_patterns=[".venv/*", "tests/*", "bench/*"],
             )
             return

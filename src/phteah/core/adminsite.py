@@ -1,0 +1,15 @@
+"""The Django admin is for superusers (platform operators) only."""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class SuperuserAdminSite(admin.AdminSite):
+    site_header = "Phteah platform administration"
+
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+
+class PhteahAdminConfig(AdminConfig):
+    default_site = "phteah.core.adminsite.SuperuserAdminSite"
