@@ -207,6 +207,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it after collectstatic
 STATICFILES_DIRS = [
+    str(BASE_DIR / "static"),
     # The Khmer web font comes from the installed fontpkg-noto-sans-khmer package.
     ("fonts/noto-sans-khmer", str(fontpkg_noto_sans_khmer.ROOT / "files")),
 ]
@@ -220,6 +221,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MAX_AGE = 24 * 60 * 60
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf", ".woff2": "font/woff2"}
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 
 CACHES = {

@@ -221,3 +221,23 @@ def test_switching_organisation(client, member, other_organisation):
         reverse("accounts:organisation_switch"), {"organisation": str(stranger.organisation_id)}
     )
     assert client.get(reverse("accounts:member_list")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["accounts:member_list", "accounts:office_list"])
+def test_list_pages_use_a_fixed_number_of_queries(
+    client, admin, village, url_name, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            office = OfficeFactory(organisation=admin.organisation, village=village)
+            MembershipFactory(organisation=admin.organisation, office=office)
+
+    grow(2)
+    client.get(reverse(url_name))  # warm caches (content types, session)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse(url_name))
+    grow(20)
+    with django_assert_max_num_queries(10) as large:
+        client.get(reverse(url_name))
+    assert len(large.captured_queries) == len(small.captured_queries)

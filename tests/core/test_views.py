@@ -36,7 +36,7 @@ class TestAuditList:
         sign_in(client, admin.user)
         page = client.get(reverse("core:audit_list")).content.decode()
         assert f"changed the role or access of {worker.user.email}" in page
-        assert "viewer → case_worker" in page
+        assert "role: Viewer → Case worker" in page
         assert "other org" not in page
         User.objects.filter(pk=admin.user.pk).update(language="km")
         page_km = client.get(reverse("core:audit_list")).content.decode()

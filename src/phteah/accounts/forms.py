@@ -117,4 +117,9 @@ class OfficeForm(forms.Form):
         label=_("House, street and other details"), max_length=300, required=False
     )
     phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class OfficeEditForm(OfficeForm):
+    is_active = forms.BooleanField(
+        label=_("Open: staff can be placed in this office"), required=False
+    )

@@ -23,6 +23,7 @@ from .forms import (
     EmailAuthenticationForm,
     MemberAddForm,
     MemberEditForm,
+    OfficeEditForm,
     OfficeForm,
     OrganisationSettingsForm,
     PasswordChangeForm,
@@ -293,10 +294,10 @@ def office_list(request):
 def office_add(request):
     form = OfficeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("is_active", None)
         try:
-            services.office_create(actor=request.membership, ip=client_ip(request), **data)
+            services.office_create(
+                actor=request.membership, ip=client_ip(request), **form.cleaned_data
+            )
         except ServiceError as error:
             add_to_form(form, error)
         else:
@@ -315,7 +316,7 @@ def office_edit(request, office_id):
         "phone": office.phone,
         "is_active": office.is_active,
     }
-    form = OfficeForm(request.POST or None, initial=initial)
+    form = OfficeEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.office_update(

@@ -3,6 +3,7 @@
 Events are stored language-neutral; this registry turns them into text at display time.
 Placeholders: %(actor)s, %(target)s and any key of the event's ``data``."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
@@ -71,3 +72,25 @@ FIELD_LABELS = {
     "short_code": _("short code"),
     "kind": _("kind"),
 }
+
+
+def _value_labels():
+    from phteah.accounts.models import Organisation
+    from phteah.accounts.roles import Role
+
+    return {
+        "role": dict(Role.choices),
+        "kind": dict(Organisation.Kind.choices),
+        "language": dict(settings.LANGUAGES),
+    }
+
+
+def display_value(field: str, value):
+    """A stored value as the viewer should read it: labels for codes, yes/no for flags."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(display_value(field, item)) for item in value) or "—"
+    return _value_labels().get(field, {}).get(value, value)

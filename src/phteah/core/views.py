@@ -12,7 +12,7 @@ from phteah.accounts.roles import CAPABILITY_LABELS, Capability
 from phteah.accounts.services import user_set_language
 
 from .access import require_capability
-from .audit_actions import FIELD_LABELS, describe
+from .audit_actions import FIELD_LABELS, describe, display_value
 from .forms import AuditFilterForm
 from .net import client_ip
 from .selectors import audit_event_list
@@ -77,7 +77,11 @@ def audit_list(request):
             "event": event,
             "text": describe(event),
             "changes": [
-                (FIELD_LABELS.get(name, name), values[0], values[1])
+                (
+                    FIELD_LABELS.get(name, name),
+                    display_value(name, values[0]),
+                    display_value(name, values[1]),
+                )
                 for name, values in (event.changes or {}).items()
                 if isinstance(values, list) and len(values) == 2
             ],
