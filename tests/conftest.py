@@ -9,6 +9,15 @@ from .factories import MembershipFactory, OrganisationFactory
 ROLES = [role.value for role in Role]
 
 
+def pytest_sessionstart(session):
+    """Tests read the Khmer catalogue: compile it so a stale .mo never hides a change."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("i18n", "compile", stdout=io.StringIO())
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_unscoped(settings):
     """Fast password hashing in tests, and ORM scopes off for test set-up and assertions.

@@ -19,7 +19,9 @@ HOME = reverse("core:home")
 
 
 def post_login(client, email, password, ip="10.1.1.1"):
-    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def actions(**where):

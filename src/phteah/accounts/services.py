@@ -27,12 +27,17 @@ def _require(actor: Membership, capability: Capability) -> None:
         raise PermissionError(capability)
 
 
+def _audit_value(value):
+    """What the audit trail keeps of a field's value: related rows by a readable label
+    (places with their official code), plain values as they are."""
+    if value is None or not hasattr(value, "pk"):
+        return value
+    code = getattr(value, "code", None)
+    return f"{value} [{code}]" if code else str(value)
+
+
 def _snapshot(obj, fields) -> dict:
-    values = {}
-    for name in fields:
-        value = getattr(obj, name)
-        values[name] = str(value.pk) if hasattr(value, "pk") else value
-    return values
+    return {name: _audit_value(getattr(obj, name)) for name in fields}
 
 
 def temporary_password() -> str:

@@ -7,7 +7,7 @@ from .audit_actions import ACTION_GROUPS
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        label=_("What"),
+        label=_("Type of event"),
         required=False,
         choices=[("", _("Everything"))] + [(k, v) for k, v in ACTION_GROUPS.items()],
     )

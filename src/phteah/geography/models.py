@@ -45,9 +45,9 @@ class Commune(Place):
 
 
 class Village(Place):
-    """Village codes are not unique in the published data: the 2025 MEF lists give 25 codes
-    to villages of two communes, and in 7 communes several villages share one code (one is
-    "0506140-"). Every village is kept, with a surrogate key for references; the code is
+    """Village codes are not unique in the published data: in the 2025 MEF lists 18 codes are
+    shared by villages of two communes and 7 by several villages of one commune (one of them
+    is "0506140-"). Every village is kept, with a surrogate key for references; the code is
     stored as published and is unique only where the data makes it so."""
 
     id = models.BigAutoField(primary_key=True)

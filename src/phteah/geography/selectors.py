@@ -219,7 +219,7 @@ def place_search(*, query: str, limit: int = 30) -> list[PlaceMatch]:
                     output_field=IntegerField(),
                 )
             )
-            .order_by("rank", "code")[:limit]
+            .order_by("rank", "code", "name_en", "pk")[:limit]
         )
         matches += [
             PlaceMatch(level=level, place=place, starts_with=place.rank == 0) for place in queryset
@@ -239,7 +239,7 @@ def _code_search(prefix: str, limit: int) -> list[PlaceMatch]:
             LEVEL_MODELS[level]
             .objects.select_related(*_CHAINS[level])
             .filter(code__startswith=prefix)
-            .order_by("code")[: limit - len(matches)]
+            .order_by("code", "name_en", "pk")[: limit - len(matches)]
         )
         matches += [PlaceMatch(level=level, place=place) for place in queryset]
     return matches

@@ -20,7 +20,7 @@ CHILDREN_MAX_AGE = 60 * 60
 @membership_required
 @require_GET
 def children(request: HttpRequest) -> JsonResponse:
-    """``?level=district&parent=02`` → ``{"results": [{"code", "name_km", "name_en"}]}``.
+    """``?level=district&parent=02`` → ``{"results": [{"key", "code", "name_km", "name_en"}]}``.
 
     ``level=province`` needs no parent. Khmer digits are accepted in the parent code."""
     level = request.GET.get("level", "")
