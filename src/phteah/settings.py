@@ -35,11 +35,27 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("PHTEAH_DATA_DIR", str(Path.cwd() / "var")))
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and envbool("PHTEAH_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production.")
-    SECRET_KEY = "phteah-insecure-development-key-do-not-use-in-production"  # noqa: S105
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment or, for a single-machine install, a random key made
+    once and kept in the data directory (readable by its owner only). Never a fixed key."""
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
+    if envbool("PHTEAH_REQUIRE_SECRET_KEY", False):
+        raise RuntimeError("SECRET_KEY must be set (PHTEAH_REQUIRE_SECRET_KEY is on).")
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -149,10 +165,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "phteah.accounts.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = envint("PHTEAH_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if envint("PHTEAH_PROXY_COUNT", 0) else ("REMOTE_ADDR",)
-)
+# Behind PHTEAH_PROXY_COUNT trusted proxies the client is read from X-Forwarded-For.
+PHTEAH_PROXY_COUNT = envint("PHTEAH_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "phteah.core.net.client_ip"
+# Emails are case-insensitive at sign-in, so the failure count must be too.
+AXES_USERNAME_CALLABLE = "phteah.accounts.auth.axes_username"
 
 # Sessions: closed after 30 idle minutes (IdleTimeoutMiddleware), cookie gone with the browser.
 PHTEAH_IDLE_TIMEOUT = timedelta(minutes=envint("PHTEAH_IDLE_MINUTES", 30))

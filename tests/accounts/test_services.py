@@ -236,3 +236,48 @@ class TestOwnAccount:
         services.user_set_language(actor=user, language="km")
         services.user_set_language(actor=user, language="km")
         assert actions(actor=user) == ["accounts.user.language_changed"]
+
+
+@pytest.mark.django_db
+def test_the_operator_creates_an_organisation_with_its_first_administrator(capsys):
+    from django.core.management import call_command
+
+    from phteah.geography.models import Province
+
+    Province.objects.create(code="02", name_km="បាត់ដំបង", name_en="Battambang")
+    call_command(
+        "organisation",
+        "create",
+        "--name",
+        "Hope NGO",
+        "--short-code",
+        "hope",
+        "--kind",
+        "ngo",
+        "--provinces",
+        "02",
+        "--admin-email",
+        "Boss@Hope.test",
+        "--admin-name",
+        "Sok Dara",
+    )
+    output = capsys.readouterr().out
+    organisation = Organisation.objects.get(short_code="HOPE")
+    admin = Membership.objects.get(organisation=organisation)
+    assert admin.role == Role.ORG_ADMIN and admin.user.email == "boss@hope.test"
+    assert list(organisation.provinces.values_list("code", flat=True)) == ["02"]
+    password = output.split("temporary password ")[1].split()[0]
+    assert admin.user.check_password(password) and admin.user.must_change_password
+    assert actions(organisation=organisation) == [
+        "accounts.organisation.created",
+        "accounts.user.created",
+        "accounts.membership.created",
+    ]
+
+
+@pytest.mark.django_db
+def test_only_superusers_appoint_organisation_administrators(admin, organisation):
+    with pytest.raises(PermissionError):
+        services.organisation_admin_add(
+            actor=admin.user, organisation=organisation, email="x@y.test", full_name="X"
+        )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
 from phteah.core.net import client_ip
@@ -112,17 +113,14 @@ class TwoFactorRequiredMiddleware:
             return self.get_response(request)
         if request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        membership = request.membership
-        needs_two_factor = user.is_superuser or (membership and membership.requires_two_factor)
-        if needs_two_factor and not user.is_verified():
-            from django_otp import user_has_device
-
-            target = (
-                "accounts:two_factor_verify"
-                if user_has_device(user)
-                else "accounts:two_factor_setup"
-            )
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if not user.is_verified():
+            membership = request.membership
+            required = user.is_superuser or (membership and membership.requires_two_factor)
+            # Anyone who set up an authenticator is asked for it, required or not.
+            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            if required or has_device:
+                target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         if user.must_change_password:
             return redirect("accounts:password_change")
         return self.get_response(request)

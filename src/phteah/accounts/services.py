@@ -209,6 +209,62 @@ def _check_office(actor: Membership, office: Office | None) -> None:
         raise ServiceError(_("Choose one of your organisation's offices."), field="office")
 
 
+def _membership_create(
+    *,
+    by: User | None,
+    organisation_id,
+    email: str,
+    full_name: str,
+    full_name_km: str = "",
+    phone: str = "",
+    role: str,
+    office: Office | None = None,
+    language: str = "km",
+    ip: str | None = None,
+) -> tuple[Membership, str | None]:
+    """The account (created with a temporary password if new) and its membership, with
+    their audit events. Callers check who may do it; this runs inside their transaction."""
+    email = email.strip().lower()
+    password = None
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        password = temporary_password()
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            full_name=full_name,
+            full_name_km=full_name_km,
+            phone=phone,
+            language=language,
+            must_change_password=True,
+        )
+        audit_log(
+            actor=by,
+            organisation=organisation_id,
+            ip=ip,
+            action="accounts.user.created",
+            target=user,
+            changes={"email": [None, email], "full_name": [None, full_name]},
+        )
+    elif Membership.objects.filter(organisation_id=organisation_id, user=user).exists():
+        raise ServiceError(
+            _("This person is already a member of your organisation."), field="email"
+        )
+    membership = Membership.objects.create(
+        user=user, organisation_id=organisation_id, role=role, office=office
+    )
+    audit_log(
+        actor=by,
+        organisation=organisation_id,
+        ip=ip,
+        action="accounts.membership.created",
+        target=membership,
+        changes={k: [None, v] for k, v in _snapshot(membership, MEMBERSHIP_FIELDS).items()},
+        data={"user": user.email},
+    )
+    return membership, password
+
+
 def member_add(
     *,
     actor: Membership,
@@ -227,49 +283,36 @@ def member_add(
     _check_office(actor, office)
     if role not in Role.values:
         raise ServiceError(_("Choose a role."), field="role")
-    email = email.strip().lower()
     with transaction.atomic():
-        password = None
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            password = temporary_password()
-            user = User.objects.create_user(
-                email=email,
-                password=password,
-                full_name=full_name,
-                full_name_km=full_name_km,
-                phone=phone,
-                language=language,
-                must_change_password=True,
-            )
-            audit_log(
-                actor=actor.user,
-                organisation=actor.organisation_id,
-                ip=ip,
-                action="accounts.user.created",
-                target=user,
-                changes={"email": [None, email], "full_name": [None, full_name]},
-            )
-        elif Membership.objects.filter(organisation_id=actor.organisation_id, user=user).exists():
-            raise ServiceError(
-                _("This person is already a member of your organisation."), field="email"
-            )
-        membership = Membership.objects.create(
-            user=user,
+        return _membership_create(
+            by=actor.user,
             organisation_id=actor.organisation_id,
+            email=email,
+            full_name=full_name,
+            full_name_km=full_name_km,
+            phone=phone,
             role=role,
             office=office,
-        )
-        audit_log(
-            actor=actor.user,
-            organisation=actor.organisation_id,
+            language=language,
             ip=ip,
-            action="accounts.membership.created",
-            target=membership,
-            changes={k: [None, v] for k, v in _snapshot(membership, MEMBERSHIP_FIELDS).items()},
-            data={"user": user.email},
         )
-    return membership, password
+
+
+def organisation_admin_add(
+    *, actor: User | None, organisation: Organisation, email: str, full_name: str
+) -> tuple[Membership, str | None]:
+    """Platform-level: give an organisation an administrator (its first one, typically).
+    Only a superuser, or the operator's command line (actor None), may do it."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionError("only superusers appoint organisation administrators")
+    with transaction.atomic():
+        return _membership_create(
+            by=actor,
+            organisation_id=organisation.pk,
+            email=email,
+            full_name=full_name,
+            role=Role.ORG_ADMIN,
+        )
 
 
 def _other_active_admins(membership: Membership) -> bool:
@@ -332,12 +375,32 @@ def member_update(
     return membership
 
 
+def _require_sole_organisation(actor: Membership, membership: Membership) -> None:
+    """An administrator may reset the password or two-factor device of an account only when
+    the account belongs to their organisation alone: an account shared with another
+    organisation (or a platform operator's) would otherwise be taken over across it."""
+    with scopes_disabled():
+        elsewhere = (
+            Membership.objects.filter(user_id=membership.user_id)
+            .exclude(organisation_id=actor.organisation_id)
+            .exists()
+        )
+    if elsewhere or membership.user.is_superuser:
+        raise ServiceError(
+            _(
+                "This person's account is also used in another organisation, so only they "
+                "(from My account) or the platform operator can change how they sign in."
+            )
+        )
+
+
 def member_reset_password(
     *, actor: Membership, membership: Membership, ip: str | None = None
 ) -> str:
     _require(actor, Capability.MANAGE_USERS)
     if membership.organisation_id != actor.organisation_id:
         raise PermissionError("membership of another organisation")
+    _require_sole_organisation(actor, membership)
     password = temporary_password()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=membership.user_id)
@@ -360,6 +423,7 @@ def member_reset_two_factor(
     _require(actor, Capability.MANAGE_USERS)
     if membership.organisation_id != actor.organisation_id:
         raise PermissionError("membership of another organisation")
+    _require_sole_organisation(actor, membership)
     with transaction.atomic():
         removed, _detail = TOTPDevice.objects.filter(user_id=membership.user_id).delete()
         audit_log(
@@ -378,7 +442,7 @@ def member_reset_two_factor(
 def _home_organisation_id(user: User):
     with scopes_disabled():
         return (
-            Membership.objects.filter(user=user, is_active=True)
+            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
             .order_by("created_at")
             .values_list("organisation_id", flat=True)
             .first()

@@ -1,12 +1,14 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -41,6 +43,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lock_failures"] = settings.AXES_FAILURE_LIMIT
+        context["lock_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
     pass
@@ -48,7 +56,8 @@ class LogoutView(auth_views.LogoutView):
 
 def locked_out(request, credentials, *args, **kwargs):
     """Called by django-axes when an account or address is locked."""
-    return render(request, "accounts/locked.html", status=429)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked.html", {"minutes": minutes}, status=429)
 
 
 def _next_url(request, default="core:home"):
@@ -86,6 +95,10 @@ def password_change(request):
 
 @login_required
 def two_factor_setup(request):
+    has_confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    if has_confirmed and not request.user.is_verified():
+        # Replacing an authenticator needs the current one: a password alone is not enough.
+        return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.path}")
     device = None
     pending_id = request.session.get(SESSION_PENDING_DEVICE)
     if pending_id:
@@ -259,9 +272,13 @@ def member_edit(request, membership_id):
 @require_POST
 def member_reset_password(request, membership_id):
     member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
-    password = services.member_reset_password(
-        actor=request.membership, membership=member, ip=client_ip(request)
-    )
+    try:
+        password = services.member_reset_password(
+            actor=request.membership, membership=member, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:member_edit", membership_id=member.pk)
     return render(
         request,
         "accounts/member_added.html",
@@ -273,9 +290,13 @@ def member_reset_password(request, membership_id):
 @require_POST
 def member_reset_two_factor(request, membership_id):
     member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
-    services.member_reset_two_factor(
-        actor=request.membership, membership=member, ip=client_ip(request)
-    )
+    try:
+        services.member_reset_two_factor(
+            actor=request.membership, membership=member, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:member_edit", membership_id=member.pk)
     messages.success(
         request,
         _("%(name)s will set up two-factor authentication again at their next sign-in.")

@@ -12,6 +12,7 @@ next; ``audit_verify`` walks each chain and reports both.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -26,7 +27,10 @@ from django.utils import timezone
 from .models import GENESIS_HASH, AuditChain, AuditEvent
 
 MASK = "••••••"
-_SECRET_NAME = re.compile(r"password|secret|token|otp|totp|key|pin", re.IGNORECASE)
+# Key names that hold secrets, as whole words of a snake_case name (api_token, otp_secret).
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:password|passwd|secret|token|otp|totp|key|pin)(?:_|$)", re.IGNORECASE
+)
 SYSTEM_CHAIN = "system"
 
 
@@ -53,6 +57,16 @@ def mask_secrets(value: Any) -> Any:
 def _plain(value: Any) -> Any:
     """JSON-safe, and equal to what the database gives back (so the hash can be rechecked)."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _canonical_ip(ip: str | None) -> str | None:
+    """The form the database keeps (IPv6 compressed, lower case), so the hash rechecks."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
 
 
 def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
@@ -130,7 +144,7 @@ def audit_log(
         target_label=target_label,
         changes=_plain(mask_secrets(changes or {})),
         data=_plain(mask_secrets(data or {})),
-        ip=ip or None,
+        ip=_canonical_ip(ip),
         prev_hash=chain.head_hash,
     )
     event.hash = event_hash(prev_hash=event.prev_hash, fields=hashed_fields(event))

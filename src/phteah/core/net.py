@@ -1,12 +1,24 @@
+import ipaddress
+
 from django.conf import settings
 
 
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the proxy-supplied one behind PHTEAH_PROXY_COUNT
-    trusted proxies."""
-    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if len(hops) >= settings.AXES_IPWARE_PROXY_COUNT:
-            return hops[-settings.AXES_IPWARE_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address in canonical form: REMOTE_ADDR, or, behind
+    PHTEAH_PROXY_COUNT trusted proxies, the address the outermost of them saw. Anything
+    that is not an IP address gives None."""
+    if request is None:
+        return None
+    proxies = getattr(settings, "PHTEAH_PROXY_COUNT", 0)
+    if proxies:
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop]
+        if len(hops) >= proxies:
+            return _valid(hops[-proxies])
+    return _valid(request.META.get("REMOTE_ADDR") or "")

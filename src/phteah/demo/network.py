@@ -1,6 +1,7 @@
 """Six fictional organisations, their offices and staff. Idempotent: running it again changes
 nothing that exists."""
 
+import itertools
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -140,7 +141,7 @@ def demo_network_create() -> list[DemoLogin]:
     """Create the six organisations with an office or two and one member in every role (two
     case workers where there are two offices). Returns the demo logins."""
     logins: list[DemoLogin] = []
-    names = iter(STAFF_NAMES)
+    names = itertools.cycle(STAFF_NAMES)
     with scopes_disabled(), transaction.atomic():
         for spec in ORGANISATIONS:
             organisation = Organisation.objects.filter(short_code=spec.code).first()
