@@ -4,19 +4,10 @@ administrators in the application, so they are read-only here."""
 
 from django.contrib import admin
 
+from phteah.core.adminsite import ReadOnlyAdmin
+
 from .models import Membership, Office, Organisation, User
 from .services import organisation_create
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
-from phteah.core.audit import audit_log, diff
+from phteah.core.audit import audit_log, audited_update, snapshot
 from phteah.core.errors import ServiceError
 
 from .models import Membership, Office, Organisation, User
@@ -25,19 +25,6 @@ from .roles import Capability, Role
 def _require(actor: Membership, capability: Capability) -> None:
     if actor is None or not actor.can(capability):
         raise PermissionError(capability)
-
-
-def _audit_value(value):
-    """What the audit trail keeps of a field's value: related rows by a readable label
-    (places with their official code), plain values as they are."""
-    if value is None or not hasattr(value, "pk"):
-        return value
-    code = getattr(value, "code", None)
-    return f"{value} [{code}]" if code else str(value)
-
-
-def _snapshot(obj, fields) -> dict:
-    return {name: _audit_value(getattr(obj, name)) for name in fields}
 
 
 def temporary_password() -> str:
@@ -78,7 +65,7 @@ def organisation_create(
             action="accounts.organisation.created",
             target=organisation,
             ip=ip,
-            changes={k: [None, v] for k, v in _snapshot(organisation, ORGANISATION_FIELDS).items()}
+            changes={k: [None, v] for k, v in snapshot(organisation, ORGANISATION_FIELDS).items()}
             | {"provinces": [None, sorted(p.code for p in provinces)]},
         )
     return organisation
@@ -95,25 +82,23 @@ def organisation_update(
     _require(actor, Capability.MANAGE_SETTINGS)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
-        before = _snapshot(organisation, ORGANISATION_FIELDS)
         before_provinces = sorted(organisation.provinces.values_list("code", flat=True))
-        organisation.name_km = name_km
-        organisation.require_two_factor_for_all = require_two_factor_for_all
-        organisation.save()
-        organisation.provinces.set(provinces)
-        changes = diff(before, _snapshot(organisation, ORGANISATION_FIELDS))
         after_provinces = sorted(p.code for p in provinces)
-        if after_provinces != before_provinces:
-            changes["provinces"] = [before_provinces, after_provinces]
-        if changes:
-            audit_log(
-                actor=actor.user,
-                organisation=organisation,
-                ip=ip,
-                action="accounts.organisation.updated",
-                target=organisation,
-                changes=changes,
-            )
+        organisation.provinces.set(provinces)
+        audited_update(
+            organisation,
+            values={"name_km": name_km, "require_two_factor_for_all": require_two_factor_for_all},
+            fields=ORGANISATION_FIELDS,
+            actor=actor.user,
+            organisation=organisation,
+            action="accounts.organisation.updated",
+            ip=ip,
+            extra_changes=(
+                {"provinces": [before_provinces, after_provinces]}
+                if after_provinces != before_provinces
+                else None
+            ),
+        )
     return organisation
 
 
@@ -157,7 +142,7 @@ def office_create(
             action="accounts.office.created",
             target=office,
             ip=ip,
-            changes={k: [None, v] for k, v in _snapshot(office, OFFICE_FIELDS).items()},
+            changes={k: [None, v] for k, v in snapshot(office, OFFICE_FIELDS).items()},
         )
     return office
 
@@ -182,20 +167,21 @@ def office_update(
             raise ServiceError(
                 _("Your organisation already has an office with this name."), field="name"
             )
-        before = _snapshot(office, OFFICE_FIELDS)
-        office.name, office.village, office.address_detail = name, village, address_detail
-        office.phone, office.is_active = phone, is_active
-        office.save()
-        changes = diff(before, _snapshot(office, OFFICE_FIELDS))
-        if changes:
-            audit_log(
-                actor=actor.user,
-                organisation=actor.organisation_id,
-                ip=ip,
-                action="accounts.office.updated",
-                target=office,
-                changes=changes,
-            )
+        audited_update(
+            office,
+            values={
+                "name": name,
+                "village": village,
+                "address_detail": address_detail,
+                "phone": phone,
+                "is_active": is_active,
+            },
+            fields=OFFICE_FIELDS,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            action="accounts.office.updated",
+            ip=ip,
+        )
     return office
 
 
@@ -259,7 +245,7 @@ def _membership_create(
         ip=ip,
         action="accounts.membership.created",
         target=membership,
-        changes={k: [None, v] for k, v in _snapshot(membership, MEMBERSHIP_FIELDS).items()},
+        changes={k: [None, v] for k, v in snapshot(membership, MEMBERSHIP_FIELDS).items()},
         data={"user": user.email},
     )
     return membership, password
@@ -358,20 +344,16 @@ def member_update(
                     "Make someone else administrator first."
                 )
             )
-        before = _snapshot(membership, MEMBERSHIP_FIELDS)
-        membership.role, membership.office, membership.is_active = role, office, is_active
-        membership.save()
-        changes = diff(before, _snapshot(membership, MEMBERSHIP_FIELDS))
-        if changes:
-            audit_log(
-                actor=actor.user,
-                organisation=actor.organisation_id,
-                ip=ip,
-                action="accounts.membership.updated",
-                target=membership,
-                changes=changes,
-                data={"user": membership.user.email},
-            )
+        audited_update(
+            membership,
+            values={"role": role, "office": office, "is_active": is_active},
+            fields=MEMBERSHIP_FIELDS,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            action="accounts.membership.updated",
+            ip=ip,
+            data={"user": membership.user.email},
+        )
     return membership
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from .adminsite import ReadOnlyAdmin
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: nobody edits or deletes audit events through the application."""
 
     list_display = ("created_at", "chain_key", "sequence", "action", "actor_label", "target_label")
@@ -13,12 +14,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return AuditEvent.all_chains.all()
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

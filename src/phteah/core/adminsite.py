@@ -13,3 +13,16 @@ class SuperuserAdminSite(admin.AdminSite):
 
 class PhteahAdminConfig(AdminConfig):
     default_site = "phteah.core.adminsite.SuperuserAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that change only through services (or never, like audit events)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -153,6 +153,52 @@ def audit_log(
     return event
 
 
+def audit_value(value: Any) -> Any:
+    """What the trail keeps of a field's value: a related row by a readable label (places with
+    their official code), a plain value as it is."""
+    if value is None or not hasattr(value, "pk"):
+        return value
+    code = getattr(value, "code", None)
+    return f"{value} [{code}]" if code else str(value)
+
+
+def snapshot(obj: Model, fields) -> dict[str, Any]:
+    return {name: audit_value(getattr(obj, name)) for name in fields}
+
+
+def audited_update(
+    obj: Model,
+    *,
+    values: dict[str, Any],
+    fields,
+    actor,
+    organisation,
+    action: str,
+    ip: str | None = None,
+    data: dict[str, Any] | None = None,
+    extra_changes: dict[str, list[Any]] | None = None,
+) -> dict[str, list[Any]]:
+    """Set *values* on *obj*, save it, and log the fields among *fields* that changed (plus
+    *extra_changes*, e.g. many-to-many ones). Nothing is logged when nothing changed. Runs
+    inside the caller's transaction; returns the changes."""
+    before = snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()
+    changes = diff(before, snapshot(obj, fields)) | (extra_changes or {})
+    if changes:
+        audit_log(
+            actor=actor,
+            organisation=organisation,
+            action=action,
+            target=obj,
+            changes=changes,
+            data=data,
+            ip=ip,
+        )
+    return changes
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields whose value changed."""
     return {
