@@ -131,3 +131,34 @@ def test_home_lists_what_the_role_can_do(client, member):
     sign_in(client, member(Role.ME_OFFICER).user)
     page = client.get(reverse("core:home")).content.decode()
     assert "Export reports" in page and "Add staff" not in page
+
+
+@pytest.mark.django_db
+class TestKhmerEverywhere:
+    def test_djangos_own_form_errors_are_in_khmer(self, client, member):
+        admin = member(Role.ORG_ADMIN)
+        User.objects.filter(pk=admin.user.pk).update(language="km")
+        sign_in(client, admin.user)
+        page = client.post(
+            reverse("accounts:member_add"), {"email": "not-an-email", "role": "boss"}
+        ).content.decode()
+        assert "សូមបញ្ចូលអាសយដ្ឋានអ៊ីមែលឱ្យបានត្រឹមត្រូវ។" in page
+        assert "សូមបំពេញចន្លោះនេះ។" in page
+        assert "This field is required" not in page
+
+    def test_not_found_has_our_page_in_the_users_language(self, client, member):
+        worker = member()
+        User.objects.filter(pk=worker.user.pk).update(language="km")
+        sign_in(client, worker.user)
+        response = client.get("/no-such-page/")
+        assert response.status_code == 404
+        assert "រកមិនឃើញ" in response.content.decode()
+
+    def test_a_csrf_failure_explains_what_to_do(self, member):
+        from django.test import Client
+
+        response = Client(enforce_csrf_checks=True).post(
+            reverse("accounts:login"), {"username": "a@b.test"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 403
+        assert "reload the page" in response.content.decode()
