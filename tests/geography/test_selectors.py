@@ -102,7 +102,7 @@ def test_search_gives_the_full_path(places):
     (match,) = place_search(query="tuol")
     assert match.level == "village"
     assert match.path("en") == "Tuol Thnung, Kantueu Muoy, Banan, Battambang"
-    assert match.path("km") == "ភូមិទួលធ្នង់ ឃុំកន្ទឺ ១ ស្រុកបាណន់ ខេត្តបាត់ដំបង"
+    assert match.path("km") == "ទួលធ្នង់, កន្ទឺ ១, បាណន់, បាត់ដំបង"
     with translation.override("en"):
         assert match.display_path == "Tuol Thnung, Kantueu Muoy, Banan, Battambang"
         assert match.level_label == "Village"

@@ -53,7 +53,9 @@ _CHAINS: dict[str, tuple[str, ...]] = {
 _CODE_LENGTHS: dict[str, int] = {"province": 2, "district": 4, "commune": 6, "village": 8}
 
 # Full paths, innermost first. Whole phrases with named placeholders, so that a translation
-# can reorder them or add the Khmer level words (ភូមិ, ឃុំ, ស្រុក, ខេត្ត).
+# can reorder them. No level words (ភូមិ, ឃុំ, ស្រុក, ខេត្ត) are added: many published names
+# already carry one ("ភូមិ ២", "រាជធានីភ្នំពេញ"), and the data does not say whether a district
+# is a ស្រុក, ខណ្ឌ or ក្រុង, or a commune a ឃុំ or សង្កាត់.
 _PATH_FORMATS: dict[str, Promise] = {
     "district": _("%(district)s, %(province)s"),
     "commune": _("%(commune)s, %(district)s, %(province)s"),
