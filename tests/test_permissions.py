@@ -5,6 +5,8 @@ Object views are requested with an object of the owning organisation, so the "ot
 proves organisation scoping (404, the same answer as for a missing object). A test below fails
 when a view is added without a row here."""
 
+import importlib
+
 import pytest
 from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,42 +14,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phteah.accounts.roles import Role
 
 from .conftest import sign_in
-from .factories import MembershipFactory, OfficeFactory, OrganisationFactory
+from .factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
+from .matrix_support import ADMIN, ALL, ANON, OTHER, SUPERVISOR, WORKER, expect, only_admin
 
-ADMIN, SUPERVISOR, WORKER, ME, VIEWER = (
-    Role.ORG_ADMIN,
-    Role.SUPERVISOR,
-    Role.CASE_WORKER,
-    Role.ME_OFFICER,
-    Role.VIEWER,
-)
-ALL = (ADMIN, SUPERVISOR, WORKER, ME, VIEWER)
-OTHER, ANON = "other", "anonymous"
-
-
-def expect(default, **overrides):
-    """Expected status per actor: `default` for every role of the owning organisation and
-    the other organisation's administrator, then per-actor overrides."""
-    table = {actor: default for actor in (*ALL, OTHER)}
-    table[ANON] = 302
-    for key, value in overrides.items():
-        table[
-            {
-                "admin": ADMIN,
-                "supervisor": SUPERVISOR,
-                "worker": WORKER,
-                "me": ME,
-                "viewer": VIEWER,
-                "other": OTHER,
-                "anon": ANON,
-            }[key]
-        ] = value
-    return table
-
-
-def only_admin(ok=200, other=404):
-    return expect(404, admin=ok, other=other)
-
+AREAS = ("people", "cases", "care", "work")
 
 # (url name, kwargs builder, method, data, expected statuses)
 MATRIX = [
@@ -79,6 +49,19 @@ MATRIX = [
 NOT_IN_MATRIX = {"admin"}
 
 
+def _area_modules():
+    for area in AREAS:
+        try:
+            yield importlib.import_module(f"tests.{area}.matrix")
+        except ModuleNotFoundError as error:
+            if error.name not in (f"tests.{area}", f"tests.{area}.matrix"):
+                raise
+
+
+AREA_MODULES = list(_area_modules())
+MATRIX = MATRIX + [row for module in AREA_MODULES for row in module.ROWS]
+
+
 @pytest.fixture
 def world(db):
     owner = OrganisationFactory(name="Owner", short_code="OWN")
@@ -89,14 +72,31 @@ def world(db):
     actors = {role: MembershipFactory(organisation=owner, role=role) for role in ALL}
     actors[OTHER] = MembershipFactory(organisation=other, role=ADMIN)
     MembershipFactory(organisation=owner, role=ADMIN)  # so the admin is never the last one
-    return {"actors": actors, "objects": {"member": target.pk, "office": office.pk}}
+    case = CaseFactory(
+        organisation=owner, workers=[actors[WORKER].user], supervisor=actors[SUPERVISOR].user
+    )
+    world = {
+        "owner": owner,
+        "other": other,
+        "actors": actors,
+        "case": case,
+        "person": case.person,
+        "objects": {
+            "member": {"membership_id": target.pk},
+            "office": {"office_id": office.pk},
+            "case": {"case_id": case.pk},
+            "person": {"person_id": case.person.pk},
+        },
+    }
+    for module in AREA_MODULES:
+        world["objects"].update(module.objects(world))
+    return world
 
 
 def _url(name, builder, world):
     if builder is None:
         return reverse(name)
-    field = {"member": "membership_id", "office": "office_id"}[builder]
-    return reverse(name, kwargs={field: world["objects"][builder]})
+    return reverse(name, kwargs=world["objects"][builder])
 
 
 @pytest.mark.django_db

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "phteah.core",
     "phteah.accounts",
     "phteah.geography",
+    "phteah.people",
+    "phteah.cases",
+    "phteah.care",
+    "phteah.work",
 ]
 
 MIDDLEWARE = [

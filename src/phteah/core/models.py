@@ -20,6 +20,29 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class OrganisationOwned(BaseModel):
+    """A row that belongs to one organisation. Its manager is scoped: a query outside a
+    ``django_scopes.scope(organisation=...)`` raises instead of reading every organisation."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """Optimistic concurrency: services save only if the version read is still current."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
 class AuditChain(models.Model):
     """Head of one hash chain: one per organisation, plus "system" for events with none.
 

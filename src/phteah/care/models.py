@@ -1,0 +1,169 @@
+"""Alternative care: care providers, placements, family tracing and reunification, and each
+organisation's rule table (never constants in code: policies change and vary)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from phteah.cases.models import RiskLevel
+from phteah.core.models import OrganisationOwned
+
+
+class CareType(models.TextChoices):
+    BIRTH_FAMILY = "birth_family", _("Birth family (reintegrated)")
+    KINSHIP = "kinship", _("Kinship care")
+    EMERGENCY_FOSTER = "emergency_foster", _("Emergency foster care")
+    LONG_TERM_FOSTER = "long_term_foster", _("Long-term foster care")
+    FAMILY_HOUSE = "family_house", _("Family house or group home")
+    TEMPORARY_CENTRE = "temporary_centre", _("Temporary (transit) centre")
+    RESIDENTIAL = "residential", _("Residential care institution")
+    PAGODA = "pagoda", _("Pagoda or faith-based care")
+    INDEPENDENT_LIVING = "independent_living", _("Independent living")
+    DOMESTIC_ADOPTION = "domestic_adoption", _("Domestic adoption")
+
+
+class CareProvider(OrganisationOwned):
+    class Kind(models.TextChoices):
+        FOSTER_FAMILY = "foster_family", _("Foster family")
+        FAMILY_HOUSE = "family_house", _("Family house")
+        TEMPORARY_CENTRE = "temporary_centre", _("Temporary centre")
+        RESIDENTIAL = "residential", _("Residential institution")
+        PAGODA = "pagoda", _("Pagoda")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("village"),
+    )
+    address_detail = models.CharField(_("house, street and other details"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="care_provider_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Carer(OrganisationOwned):
+    provider = models.ForeignKey(CareProvider, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(OrganisationOwned):
+    class Outcome(models.TextChoices):
+        REINTEGRATED = "reintegrated", _("Returned to family")
+        MOVED = "moved", _("Moved to another placement")
+        ADOPTED = "adopted", _("Adopted")
+        AGED_OUT = "aged_out", _("Aged out")
+        RAN_AWAY = "ran_away", _("Left without agreement")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
+    care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices)
+    provider = models.ForeignKey(
+        CareProvider, null=True, blank=True, on_delete=models.PROTECT, related_name="placements",
+        verbose_name=_("care provider"),
+    )
+    started_on = models.DateField(_("start"))
+    ended_on = models.DateField(_("end"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_notes = models.TextField(_("outcome notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-started_on"]
+        indexes = [
+            models.Index(fields=["case", "ended_on"], name="placement_case_current"),
+            models.Index(fields=["provider", "ended_on"], name="placement_provider_current"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="placement_ends_after_start",
+            )
+        ]
+
+
+class TracingAction(OrganisationOwned):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tracing_actions")
+    done_on = models.DateField(_("date"))
+    where_searched = models.CharField(_("where searched"), max_length=300)
+    done_by = models.CharField(_("who searched"), max_length=200)
+    outcome = models.TextField(_("outcome"))
+
+
+class Relative(OrganisationOwned):
+    """A relative found by family tracing."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="relatives")
+    name = models.CharField(_("name"), max_length=150)
+    relationship = models.CharField(_("relationship to the child"), max_length=100)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("village"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    willing_to_care = models.BooleanField(_("willing to care for the child"), default=False)
+    found_on = models.DateField(_("found on"))
+    notes = models.TextField(_("notes"), blank=True)
+
+
+class ReunificationAssessment(OrganisationOwned):
+    class Recommendation(models.TextChoices):
+        REUNIFY = "reunify", _("Reunify")
+        NOT_YET = "not_yet", _("Not yet: more support needed")
+        NOT_SUITABLE = "not_suitable", _("Not suitable")
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="reunification_assessments"
+    )
+    assessed_on = models.DateField(_("date"))
+    relative = models.ForeignKey(
+        Relative, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("family assessed"),
+    )
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
+    notes = models.TextField(_("notes"))
+    reunified_on = models.DateField(_("reunified on"), null=True, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class CareRule(OrganisationOwned):
+    """One row of an organisation's rule table (defaults from DOMAIN.md, editable)."""
+
+    class Kind(models.TextChoices):
+        MAX_STAY = "max_stay", _("Longest stay in a care type (days)")
+        VISIT_EVERY = "visit_every", _("Visit at least every (days)")
+        FOLLOW_UP_AFTER = "follow_up_after", _("Follow-up visit after reintegration (days)")
+        REVIEW_EVERY = "review_every", _("Assessment review at least every (days)")
+        INITIAL_ASSESSMENT_TARGET = "initial_target", _("Initial assessment target (hours)")
+        INITIAL_ASSESSMENT_LIMIT = "initial_limit", _("Initial assessment limit (hours)")
+
+    kind = models.CharField(_("rule"), max_length=30, choices=Kind.choices)
+    care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices, blank=True)
+    value = models.PositiveIntegerField(_("value"))
+
+    class Meta:
+        ordering = ["kind", "care_type", "risk_level", "value"]
+        indexes = [models.Index(fields=["organisation", "kind"], name="care_rule_org_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.care_type or self.risk_level or ''} {self.value}"

@@ -1,0 +1,64 @@
+"""Who may see and change which case: the one place that decides it.
+
+- supervisors (VIEW_ALL_CASES) see every case of their organisation;
+- case workers and viewers (VIEW_OWN_CASES) see the cases assigned to them, the cases they
+  supervise, and their team's cases (cases assigned to a colleague of the same office);
+- M&E officers and administrators see no case records (aggregates only, later).
+Changing a case also needs EDIT_CASES. Missing and forbidden both give 404."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from phteah.accounts.models import Membership
+from phteah.accounts.roles import Capability
+
+from .models import Case, CaseWorkerAssignment
+
+
+def case_visibility(actor: Membership) -> Q | None:
+    """A filter on Case for what *actor* may see; None means nothing."""
+    if actor is None or not actor.is_active:
+        return None
+    if actor.can(Capability.VIEW_ALL_CASES):
+        return Q(organisation_id=actor.organisation_id)
+    if not actor.can(Capability.VIEW_OWN_CASES):
+        return None
+    mine = CaseWorkerAssignment.objects.filter(case=OuterRef("pk"), user_id=actor.user_id)
+    visible = Q(Exists(mine)) | Q(supervisor_id=actor.user_id)
+    if actor.office_id:
+        team = CaseWorkerAssignment.objects.filter(
+            case=OuterRef("pk"),
+            user__memberships__organisation_id=actor.organisation_id,
+            user__memberships__office_id=actor.office_id,
+            user__memberships__is_active=True,
+        )
+        visible |= Q(Exists(team))
+    return Q(organisation_id=actor.organisation_id) & visible
+
+
+def cases_for(actor: Membership) -> QuerySet:
+    """Every case *actor* may see (unordered, nothing joined)."""
+    visibility = case_visibility(actor)
+    if visibility is None:
+        return Case.objects.none()
+    return Case.objects.filter(visibility)
+
+
+def can_edit_case(actor: Membership, case: Case) -> bool:
+    return (
+        actor is not None
+        and actor.can(Capability.EDIT_CASES)
+        and case.organisation_id == actor.organisation_id
+    )
+
+
+def case_get_for_user(*, actor: Membership, case_id, edit: bool = False) -> Case:
+    """The access function for cases: the case if *actor* may see it (and change it, with
+    ``edit``), else Http404 — the same answer as for a case that does not exist."""
+    try:
+        case = cases_for(actor).select_related("person").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+    if edit and not can_edit_case(actor, case):
+        raise Http404
+    return case

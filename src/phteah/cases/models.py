@@ -1,0 +1,336 @@
+"""A child's (or mother's) case and everything recorded in it. Thin: stage, references,
+rules and access live in services and selectors."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from phteah.core.models import OrganisationOwned, Versioned
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+    NO_ACTION = "no_action", _("No action")
+
+
+class Case(OrganisationOwned, Versioned):
+    class Type(models.TextChoices):
+        CRISIS_PREGNANCY = "crisis_pregnancy", _("Crisis pregnancy")
+        EMERGENCY = "emergency", _("Emergency intervention")
+        REINTEGRATION = "reintegration", _("Reintegration")
+        FOSTER_CARE = "foster_care", _("Foster care")
+        RESIDENTIAL_CARE = "residential_care", _("Residential care")
+        COMMUNITY_SUPPORT = "community_support", _("Community support")
+
+    class ReferralSource(models.TextChoices):
+        POLICE = "police", _("Police")
+        COMMUNE_COUNCIL = "commune_council", _("Commune council")
+        HOSPITAL = "hospital", _("Hospital or health centre")
+        HOTLINE = "hotline", _("Hotline")
+        NGO = "ngo", _("Another organisation")
+        GOVERNMENT = "government", _("DoSVY or MoSVY")
+        FAMILY = "family", _("Family or neighbour")
+        SCHOOL = "school", _("School")
+        SELF = "self", _("Self-referred")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Stage(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ASSESSED = "assessed", _("Assessed")
+        PLANNED = "planned", _("Planned")
+        IMPLEMENTING = "implementing", _("Implementing")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        CLOSED = "closed", _("Closed")
+
+    class ClosureReason(models.TextChoices):
+        REINTEGRATED = "reintegrated", _("Reintegrated with family")
+        ADOPTED = "adopted", _("Adopted")
+        AGED_OUT = "aged_out", _("Aged out")
+        TRANSFERRED = "transferred", _("Transferred")
+        MOVED_AWAY = "moved_away", _("Moved away")
+        DIED = "died", _("Died")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(_("reference"), max_length=30)
+    case_type = models.CharField(_("programme"), max_length=30, choices=Type.choices)
+    referral_source = models.CharField(_("referred by"), max_length=30, choices=ReferralSource.choices)
+    referral_source_detail = models.CharField(_("referrer's name or agency"), max_length=200, blank=True)
+    referral_reason = models.TextField(_("reason for referral"))
+    identified_at = models.DateTimeField(_("identified at"))
+    opened_on = models.DateField(_("opened on"))
+    risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.REGISTERED)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("supervisor"),
+    )
+    case_workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CaseWorkerAssignment", related_name="+",
+        verbose_name=_("case workers"),
+    )
+    # Closure: requested by the case worker, approved by a supervisor.
+    closure_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closure_notes = models.TextField(_("closing notes"), blank=True)
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closure_requested_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_on", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"], name="case_reference_unique"),
+            models.UniqueConstraint(fields=["organisation", "person"], name="case_one_per_person"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "stage"], name="case_org_status_stage"),
+            models.Index(fields=["organisation", "risk_level"], name="case_org_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseWorkerAssignment(OrganisationOwned):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_primary = models.BooleanField(_("main case worker"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_worker_once")
+        ]
+        indexes = [models.Index(fields=["organisation", "user"], name="assignment_org_user")]
+
+
+class CaseReferenceCounter(models.Model):
+    """Last number used per organisation and year, locked while a case is registered."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="case_counter_unique")
+        ]
+
+
+class CaseReopening(OrganisationOwned):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_on = models.DateField(_("reopened on"))
+    reason = models.TextField(_("reason"))
+    previous_closure_reason = models.CharField(max_length=20, blank=True)
+    previous_closed_on = models.DateField(null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class AssessmentDomain(OrganisationOwned):
+    """A wellbeing domain scored 1–4. Each organisation has its own set (seeded with the
+    Child Status Index domains)."""
+
+    code = models.SlugField(max_length=40)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    name_km = models.CharField(_("name in Khmer"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="assessment_domain_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_km if language == "km" and self.name_km else self.name_en
+
+
+class Assessment(OrganisationOwned):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Initial")
+        FULL = "full", _("Full")
+        REVIEW = "review", _("Review")
+        CLOSURE = "closure", _("Closure")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    assessed_on = models.DateField(_("date"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        indexes = [models.Index(fields=["case", "kind", "assessed_on"], name="assessment_case_kind")]
+
+
+class AssessmentScore(OrganisationOwned):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    domain = models.ForeignKey(AssessmentDomain, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "domain"], name="assessment_score_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=4), name="assessment_score_1_to_4"
+            ),
+        ]
+
+
+class Goal(OrganisationOwned):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACHIEVED = "achieved", _("Achieved")
+        DROPPED = "dropped", _("Dropped")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    domain = models.ForeignKey(
+        AssessmentDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("domain"),
+    )
+    description = models.TextField(_("goal"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Action(OrganisationOwned):
+    class Status(models.TextChoices):
+        TO_DO = "to_do", _("To do")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(_("action"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("owner"),
+    )
+    owner_text = models.CharField(_("owner (someone outside the organisation)"), max_length=150, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TO_DO)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+
+
+class PlanReview(OrganisationOwned):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("notes"))
+
+
+class Conference(OrganisationOwned):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conferences")
+    held_on = models.DateField(_("date"))
+    participants = models.TextField(
+        _("participants"), help_text=_("One per line: name, role and agency (staff, other agencies, authorities, family).")
+    )
+    child_views = models.TextField(_("the child's views"), blank=True)
+    family_views = models.TextField(_("the family's views"), blank=True)
+    decisions = models.TextField(_("decisions"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class Visit(OrganisationOwned):
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home visit")
+        PHONE = "phone", _("Phone call")
+        OFFICE = "office", _("Office visit")
+        SCHOOL = "school", _("School visit")
+        AUTHORITIES = "authorities", _("Visit by authorities")
+
+    class Schooling(models.TextChoices):
+        ATTENDING = "attending", _("Attending school")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+        NOT_ENROLLED = "not_enrolled", _("Not enrolled")
+        SCHOOL_CLOSED = "school_closed", _("School closed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    people_seen = models.CharField(_("who was seen"), max_length=300, blank=True)
+    schooling = models.CharField(_("schooling"), max_length=20, choices=Schooling.choices, blank=True)
+    wellbeing_notes = models.TextField(_("wellbeing notes"), blank=True)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-visited_on", "-created_at"]
+        indexes = [models.Index(fields=["case", "-visited_on"], name="visit_case_date")]
+
+
+class ServiceType(OrganisationOwned):
+    """The organisation's catalogue of services (seeded with those in common NGO reports)."""
+
+    code = models.SlugField(max_length=50)
+    name_en = models.CharField(_("name in English"), max_length=150)
+    name_km = models.CharField(_("name in Khmer"), max_length=150)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="service_type_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_km if language == "km" and self.name_km else self.name_en
+
+
+class ServiceDelivery(OrganisationOwned):
+    class Currency(models.TextChoices):
+        KHR = "KHR", _("Riel")
+        USD = "USD", _("US dollars")
+
+    class Recipient(models.TextChoices):
+        CHILD = "child", _("Child")
+        FAMILY = "family", _("Family")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("service"))
+    provider = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("provided by a partner"),
+    )
+    provider_name = models.CharField(_("provider (if not in Phteah)"), max_length=200, blank=True)
+    delivered_on = models.DateField(_("date"))
+    quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=2, default=1)
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    recipient = models.CharField(_("for"), max_length=10, choices=Recipient.choices, default=Recipient.CHILD)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-delivered_on"]
+        indexes = [models.Index(fields=["case", "-delivered_on"], name="service_case_date")]
