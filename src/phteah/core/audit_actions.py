@@ -44,9 +44,39 @@ class _Default(dict):
         return "—"
 
 
+def _all_actions() -> dict:
+    """This registry plus each installed app's ``audit_actions.ACTIONS`` (and FIELD_LABELS)."""
+    global _MERGED
+    if _MERGED is None:
+        from importlib import import_module
+
+        from django.apps import apps
+
+        merged, labels, groups = dict(ACTIONS), {}, {}
+        for config in apps.get_app_configs():
+            if not config.name.startswith("phteah.") or config.name == "phteah.core":
+                continue
+            try:
+                module = import_module(f"{config.name}.audit_actions")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.audit_actions":
+                    raise
+                continue
+            merged.update(getattr(module, "ACTIONS", {}))
+            labels.update(getattr(module, "FIELD_LABELS", {}))
+            groups.update(getattr(module, "ACTION_GROUPS", {}))
+        FIELD_LABELS.update({k: v for k, v in labels.items() if k not in FIELD_LABELS})
+        ACTION_GROUPS.update({k: v for k, v in groups.items() if k not in ACTION_GROUPS})
+        _MERGED = merged
+    return _MERGED
+
+
+_MERGED = None
+
+
 def describe(event) -> str:
     """The event as one sentence in the active language."""
-    template = ACTIONS.get(event.action)
+    template = _all_actions().get(event.action)
     values = _Default({k: v for k, v in (event.data or {}).items() if isinstance(v, str | int)})
     values["actor"] = event.actor_label or _("The system")
     values["target"] = event.target_label or "—"
@@ -94,3 +124,8 @@ def display_value(field: str, value):
     if isinstance(value, list):
         return ", ".join(str(display_value(field, item)) for item in value) or "—"
     return _value_labels().get(field, {}).get(value, value)
+
+
+def action_group_choices() -> list:
+    _all_actions()
+    return [("", _("Everything")), *ACTION_GROUPS.items()]

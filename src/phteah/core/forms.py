@@ -2,14 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import khmer
-from .audit_actions import ACTION_GROUPS
+from .audit_actions import action_group_choices
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Type of event"),
         required=False,
-        choices=[("", _("Everything"))] + [(k, v) for k, v in ACTION_GROUPS.items()],
+        choices=action_group_choices,
     )
     person = forms.CharField(label=_("Person"), required=False, max_length=100)
     date_from = khmer.DateField(label=_("From"), required=False)
