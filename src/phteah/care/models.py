@@ -33,10 +33,16 @@ class CareProvider(OrganisationOwned):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "geography.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("village"),
     )
-    address_detail = models.CharField(_("house, street and other details"), max_length=300, blank=True)
+    address_detail = models.CharField(
+        _("house, street and other details"), max_length=300, blank=True
+    )
     capacity = models.PositiveIntegerField(_("places"))
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -76,7 +82,11 @@ class Placement(OrganisationOwned):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
     care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices)
     provider = models.ForeignKey(
-        CareProvider, null=True, blank=True, on_delete=models.PROTECT, related_name="placements",
+        CareProvider,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
         verbose_name=_("care provider"),
     )
     started_on = models.DateField(_("start"))
@@ -84,7 +94,9 @@ class Placement(OrganisationOwned):
     reason = models.TextField(_("reason"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_notes = models.TextField(_("outcome notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_on"]
@@ -116,7 +128,11 @@ class Relative(OrganisationOwned):
     name = models.CharField(_("name"), max_length=150)
     relationship = models.CharField(_("relationship to the child"), max_length=100)
     village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "geography.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("village"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -136,13 +152,21 @@ class ReunificationAssessment(OrganisationOwned):
     )
     assessed_on = models.DateField(_("date"))
     relative = models.ForeignKey(
-        Relative, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Relative,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("family assessed"),
     )
-    recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices
+    )
     notes = models.TextField(_("notes"))
     reunified_on = models.DateField(_("reunified on"), null=True, blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class CareRule(OrganisationOwned):
@@ -157,8 +181,12 @@ class CareRule(OrganisationOwned):
         INITIAL_ASSESSMENT_LIMIT = "initial_limit", _("Initial assessment limit (hours)")
 
     kind = models.CharField(_("rule"), max_length=30, choices=Kind.choices)
-    care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices, blank=True)
-    risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices, blank=True)
+    care_type = models.CharField(
+        _("care type"), max_length=30, choices=CareType.choices, blank=True
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=20, choices=RiskLevel.choices, blank=True
+    )
     value = models.PositiveIntegerField(_("value"))
 
     class Meta:

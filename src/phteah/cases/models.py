@@ -61,20 +61,34 @@ class Case(OrganisationOwned, Versioned):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(_("reference"), max_length=30)
     case_type = models.CharField(_("programme"), max_length=30, choices=Type.choices)
-    referral_source = models.CharField(_("referred by"), max_length=30, choices=ReferralSource.choices)
-    referral_source_detail = models.CharField(_("referrer's name or agency"), max_length=200, blank=True)
+    referral_source = models.CharField(
+        _("referred by"), max_length=30, choices=ReferralSource.choices
+    )
+    referral_source_detail = models.CharField(
+        _("referrer's name or agency"), max_length=200, blank=True
+    )
     referral_reason = models.TextField(_("reason for referral"))
     identified_at = models.DateTimeField(_("identified at"))
     opened_on = models.DateField(_("opened on"))
     risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.REGISTERED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.REGISTERED
+    )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("supervisor"),
     )
     case_workers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="CaseWorkerAssignment", related_name="+",
+        settings.AUTH_USER_MODEL,
+        through="CaseWorkerAssignment",
+        related_name="+",
         verbose_name=_("case workers"),
     )
     # Closure: requested by the case worker, approved by a supervisor.
@@ -94,7 +108,9 @@ class Case(OrganisationOwned, Versioned):
     class Meta:
         ordering = ["-opened_on", "reference"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "reference"], name="case_reference_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_reference_unique"
+            ),
             models.UniqueConstraint(fields=["organisation", "person"], name="case_one_per_person"),
         ]
         indexes = [
@@ -112,16 +128,16 @@ class CaseWorkerAssignment(OrganisationOwned):
     is_primary = models.BooleanField(_("main case worker"), default=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="case_worker_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_worker_once")]
         indexes = [models.Index(fields=["organisation", "user"], name="assignment_org_user")]
 
 
 class CaseReferenceCounter(models.Model):
     """Last number used per organisation and year, locked while a case is registered."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
@@ -137,7 +153,9 @@ class CaseReopening(OrganisationOwned):
     reason = models.TextField(_("reason"))
     previous_closure_reason = models.CharField(max_length=20, blank=True)
     previous_closed_on = models.DateField(null=True, blank=True)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class AssessmentDomain(OrganisationOwned):
@@ -173,13 +191,17 @@ class Assessment(OrganisationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     assessed_on = models.DateField(_("date"))
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices)
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
-        indexes = [models.Index(fields=["case", "kind", "assessed_on"], name="assessment_case_kind")]
+        indexes = [
+            models.Index(fields=["case", "kind", "assessed_on"], name="assessment_case_kind")
+        ]
 
 
 class AssessmentScore(OrganisationOwned):
@@ -207,11 +229,17 @@ class Goal(OrganisationOwned):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     domain = models.ForeignKey(
-        AssessmentDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        AssessmentDomain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("domain"),
     )
     description = models.TextField(_("goal"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -226,12 +254,20 @@ class Action(OrganisationOwned):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(_("action"), max_length=500)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("owner"),
     )
-    owner_text = models.CharField(_("owner (someone outside the organisation)"), max_length=150, blank=True)
+    owner_text = models.CharField(
+        _("owner (someone outside the organisation)"), max_length=150, blank=True
+    )
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TO_DO)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.TO_DO
+    )
 
     class Meta:
         ordering = ["due_on", "created_at"]
@@ -240,7 +276,9 @@ class Action(OrganisationOwned):
 class PlanReview(OrganisationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_reviews")
     reviewed_on = models.DateField(_("reviewed on"))
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     notes = models.TextField(_("notes"))
 
 
@@ -248,13 +286,18 @@ class Conference(OrganisationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conferences")
     held_on = models.DateField(_("date"))
     participants = models.TextField(
-        _("participants"), help_text=_("One per line: name, role and agency (staff, other agencies, authorities, family).")
+        _("participants"),
+        help_text=_(
+            "One per line: name, role and agency (staff, other agencies, authorities, family)."
+        ),
     )
     child_views = models.TextField(_("the child's views"), blank=True)
     family_views = models.TextField(_("the family's views"), blank=True)
     decisions = models.TextField(_("decisions"))
     next_steps = models.TextField(_("next steps"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class Visit(OrganisationOwned):
@@ -275,10 +318,14 @@ class Visit(OrganisationOwned):
     visited_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     people_seen = models.CharField(_("who was seen"), max_length=300, blank=True)
-    schooling = models.CharField(_("schooling"), max_length=20, choices=Schooling.choices, blank=True)
+    schooling = models.CharField(
+        _("schooling"), max_length=20, choices=Schooling.choices, blank=True
+    )
     wellbeing_notes = models.TextField(_("wellbeing notes"), blank=True)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-visited_on", "-created_at"]
@@ -316,20 +363,31 @@ class ServiceDelivery(OrganisationOwned):
         FAMILY = "family", _("Family")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("service"))
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
     provider = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("provided by a partner"),
     )
     provider_name = models.CharField(_("provider (if not in Phteah)"), max_length=200, blank=True)
     delivered_on = models.DateField(_("date"))
     quantity = models.DecimalField(_("quantity"), max_digits=9, decimal_places=2, default=1)
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
-    recipient = models.CharField(_("for"), max_length=10, choices=Recipient.choices, default=Recipient.CHILD)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.USD
+    )
+    recipient = models.CharField(
+        _("for"), max_length=10, choices=Recipient.choices, default=Recipient.CHILD
+    )
     notes = models.CharField(_("notes"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-delivered_on"]

@@ -60,6 +60,3 @@ def case_stage_refresh(case: Case) -> str:
         Case.objects.filter(pk=case.pk).update(stage=stage)
         case.stage = stage
     return stage
-
-
-

@@ -18,19 +18,33 @@ class Person(OrganisationOwned, Versioned):
 
     family_name_km = models.CharField(_("family name in Khmer"), max_length=100, blank=True)
     given_name_km = models.CharField(_("given name in Khmer"), max_length=100, blank=True)
-    family_name_latin = models.CharField(_("family name in Latin letters"), max_length=100, blank=True)
-    given_name_latin = models.CharField(_("given name in Latin letters"), max_length=100, blank=True)
+    family_name_latin = models.CharField(
+        _("family name in Latin letters"), max_length=100, blank=True
+    )
+    given_name_latin = models.CharField(
+        _("given name in Latin letters"), max_length=100, blank=True
+    )
     nickname = models.CharField(_("nickname"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     date_of_birth_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
     village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "geography.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("current village"),
     )
-    address_detail = models.CharField(_("house, street and other details"), max_length=300, blank=True)
+    address_detail = models.CharField(
+        _("house, street and other details"), max_length=300, blank=True
+    )
     birth_province = models.ForeignKey(
-        "geography.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "geography.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("province of birth"),
     )
     has_disability = models.BooleanField(_("has a disability"), default=False)
@@ -92,7 +106,9 @@ class IdentityDocument(OrganisationOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "kind"], name="identity_document_one_per_kind")
+            models.UniqueConstraint(
+                fields=["person", "kind"], name="identity_document_one_per_kind"
+            )
         ]
 
     def __str__(self) -> str:
@@ -104,10 +120,16 @@ class Household(OrganisationOwned):
 
     name = models.CharField(_("name"), max_length=150)
     village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "geography.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("village"),
     )
-    address_detail = models.CharField(_("house, street and other details"), max_length=300, blank=True)
+    address_detail = models.CharField(
+        _("house, street and other details"), max_length=300, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -130,7 +152,9 @@ class HouseholdMember(OrganisationOwned):
         OTHER = "other", _("Other")
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="household_memberships")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="household_memberships"
+    )
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     is_primary_carer = models.BooleanField(_("primary carer"), default=False)
     lives_in_household = models.BooleanField(_("lives in the household"), default=True)
@@ -165,7 +189,11 @@ class Consent(OrganisationOwned):
     given_on = models.DateField(_("date given"))
     purpose = models.CharField(_("for"), max_length=30, choices=Purpose.choices)
     shared_with = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("organisation it may be shared with"),
     )
     method = models.CharField(_("how"), max_length=20, choices=Method.choices)
