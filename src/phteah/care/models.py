@@ -112,6 +112,9 @@ class Placement(OrganisationOwned):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.care_type} {self.started_on}"
+
 
 class TracingAction(OrganisationOwned):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="tracing_actions")
@@ -119,6 +122,9 @@ class TracingAction(OrganisationOwned):
     where_searched = models.CharField(_("where searched"), max_length=300)
     done_by = models.CharField(_("who searched"), max_length=200)
     outcome = models.TextField(_("outcome"))
+
+    def __str__(self) -> str:
+        return f"{self.done_on} {self.where_searched}"[:300]
 
 
 class Relative(OrganisationOwned):
@@ -139,6 +145,9 @@ class Relative(OrganisationOwned):
     willing_to_care = models.BooleanField(_("willing to care for the child"), default=False)
     found_on = models.DateField(_("found on"))
     notes = models.TextField(_("notes"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ReunificationAssessment(OrganisationOwned):
@@ -167,6 +176,9 @@ class ReunificationAssessment(OrganisationOwned):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} {self.assessed_on}"
 
 
 class CareRule(OrganisationOwned):

@@ -7,7 +7,7 @@ with family: a current birth-family or kinship placement, or a reunification dat
 
 from django.db.models import Exists, OuterRef
 
-from .models import Assessment, Case, Goal, ServiceDelivery
+from .models import Action, Assessment, Case, Goal, ServiceDelivery
 
 FAMILY_CARE_TYPES = ("birth_family", "kinship")
 
@@ -25,7 +25,8 @@ def case_stage(case: Case) -> str:
                 Assessment.objects.filter(case=OuterRef("pk"), kind__in=["initial", "full"])
             ),
             planned=Exists(Goal.objects.filter(case=OuterRef("pk"))),
-            serviced=Exists(ServiceDelivery.objects.filter(case=OuterRef("pk"))),
+            serviced=Exists(ServiceDelivery.objects.filter(case=OuterRef("pk")))
+            | Exists(Action.objects.filter(goal__case=OuterRef("pk"), status=Action.Status.DONE)),
             placed=Exists(Placement.objects.filter(case=OuterRef("pk"))),
             home=Exists(
                 Placement.objects.filter(

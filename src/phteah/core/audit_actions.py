@@ -65,6 +65,7 @@ def _all_actions() -> dict:
             merged.update(getattr(module, "ACTIONS", {}))
             labels.update(getattr(module, "FIELD_LABELS", {}))
             groups.update(getattr(module, "ACTION_GROUPS", {}))
+            VALUE_LABELS.update(getattr(module, "VALUE_LABELS", {}))
         FIELD_LABELS.update({k: v for k, v in labels.items() if k not in FIELD_LABELS})
         ACTION_GROUPS.update({k: v for k, v in groups.items() if k not in ACTION_GROUPS})
         _MERGED = merged
@@ -72,6 +73,8 @@ def _all_actions() -> dict:
 
 
 _MERGED = None
+# Apps' labels for stored codes, by action prefix: {"care.visit": {"kind": {"home": _("Home visit")}}}
+VALUE_LABELS: dict = {}
 
 
 def describe(event) -> str:
@@ -115,15 +118,21 @@ def _value_labels():
     }
 
 
-def display_value(field: str, value):
+def display_value(field: str, value, action: str = ""):
     """A stored value as the viewer should read it: labels for codes, yes/no for flags."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(str(display_value(field, item)) for item in value) or "—"
-    return _value_labels().get(field, {}).get(value, value)
+        return ", ".join(str(display_value(field, item, action)) for item in value) or "—"
+    _all_actions()
+    for prefix in sorted(VALUE_LABELS, key=len, reverse=True):
+        if action.startswith(prefix) and field in VALUE_LABELS[prefix]:
+            return VALUE_LABELS[prefix][field].get(value, value)
+    if action.startswith("accounts."):
+        return _value_labels().get(field, {}).get(value, value)
+    return value
 
 
 def action_group_choices() -> list:

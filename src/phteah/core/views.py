@@ -79,8 +79,8 @@ def audit_list(request):
             "changes": [
                 (
                     FIELD_LABELS.get(name, name),
-                    display_value(name, values[0]),
-                    display_value(name, values[1]),
+                    display_value(name, values[0], event.action),
+                    display_value(name, values[1], event.action),
                 )
                 for name, values in (event.changes or {}).items()
                 if isinstance(values, list) and len(values) == 2

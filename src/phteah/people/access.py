@@ -11,7 +11,7 @@ from phteah.accounts.roles import Capability
 from phteah.cases.access import cases_for
 from phteah.cases.models import Case
 
-from .models import HouseholdMember, Person
+from .models import Household, HouseholdMember, Person
 
 
 def persons_for(actor: Membership) -> QuerySet:
@@ -55,3 +55,32 @@ def person_get_for_user(*, actor: Membership, person_id, edit: bool = False) -> 
     if edit and not can_edit_person(actor, person):
         raise Http404
     return person
+
+
+def households_for(actor: Membership) -> QuerySet:
+    """Households *actor* may see: those with at least one member *actor* may see."""
+    if actor is None or not actor.is_active:
+        return Household.objects.none()
+    visible_member = HouseholdMember.objects.filter(
+        household=OuterRef("pk"), person__in=persons_for(actor)
+    )
+    return Household.objects.filter(
+        Q(organisation_id=actor.organisation_id) & Q(Exists(visible_member))
+    )
+
+
+def household_get_for_user(*, actor: Membership, household_id, edit: bool = False) -> Household:
+    """The access function for households: 404 when missing, elsewhere or not allowed."""
+    try:
+        household = (
+            households_for(actor)
+            .select_related("village__commune__district__province")
+            .get(pk=household_id)
+        )
+    except (Household.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+    if edit and not (
+        actor.can(Capability.EDIT_CASES) and household.organisation_id == actor.organisation_id
+    ):
+        raise Http404
+    return household

@@ -1,6 +1,393 @@
-"""Reads of people data that a user triggers."""
+"""Reads of people data that a user triggers. Each takes the acting Membership and returns
+only what it may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phteah.accounts.models import Membership, Organisation
+from phteah.cases.access import cases_for
+from phteah.core.khmer import to_ascii_digits
+
+from .access import can_edit_person, persons_for
+from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
+from .names import has_khmer, khmer_search_form, latin_search_form, name_key
+
+try:  # rapidfuzz is the scorer; difflib gives close results while it is not installed.
+    from rapidfuzz import fuzz as _fuzz
+except ImportError:  # pragma: no cover - depends on the environment
+    _fuzz = None
+
+PLACE = "village__commune__district__province"
+GOVERNMENT_KINDS = (
+    Organisation.Kind.NATIONAL_GOVERNMENT,
+    Organisation.Kind.PROVINCIAL_OFFICE,
+    Organisation.Kind.COMMUNE_COUNCIL,
+)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def age_in_years(date_of_birth: datetime.date | None, today: datetime.date | None = None):
+    if date_of_birth is None:
+        return None
+    today = today or _today()
+    before_birthday = (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
+    return today.year - date_of_birth.year - before_birthday
+
+
+def _href(name: str, **kwargs) -> str:
+    """A URL of another area, or '' while that area has no such page."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+# --- one person ----------------------------------------------------------------------------
+
+
+def person_get_detail(*, actor: Membership, person_id) -> Person:
+    """The person with their places loaded; 404 as the access function answers."""
+    try:
+        return persons_for(actor).select_related(PLACE, "birth_province").get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+@dataclass
+class DocumentRow:
+    kind: str
+    label: str
+    document: IdentityDocument | None
+
+
+def _documents(person: Person) -> list[DocumentRow]:
+    stored = {d.kind: d for d in IdentityDocument.objects.filter(person=person)}
+    return [
+        DocumentRow(kind, label, stored.get(kind)) for kind, label in IdentityDocument.Kind.choices
+    ]
+
+
+def _households(actor: Membership, person: Person) -> list[Household]:
+    visible = persons_for(actor).filter(pk=OuterRef("person_id"))
+    members = (
+        HouseholdMember.objects.select_related("person")
+        .annotate(visible=Exists(visible))
+        .order_by("-is_primary_carer", "person__family_name_latin", "person__given_name_latin")
+    )
+    return list(
+        Household.objects.filter(members__person=person)
+        .select_related(PLACE)
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("name")
+    )
+
+
+def _consents(person: Person) -> list[Consent]:
+    return list(
+        Consent.objects.filter(person=person).select_related("shared_with").order_by("-given_on")
+    )
+
+
+def _person_sections(actor: Membership, person: Person) -> dict:
+    return {
+        "person": person,
+        "age": age_in_years(person.date_of_birth),
+        "documents": _documents(person),
+        "households": _households(actor, person),
+        "consents": _consents(person),
+        "can_edit": can_edit_person(actor, person),
+    }
+
+
+def person_page_context(*, actor: Membership, person: Person) -> dict:
+    """Everything the person page shows, in a fixed number of queries."""
+    cases = [
+        {"case": case, "href": _href("cases:case_detail", case_id=case.pk)}
+        for case in cases_for(actor).filter(person=person).order_by("-opened_on")
+    ]
+    return {
+        "person": person,
+        "person_sections": _person_sections(actor, person),
+        "cases": cases,
+        "can_edit": can_edit_person(actor, person),
+    }
 
 
 def person_case_context(*, actor, case) -> dict:
-    """Context for people/case_sections.html on the case page."""
-    return {}
+    """Context for people/case_sections.html on the case page (the case is one *actor* may
+    see, so its person is too). One key, ``person_sections``, so that it never clashes with
+    the case page's own context."""
+    person = Person.objects.select_related(PLACE, "birth_province").get(pk=case.person_id)
+    return {"person_sections": _person_sections(actor, person)}
+
+
+def household_detail_context(*, actor: Membership, household: Household) -> dict:
+    visible = persons_for(actor).filter(pk=OuterRef("person_id"))
+    members = list(
+        HouseholdMember.objects.filter(household=household)
+        .select_related("person")
+        .annotate(visible=Exists(visible))
+        .order_by("-is_primary_carer", "person__family_name_latin", "person__given_name_latin")
+    )
+    for member in members:
+        member.age = age_in_years(member.person.date_of_birth)
+    return {"household": household, "members": members}
+
+
+def household_member_get(*, household: Household, member_id) -> HouseholdMember:
+    try:
+        return HouseholdMember.objects.select_related("person", "household").get(
+            pk=member_id, household=household
+        )
+    except (HouseholdMember.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def consent_get(*, person: Person, consent_id) -> Consent:
+    try:
+        return Consent.objects.select_related("person").get(pk=consent_id, person=person)
+    except (Consent.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def identity_document_get(*, person: Person, kind: str) -> IdentityDocument | None:
+    if kind not in IdentityDocument.Kind.values:
+        raise Http404
+    return IdentityDocument.objects.filter(person=person, kind=kind).first()
+
+
+def organisations_for_sharing(*, actor: Membership) -> QuerySet:
+    """Organisations a consent may name: every active one but the actor's own."""
+    return Organisation.objects.filter(is_active=True).exclude(pk=actor.organisation_id)
+
+
+def consent_allows_sharing(*, person: Person, organisation: Organisation) -> bool:
+    """True when the person has an active (given, not withdrawn) consent for sharing their
+    information with *organisation*: named, or — for a government kind of organisation — a
+    consent for sharing with government social services. A child's assent alone is not
+    consent for sharing."""
+    today = _today()
+    purposes = Q(purpose=Consent.Purpose.SHARE_ORGANISATION, shared_with=organisation)
+    if organisation.kind in GOVERNMENT_KINDS:
+        purposes |= Q(purpose=Consent.Purpose.SHARE_GOVERNMENT)
+    return (
+        Consent.objects.filter(
+            person=person,
+            organisation_id=person.organisation_id,
+            given_as__in=[Consent.GivenAs.ADULT, Consent.GivenAs.GUARDIAN],
+            given_on__lte=today,
+        )
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .filter(purposes)
+        .exists()
+    )
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def person_search(*, actor: Membership, query: str, limit: int = 20) -> QuerySet:
+    """Persons *actor* may see whose names (either script, any part, any case) contain every
+    word of *query*. Digits play no part."""
+    words = [word for word in to_ascii_digits(query or "").split() if not word.isdigit()][:6]
+    persons = persons_for(actor)
+    conditions = Q()
+    for word in words:
+        if has_khmer(word):
+            form = khmer_search_form(word)
+            if form:
+                conditions &= Q(search_km__contains=form)
+        else:
+            form = latin_search_form(word)
+            if form:
+                conditions &= Q(search_latin__contains=form)
+    if not conditions:
+        return persons.none()
+    return (
+        persons.filter(conditions)
+        .select_related(PLACE)
+        .order_by("family_name_latin", "given_name_latin", "family_name_km")[:limit]
+    )
+
+
+# --- duplicate check -----------------------------------------------------------------------
+
+DOB_TOLERANCE = datetime.timedelta(days=365)
+CANDIDATE_LIMIT = 50
+MIN_SCORE = 50
+WEIGHTS = {"latin": 35, "khmer": 25, "dob": 20, "sex": 10, "place": 10}
+FIELD_LABELS = {
+    "latin": _("name in Latin letters"),
+    "khmer": _("name in Khmer"),
+    "dob": _("date of birth"),
+    "sex": _("sex"),
+    "village": _("village"),
+    "commune": _("commune"),
+}
+
+
+def _ratio(a: str, b: str) -> float:
+    """Similarity of two names, 0–1, ignoring word order."""
+    if not a or not b:
+        return 0.0
+    if _fuzz is not None:
+        return _fuzz.token_sort_ratio(a, b) / 100
+    a, b = " ".join(sorted(a.split())), " ".join(sorted(b.split()))
+    return SequenceMatcher(None, a, b).ratio()
+
+
+@dataclass
+class DuplicateMatch:
+    """A likely duplicate. ``person`` is None when the actor may not see it: then nothing
+    about the match is shown but that it exists."""
+
+    score: int
+    person: Person | None = None
+    fields: list = field(default_factory=list)
+    age: int | None = None
+
+    @property
+    def visible(self) -> bool:
+        return self.person is not None
+
+
+@dataclass
+class _Wanted:
+    latin: str
+    khmer: str
+    key: str
+    sex: str
+    dob: datetime.date | None
+    village_id: int | None
+    commune_id: str | None
+
+    @classmethod
+    def from_data(cls, data: dict) -> _Wanted:
+        dob = data.get("date_of_birth")
+        if dob is None and data.get("age_years") is not None:
+            from .services import date_of_birth_from_age
+
+            dob = date_of_birth_from_age(int(data["age_years"]))
+        village = data.get("village")
+        return cls(
+            latin=latin_search_form(data.get("family_name_latin"), data.get("given_name_latin")),
+            khmer=khmer_search_form(data.get("family_name_km"), data.get("given_name_km")),
+            key=name_key(data.get("given_name_latin"), data.get("family_name_latin")),
+            sex=data.get("sex") or "",
+            dob=dob,
+            village_id=getattr(village, "pk", None),
+            commune_id=getattr(village, "commune_id", None),
+        )
+
+
+def _score(wanted: _Wanted, person: Person) -> tuple[int, list[str]]:
+    parts: dict[str, float] = {}
+    matched: list[str] = []
+    latin = latin_search_form(person.family_name_latin, person.given_name_latin)
+    if wanted.latin and latin:
+        similarity = _ratio(wanted.latin, latin)
+        if wanted.key and wanted.key == person.name_key:
+            similarity = max(similarity, 0.9)
+        parts["latin"] = similarity
+        if similarity >= 0.8:
+            matched.append("latin")
+    khmer = khmer_search_form(person.family_name_km, person.given_name_km)
+    if wanted.khmer and khmer:
+        similarity = _ratio(wanted.khmer, khmer)
+        parts["khmer"] = similarity
+        if similarity >= 0.8:
+            matched.append("khmer")
+    if wanted.dob and person.date_of_birth:
+        days = abs((wanted.dob - person.date_of_birth).days)
+        parts["dob"] = 0.0 if days > DOB_TOLERANCE.days else 1 - days / (2 * DOB_TOLERANCE.days)
+        if days <= DOB_TOLERANCE.days:
+            matched.append("dob")
+    if wanted.sex and person.sex:
+        parts["sex"] = 1.0 if wanted.sex == person.sex else 0.0
+        if wanted.sex == person.sex:
+            matched.append("sex")
+    if wanted.commune_id and person.village_id:
+        if wanted.village_id == person.village_id:
+            parts["place"] = 1.0
+            matched.append("village")
+        elif wanted.commune_id == person.village.commune_id:
+            parts["place"] = 0.8
+            matched.append("commune")
+        else:
+            parts["place"] = 0.0
+    if "latin" not in parts and "khmer" not in parts:
+        return 0, []
+    total = sum(WEIGHTS[name] for name in parts)
+    score = round(100 * sum(WEIGHTS[name] * value for name, value in parts.items()) / total)
+    return score, matched
+
+
+def person_duplicates(
+    *, actor: Membership, data: dict, limit: int = 10, exclude=None
+) -> list[DuplicateMatch]:
+    """Likely duplicates of the person described by *data* (a register form's cleaned data)
+    in the actor's organisation, best first. Candidates are chosen in SQL (same phonetic key
+    of the Latin name, same Khmer name, or same commune, sex and near date of birth), within
+    a year of the date of birth when both are known; each is then scored 0–100."""
+    wanted = _Wanted.from_data(data)
+    found = Q()
+    if wanted.key:
+        found |= Q(name_key=wanted.key)
+    if wanted.khmer:
+        found |= Q(search_km=wanted.khmer) | Q(search_km__startswith=wanted.khmer + " ")
+    window = None
+    if wanted.dob:
+        window = (wanted.dob - DOB_TOLERANCE, wanted.dob + DOB_TOLERANCE)
+        if wanted.commune_id and wanted.sex:
+            found |= Q(
+                village__commune_id=wanted.commune_id,
+                sex=wanted.sex,
+                date_of_birth__range=window,
+            )
+    if not found:
+        return []
+    candidates = Person.objects.filter(organisation_id=actor.organisation_id).filter(found)
+    if window:
+        candidates = candidates.filter(
+            Q(date_of_birth__isnull=True) | Q(date_of_birth__range=window)
+        )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    candidates = list(candidates.select_related(PLACE).order_by("-created_at")[:CANDIDATE_LIMIT])
+    scored = []
+    for person in candidates:
+        score, matched = _score(wanted, person)
+        if score >= MIN_SCORE:
+            scored.append((score, person, matched))
+    scored.sort(key=lambda item: -item[0])
+    scored = scored[:limit]
+    if not scored:
+        return []
+    visible = set(
+        persons_for(actor)
+        .filter(pk__in=[person.pk for _score_, person, _m in scored])
+        .values_list("pk", flat=True)
+    )
+    return [
+        DuplicateMatch(
+            score=score,
+            person=person,
+            fields=[FIELD_LABELS[name] for name in matched],
+            age=age_in_years(person.date_of_birth),
+        )
+        if person.pk in visible
+        else DuplicateMatch(score=score)
+        for score, person, matched in scored
+    ]

@@ -2,18 +2,32 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from phteah.demo.cases import demo_cases_create
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.geography.models import Village
 
 
 class Command(BaseCommand):
-    help = "Load geography (if needed) and the demo network, then print the demo logins."
+    help = (
+        "Load geography (if needed), the demo network and its demo cases, then print the "
+        "demo logins."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Seed for the demo cases (default 2026)."
+        )
 
     def handle(self, *args, **options):
         translation.activate("en")
         if not Village.objects.exists():
             call_command("geography", "load", stdout=self.stdout)
         logins = demo_network_create()
+        summary = demo_cases_create(seed=options["seed"])
+        if summary.cases:
+            self.stdout.write(str(summary))
+        else:
+            self.stdout.write("Demo cases: the demo organisations already have cases.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")

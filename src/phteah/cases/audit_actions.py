@@ -1,0 +1,81 @@
+"""What each cases.* audit action means, as a sentence in the viewer's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "cases.case.opened": _("%(actor)s opened the case %(target)s for %(person)s."),
+    "cases.case.updated": _("%(actor)s changed the case %(target)s."),
+    "cases.case.viewed": _("%(actor)s looked at the case %(target)s."),
+    "cases.case.printed": _("%(actor)s printed the summary of the case %(target)s."),
+    "cases.case.risk_changed": _(
+        "The risk level of the case %(target)s was set by %(actor)s's initial assessment."
+    ),
+    "cases.case.reopened": _("%(actor)s reopened the case %(target)s: %(reason)s"),
+    "cases.assessment.created": _("%(actor)s recorded an assessment in the case %(target)s."),
+    "cases.goal.created": _("%(actor)s added a goal to the plan of the case %(target)s."),
+    "cases.goal.updated": _("%(actor)s changed a goal of the case %(case)s."),
+    "cases.action.created": _("%(actor)s added an action to the plan of the case %(target)s."),
+    "cases.action.updated": _("%(actor)s changed an action of the case %(case)s."),
+    "cases.plan_review.created": _("%(actor)s reviewed the plan of the case %(target)s."),
+    "cases.conference.created": _("%(actor)s recorded a case conference for %(target)s."),
+    "cases.closure.requested": _("%(actor)s asked to close the case %(target)s."),
+    "cases.closure.approved": _("%(actor)s approved closing the case %(target)s."),
+    "cases.closure.sent_back": _(
+        "%(actor)s sent back the request to close the case %(target)s: %(note)s"
+    ),
+    "cases.domain.seeded": _("%(actor)s added the standard assessment domains."),
+    "cases.domain.created": _("%(actor)s added the assessment domain %(target)s."),
+    "cases.domain.updated": _("%(actor)s changed the assessment domain %(target)s."),
+}
+
+ACTION_GROUPS = {
+    "cases.case": _("Cases"),
+    "cases.assessment": _("Assessments"),
+    "cases.goal": _("Case plans"),
+    "cases.action": _("Case plan actions"),
+    "cases.plan_review": _("Case plan reviews"),
+    "cases.conference": _("Case conferences"),
+    "cases.closure": _("Case closures"),
+    "cases.domain": _("Assessment domains"),
+}
+
+FIELD_LABELS = {
+    "reference": _("reference"),
+    "person": _("person"),
+    "case_type": _("programme"),
+    "referral_source": _("referred by"),
+    "referral_source_detail": _("referrer's name or agency"),
+    "referral_reason": _("reason for referral"),
+    "identified_at": _("identified at"),
+    "opened_on": _("opened on"),
+    "risk_level": _("risk level"),
+    "supervisor": _("supervisor"),
+    "case_workers": _("case workers"),
+    "status": _("status"),
+    "stage": _("stage"),
+    "closure_reason": _("reason for closing"),
+    "closure_notes": _("closing notes"),
+    "closure_requested_by": _("closure requested by"),
+    "closure_requested_on": _("closure requested on"),
+    "closed_on": _("closed on"),
+    "closure_approved_by": _("closure approved by"),
+    "assessed_on": _("date of assessment"),
+    "summary": _("summary"),
+    "scores": _("scores"),
+    "description": _("description"),
+    "domain": _("domain"),
+    "owner": _("owner"),
+    "owner_text": _("owner outside the organisation"),
+    "due_on": _("due on"),
+    "reviewed_on": _("reviewed on"),
+    "notes": _("notes"),
+    "held_on": _("date of the conference"),
+    "participants": _("participants"),
+    "child_views": _("the child's views"),
+    "family_views": _("the family's views"),
+    "decisions": _("decisions"),
+    "next_steps": _("next steps"),
+    "name_en": _("name in English"),
+    "position": _("position"),
+    "code": _("code"),
+}

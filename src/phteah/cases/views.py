@@ -1,0 +1,633 @@
+"""Case pages. Views parse input and call services and selectors, nothing more."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from phteah.accounts.roles import Capability
+from phteah.core.access import membership_required, require_capability
+from phteah.core.concurrency import EditConflict
+from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.net import client_ip
+from phteah.people.access import person_get_for_user
+
+from . import selectors, services
+from .access import can_edit_case, case_get_for_user, cases_for
+from .forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AssessmentForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CaseForm,
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    ConferenceForm,
+    DomainEditForm,
+    DomainForm,
+    GoalForm,
+    GoalUpdateForm,
+    PlanReviewForm,
+    ReopenForm,
+)
+from .models import Assessment, Case
+
+
+def _age(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# --- opening and listing -----------------------------------------------------------------
+
+
+def _team_choices(actor):
+    return {
+        "supervisors": list(services.supervisor_members(actor.organisation_id)),
+        "workers": list(services.case_worker_members(actor.organisation_id)),
+    }
+
+
+@require_capability(Capability.EDIT_CASES)
+def case_add(request):
+    actor = request.membership
+    person_id = request.POST.get("person") or request.GET.get("person")
+    person = person_get_for_user(actor=actor, person_id=person_id) if person_id else None
+    existing = None
+    if person is not None:
+        existing = cases_for(actor).filter(person=person).first()
+    team = _team_choices(actor)
+    now = timezone.localtime()
+    initial = {"identified_on": now.date(), "identified_time": now.strftime("%H:%M")}
+    if any(m.user_id == actor.user_id for m in team["workers"]):
+        initial["main_worker"] = actor.user_id
+    form = CaseForm(request.POST or None, initial=initial, **team)
+    existing_error = None
+    if request.method == "POST" and person is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_open(
+                actor=actor,
+                person=person,
+                case_type=data["case_type"],
+                referral_source=data["referral_source"],
+                referral_source_detail=data["referral_source_detail"],
+                referral_reason=data["referral_reason"],
+                identified_at=data["identified_at"],
+                risk_level=data["risk_level"],
+                supervisor=data["supervisor"],
+                workers=data["workers"],
+                ip=client_ip(request),
+            )
+        except services.CaseExists as error:
+            existing_error = error
+            existing = cases_for(actor).filter(pk=error.case.pk).first()
+            form.add_error(None, error.message)
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(
+                request, _("The case %(reference)s was opened.") % {"reference": case.reference}
+            )
+            if cases_for(actor).filter(pk=case.pk).exists():
+                return redirect("cases:case_detail", case_id=case.pk)
+            return redirect("cases:case_list")
+    search = request.GET.get("q", "") if person is None else ""
+    return render(
+        request,
+        "cases/case_add.html",
+        {
+            "form": form,
+            "person": person,
+            "existing": existing,
+            "existing_error": existing_error,
+            "search": search,
+            "choices": selectors.person_choices(actor=actor, search=search),
+        },
+    )
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def case_list(request):
+    actor = request.membership
+    form = CaseFilterForm(
+        request.GET or None, workers=services.case_worker_members(actor.organisation_id)
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        actor=actor,
+        status=filters.get("status") or "",
+        stage=filters.get("stage") or "",
+        risk_level=filters.get("risk_level") or "",
+        worker=filters.get("worker"),
+        care_type=filters.get("care_type") or "",
+        province=filters.get("province"),
+        overdue=bool(filters.get("overdue")),
+        search=filters.get("search") or "",
+        sort=filters.get("sort") or "-opened_on",
+    )
+    page = selectors.Paginator(cases, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    language = get_language()
+    rows = [
+        {
+            "case": case,
+            "age": _age(case.person.date_of_birth, today),
+            "worker": (
+                case.main_worker_name_km
+                if language == "km" and case.main_worker_name_km
+                else case.main_worker_name
+            ),
+        }
+        for case in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "can_add": actor.can(Capability.EDIT_CASES),
+        },
+    )
+
+
+# --- the case page -----------------------------------------------------------------------
+
+
+def _case_context(request, case) -> dict:
+    actor = request.membership
+    from phteah.care.selectors import care_case_context
+    from phteah.people.selectors import person_case_context
+
+    page, entries = selectors.case_timeline(
+        actor=actor, case=case, page=request.GET.get("page"), language=get_language()
+    )
+    context = {
+        "case": case,
+        "workers": selectors.case_workers(case),
+        "placement": selectors.current_placement(case),
+        "can_edit": can_edit_case(actor, case),
+        "can_approve": actor.can(Capability.APPROVE_CLOSURES),
+        "closure_pending": services.closure_pending(case),
+        "sent_back": selectors.closure_sent_back(case),
+        "chart": selectors.score_chart(case),
+        "goals": selectors.case_plan(case),
+        "page": page,
+        "entries": entries,
+        "age": _age(case.person.date_of_birth, timezone.localdate()),
+    }
+    context |= person_case_context(actor=actor, case=case)
+    context |= care_case_context(actor=actor, case=case)
+    return context
+
+
+@membership_required
+def case_detail(request, case_id):
+    actor = request.membership
+    case = selectors.case_detail(actor=actor, case_id=case_id)
+    services.case_view(actor=actor, case=case, ip=client_ip(request))
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@membership_required
+def case_print(request, case_id):
+    actor = request.membership
+    case = selectors.case_detail(actor=actor, case_id=case_id)
+    services.case_print(actor=actor, case=case, ip=client_ip(request))
+    return render(
+        request,
+        "cases/case_print.html",
+        {
+            "case": case,
+            "workers": selectors.case_workers(case),
+            "assessment": selectors.latest_assessment(case),
+            "goals": selectors.case_plan(case),
+            "placements": selectors.placements(case),
+            "placement": selectors.current_placement(case),
+            "visits": selectors.recent_visits(case, 10),
+            "age": _age(case.person.date_of_birth, timezone.localdate()),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def _editable(request, case_id) -> Case:
+    return case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+
+
+@require_capability(Capability.EDIT_CASES)
+def case_edit(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    workers = selectors.case_workers(case)
+    initial = {
+        "version": case.version,
+        "case_type": case.case_type,
+        "referral_source": case.referral_source,
+        "referral_source_detail": case.referral_source_detail,
+        "referral_reason": case.referral_reason,
+        "risk_level": case.risk_level,
+        "supervisor": case.supervisor_id,
+        "main_worker": workers[0].pk if workers else None,
+        "other_workers": [user.pk for user in workers[1:]],
+    }
+    form = CaseEditForm(request.POST or None, initial=initial, **_team_choices(actor))
+    current = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_update(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                case_type=data["case_type"],
+                referral_source=data["referral_source"],
+                referral_source_detail=data["referral_source_detail"],
+                referral_reason=data["referral_reason"],
+                risk_level=data["risk_level"],
+                supervisor=data["supervisor"],
+                workers=data["workers"],
+                ip=client_ip(request),
+            )
+        except EditConflict as error:
+            form.add_error(None, error.message)
+            current = selectors.case_detail(actor=actor, case_id=case.pk)
+            current_workers = selectors.case_workers(current)
+            # The form now carries the current version, so saving again is a deliberate choice.
+            data = form.data.copy()
+            data["version"] = current.version
+            form.data = data
+            current = {"case": current, "workers": current_workers}
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(request, "cases/case_edit.html", {"form": form, "case": case, "current": current})
+
+
+def _record(request, case, form, save, *, success, template, extra=None, anchor=""):
+    """The usual POST round: valid form → service → message and back to the case page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
+    return render(request, template, {"form": form, "case": case} | (extra or {}))
+
+
+# --- assessments and domains -------------------------------------------------------------
+
+
+@require_capability(Capability.EDIT_CASES)
+def assessment_add(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    domains = list(selectors.domain_list(actor=actor, active_only=True))
+    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    initial = {"assessed_on": timezone.localdate(), "risk_level": case.risk_level}
+    initial["kind"] = (
+        Assessment.Kind.INITIAL
+        if not Assessment.objects.filter(case=case).exists()
+        else Assessment.Kind.REVIEW
+    )
+    form = AssessmentForm(request.POST or None, initial=initial, domains=domains)
+
+    def save(data):
+        services.assessment_add(
+            actor=actor,
+            case=case,
+            kind=data["kind"],
+            assessed_on=data["assessed_on"],
+            risk_level=data["risk_level"],
+            summary=data["summary"],
+            scores=form.scores(),
+            ip=client_ip(request),
+        )
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The assessment was saved."),
+        template="cases/assessment_form.html",
+        extra={"has_closure": has_closure, "no_domains": not domains},
+        anchor="#assessments",
+    )
+
+
+@membership_required
+def assessment_detail(request, case_id, assessment_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id)
+    assessment = selectors.assessment_get(
+        actor=request.membership, case=case, assessment_id=assessment_id
+    )
+    scores = sorted(assessment.scores.all(), key=lambda s: (s.domain.position, s.domain.name_en))
+    return render(
+        request,
+        "cases/assessment_detail.html",
+        {"case": case, "assessment": assessment, "scores": scores},
+    )
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def domain_list(request):
+    actor = request.membership
+    form = DomainForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("seed"):
+            created = services.domain_seed(actor=actor, ip=client_ip(request))
+            if created:
+                messages.success(request, _("The standard domains were added."))
+            return redirect("cases:domain_list")
+        if form.is_valid():
+            try:
+                services.domain_create(actor=actor, ip=client_ip(request), **form.cleaned_data)
+            except ServiceError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("The domain was added."))
+                return redirect("cases:domain_list")
+    domains = selectors.domain_list(actor=actor)
+    return render(request, "cases/domain_list.html", {"form": form, "domains": domains})
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def domain_edit(request, domain_id):
+    actor = request.membership
+    domain = selectors.domain_get_for_user(actor=actor, domain_id=domain_id)
+    initial = {
+        "name_en": domain.name_en,
+        "name_km": domain.name_km,
+        "position": domain.position,
+        "is_active": domain.is_active,
+    }
+    form = DomainEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.domain_update(
+                actor=actor, domain=domain, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The domain was saved."))
+            return redirect("cases:domain_list")
+    return render(request, "cases/domain_edit.html", {"form": form, "domain": domain})
+
+
+# --- case plan ---------------------------------------------------------------------------
+
+
+@require_capability(Capability.EDIT_CASES)
+def goal_add(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    form = GoalForm(
+        request.POST or None, domains=selectors.domain_list(actor=actor, active_only=True)
+    )
+
+    def save(data):
+        services.goal_add(actor=actor, case=case, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The goal was added."),
+        template="cases/plan_form.html",
+        extra={"title": _("Add a goal")},
+        anchor="#plan",
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def goal_update(request, case_id, goal_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    goal = selectors.goal_get(case=case, goal_id=goal_id)
+    form = GoalUpdateForm(
+        request.POST or None,
+        domains=selectors.domain_list(actor=actor),
+        initial={"domain": goal.domain_id, "description": goal.description, "status": goal.status},
+    )
+
+    def save(data):
+        services.goal_update(actor=actor, goal=goal, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The goal was saved."),
+        template="cases/plan_form.html",
+        extra={"title": _("Change a goal")},
+        anchor="#plan",
+    )
+
+
+def _members(actor):
+    from phteah.accounts.models import Membership
+
+    return Membership.objects.filter(organisation_id=actor.organisation_id, is_active=True)
+
+
+@require_capability(Capability.EDIT_CASES)
+def action_add(request, case_id, goal_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    goal = selectors.goal_get(case=case, goal_id=goal_id)
+    form = ActionForm(request.POST or None, members=_members(actor))
+
+    def save(data):
+        services.action_add(actor=actor, goal=goal, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The action was added."),
+        template="cases/plan_form.html",
+        extra={"title": _("Add an action"), "goal": goal},
+        anchor="#plan",
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def action_update(request, case_id, action_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    action = selectors.action_get(case=case, action_id=action_id)
+    form = ActionUpdateForm(
+        request.POST or None,
+        members=_members(actor),
+        initial={
+            "description": action.description,
+            "owner": action.owner_id,
+            "owner_text": action.owner_text,
+            "due_on": action.due_on,
+            "status": action.status,
+        },
+    )
+
+    def save(data):
+        services.action_update(actor=actor, action=action, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The action was saved."),
+        template="cases/plan_form.html",
+        extra={"title": _("Change an action"), "goal": action.goal},
+        anchor="#plan",
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def plan_review_add(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    form = PlanReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
+
+    def save(data):
+        services.plan_review_add(actor=actor, case=case, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The plan review was saved."),
+        template="cases/plan_form.html",
+        extra={"title": _("Review the plan")},
+        anchor="#plan",
+    )
+
+
+# --- conferences -------------------------------------------------------------------------
+
+
+@require_capability(Capability.EDIT_CASES)
+def conference_add(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    form = ConferenceForm(request.POST or None, initial={"held_on": timezone.localdate()})
+
+    def save(data):
+        services.conference_add(actor=actor, case=case, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The case conference was saved."),
+        template="cases/plan_form.html",
+        extra={"title": _("Record a case conference")},
+    )
+
+
+@membership_required
+def conference_detail(request, case_id, conference_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id)
+    conference = selectors.conference_get(case=case, conference_id=conference_id)
+    return render(
+        request,
+        "cases/conference_detail.html",
+        {
+            "case": case,
+            "conference": conference,
+            "participants": conference.participants.splitlines(),
+        },
+    )
+
+
+# --- closure -----------------------------------------------------------------------------
+
+
+@require_capability(Capability.EDIT_CASES)
+def closure_request(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    form = ClosureRequestForm(request.POST or None)
+    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+
+    def save(data):
+        services.closure_request(actor=actor, case=case, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("Closing the case now waits for a supervisor's approval."),
+        template="cases/closure_request.html",
+        extra={"has_closure": has_closure, "pending": services.closure_pending(case)},
+    )
+
+
+@require_capability(Capability.APPROVE_CLOSURES)
+def closure_approve(request, case_id):
+    actor = request.membership
+    case = selectors.case_detail(actor=actor, case_id=case_id)
+    case_get_for_user(actor=actor, case_id=case.pk, edit=True)
+    form = ClosureDecisionForm(request.POST or None)
+    approved = request.POST.get("decision") == "approve"
+
+    def save(data):
+        services.closure_approve(
+            actor=actor,
+            case=case,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+            ip=client_ip(request),
+        )
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The case was closed.") if approved else _("The request was sent back."),
+        template="cases/closure_approve.html",
+        extra={"pending": services.closure_pending(case)},
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def case_reopen(request, case_id):
+    actor = request.membership
+    case = _editable(request, case_id)
+    form = ReopenForm(request.POST or None)
+
+    def save(data):
+        services.case_reopen(actor=actor, case=case, ip=client_ip(request), **data)
+
+    return _record(
+        request,
+        case,
+        form,
+        save,
+        success=_("The case was reopened."),
+        template="cases/case_reopen.html",
+    )

@@ -1,0 +1,354 @@
+"""People pages: register (with the duplicate check), person page, documents, households and
+consent. Views only parse input and call services and selectors."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phteah.accounts.roles import Capability
+from phteah.core.access import membership_required, require_capability
+from phteah.core.concurrency import EditConflict
+from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.net import client_ip
+
+from . import files, selectors, services
+from .access import household_get_for_user, households_for, person_get_for_user, persons_for
+from .forms import (
+    ConsentForm,
+    ConsentWithdrawForm,
+    DocumentForm,
+    HouseholdForm,
+    MemberAddForm,
+    PersonEditForm,
+    PersonRegisterForm,
+    PersonSearchForm,
+)
+from .models import IdentityDocument
+from .services import PERSON_FIELDS
+
+SEARCH_LIMIT = 30
+
+
+def _serve(stored, *, download_name: str) -> FileResponse:
+    """A stored upload, typed by its first bytes; only images are shown inline."""
+    if not stored:
+        raise Http404
+    try:
+        kind = files.stored_kind(stored)
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    if kind is None:
+        raise Http404
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=files.CONTENT_TYPES[kind],
+        as_attachment=kind not in files.IMAGE_KINDS,
+        filename=f"{download_name}.{files.EXTENSIONS[kind]}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def person_list(request):
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    persons = (
+        selectors.person_search(actor=request.membership, query=query, limit=SEARCH_LIMIT)
+        if query
+        else []
+    )
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "form": form,
+            "q": query,
+            "persons": persons,
+            "can_register": request.membership.can(Capability.EDIT_CASES),
+        },
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def register(request):
+    form = PersonRegisterForm(request.POST or None, request.FILES or None)
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        if not form.is_confirmed():
+            matches = selectors.person_duplicates(actor=request.membership, data=form.cleaned_data)
+        if not matches:
+            try:
+                person = services.person_create(
+                    actor=request.membership,
+                    photo=form.cleaned_data.get("photo"),
+                    ip=client_ip(request),
+                    **{
+                        k: v
+                        for k, v in form.person_values().items()
+                        if k in (*PERSON_FIELDS, "age_years")
+                    },
+                )
+            except ServiceError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("The person was registered."))
+                return redirect("people:person_detail", person_id=person.pk)
+        else:
+            # Ask the user to look at the matches; posting again confirms this data.
+            data = request.POST.copy()
+            data["confirmed"] = form.confirmation()
+            form = PersonRegisterForm(data)
+            form.is_valid()
+    return render(
+        request,
+        "people/register.html",
+        {
+            "form": form,
+            "matches": [m for m in matches if m.visible],
+            "hidden_matches": sum(1 for m in matches if not m.visible),
+            "checked": bool(matches),
+        },
+    )
+
+
+@membership_required
+def person_detail(request, person_id):
+    person = selectors.person_get_detail(actor=request.membership, person_id=person_id)
+    services.person_record_view(actor=request.membership, person=person, ip=client_ip(request))
+    context = selectors.person_page_context(actor=request.membership, person=person)
+    return render(request, "people/person_detail.html", context)
+
+
+def _initial(person) -> dict:
+    initial = {name: getattr(person, name) for name in PERSON_FIELDS}
+    initial["version"] = person.version
+    return initial
+
+
+@membership_required
+def person_edit(request, person_id):
+    person = selectors.person_get_detail(actor=request.membership, person_id=person_id)
+    person_get_for_user(actor=request.membership, person_id=person.pk, edit=True)
+    form = PersonEditForm(request.POST or None, request.FILES or None, initial=_initial(person))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.membership,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                photo=form.cleaned_data.get("photo"),
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+                age_years=form.cleaned_data.get("age_years"),
+                ip=client_ip(request),
+                **form.person_values(),
+            )
+        except EditConflict as error:
+            conflict = selectors.person_get_detail(actor=request.membership, person_id=error.obj.pk)
+            messages.error(request, error.message)
+            form = PersonEditForm(initial=_initial(conflict))
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_edit.html",
+        {"form": form, "person": conflict or person, "conflict": conflict},
+    )
+
+
+@membership_required
+def person_photo(request, person_id):
+    person = person_get_for_user(actor=request.membership, person_id=person_id)
+    return _serve(person.photo, download_name="photo")
+
+
+# --- identity documents --------------------------------------------------------------------
+
+
+@membership_required
+def document_edit(request, person_id, kind):
+    person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
+    document = selectors.identity_document_get(person=person, kind=kind)
+    initial = (
+        {"status": document.status, "number": document.number, "obtained_on": document.obtained_on}
+        if document
+        else {}
+    )
+    form = DocumentForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_document_save(
+                actor=request.membership,
+                person=person,
+                kind=kind,
+                ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The document was saved."))
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/document_form.html",
+        {
+            "form": form,
+            "person": person,
+            "document": document,
+            "kind_label": IdentityDocument.Kind(kind).label,
+        },
+    )
+
+
+@membership_required
+def document_scan(request, person_id, kind):
+    person = person_get_for_user(actor=request.membership, person_id=person_id)
+    document = selectors.identity_document_get(person=person, kind=kind)
+    if document is None:
+        raise Http404
+    return _serve(document.scan, download_name=kind)
+
+
+# --- households ----------------------------------------------------------------------------
+
+
+@membership_required
+def household_add(request, person_id):
+    person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(
+                actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The household was added."))
+            return redirect("people:household_detail", household_id=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "person": person})
+
+
+@membership_required
+def household_detail(request, household_id):
+    household = household_get_for_user(actor=request.membership, household_id=household_id)
+    context = selectors.household_detail_context(actor=request.membership, household=household)
+    context["can_edit"] = request.membership.can(Capability.EDIT_CASES)
+    return render(request, "people/household_detail.html", context)
+
+
+@membership_required
+def household_member_add(request, household_id):
+    household = household_get_for_user(
+        actor=request.membership, household_id=household_id, edit=True
+    )
+    search = PersonSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    shown = (
+        list(selectors.person_search(actor=request.membership, query=query, limit=SEARCH_LIMIT))
+        if query
+        else []
+    )
+    form = MemberAddForm(
+        request.POST or None,
+        persons=persons_for(request.membership),
+        shown=shown,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_member_add(
+                actor=request.membership,
+                household=household,
+                ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The member was added."))
+            return redirect("people:household_detail", household_id=household.pk)
+    return render(
+        request,
+        "people/household_member_add.html",
+        {"form": form, "search": search, "q": query, "household": household, "shown": shown},
+    )
+
+
+@membership_required
+@require_POST
+def household_member_remove(request, household_id, member_id):
+    household = household_get_for_user(
+        actor=request.membership, household_id=household_id, edit=True
+    )
+    member = selectors.household_member_get(household=household, member_id=member_id)
+    services.household_member_remove(actor=request.membership, member=member, ip=client_ip(request))
+    messages.success(request, _("The member was removed from the household."))
+    if households_for(request.membership).filter(pk=household.pk).exists():
+        return redirect("people:household_detail", household_id=household.pk)
+    return redirect("people:person_list")
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+@membership_required
+def consent_add(request, person_id):
+    person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
+    form = ConsentForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=selectors.organisations_for_sharing(actor=request.membership),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_create(
+                actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(request, "people/consent_form.html", {"form": form, "person": person})
+
+
+@membership_required
+def consent_withdraw(request, person_id, consent_id):
+    person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
+    consent = selectors.consent_get(person=person, consent_id=consent_id)
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.membership,
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                ip=client_ip(request),
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The consent was marked as withdrawn."))
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/consent_withdraw.html",
+        {"form": form, "person": person, "consent": consent},
+    )
+
+
+@membership_required
+def consent_scan(request, person_id, consent_id):
+    person = person_get_for_user(actor=request.membership, person_id=person_id)
+    consent = selectors.consent_get(person=person, consent_id=consent_id)
+    return _serve(consent.scan, download_name="consent")

@@ -1,0 +1,58 @@
+"""Permission rows for the care views (see tests/test_permissions.py)."""
+
+from tests.matrix_support import case_editors, case_readers, expect, only_admin
+
+from .factories import (
+    CareProviderFactory,
+    CarerFactory,
+    PlacementFactory,
+    ServiceDeliveryFactory,
+    ServiceTypeFactory,
+    VisitFactory,
+)
+
+# Members who see cases (VIEW_OWN_CASES or VIEW_ALL_CASES): supervisor, case worker, viewer.
+case_staff = expect(404, supervisor=200, worker=200, viewer=200)
+provider_editors = expect(404, supervisor=200, worker=200)
+
+ROWS = [
+    ("care:visit_list", "case", "get", None, case_readers()),
+    ("care:visit_add", "case", "get", None, case_editors()),
+    ("care:visit_add", "case", "post", {"visited_on": ""}, case_editors()),
+    ("care:visit_edit", "visit", "get", None, case_editors()),
+    ("care:service_add", "case", "get", None, case_editors()),
+    ("care:service_edit", "service", "get", None, case_editors()),
+    ("care:placement_add", "case", "get", None, case_editors()),
+    ("care:placement_end", "placement", "get", None, case_editors()),
+    ("care:tracing_add", "case", "get", None, case_editors()),
+    ("care:relative_add", "case", "get", None, case_editors()),
+    ("care:reunification_add", "case", "get", None, case_editors()),
+    ("care:provider_list", None, "get", None, case_staff),
+    ("care:provider_detail", "provider", "get", None, case_staff),
+    ("care:provider_add", None, "get", None, provider_editors),
+    ("care:provider_edit", "provider", "get", None, expect(404, supervisor=200, worker=200)),
+    ("care:carer_add", "provider", "get", None, provider_editors),
+    ("care:carer_remove", "carer", "post", None, expect(404, supervisor=302, worker=302)),
+    ("care:service_type_list", None, "get", None, only_admin(other=200)),
+    ("care:service_type_add", None, "get", None, only_admin(other=200)),
+    ("care:service_type_edit", "service_type", "get", None, only_admin()),
+]
+
+
+def objects(world) -> dict[str, dict]:
+    owner, case = world["owner"], world["case"]
+    worker = case.assignments.first().user
+    provider = CareProviderFactory(organisation=owner)
+    carer = CarerFactory(provider=provider)
+    visit = VisitFactory(case=case, recorded_by=worker)
+    service = ServiceDeliveryFactory(case=case, recorded_by=worker)
+    placement = PlacementFactory(case=case, provider=provider, recorded_by=worker)
+    service_type = ServiceTypeFactory(organisation=owner)
+    return {
+        "visit": {"case_id": case.pk, "visit_id": visit.pk},
+        "service": {"case_id": case.pk, "service_id": service.pk},
+        "placement": {"case_id": case.pk, "placement_id": placement.pk},
+        "provider": {"provider_id": provider.pk},
+        "carer": {"provider_id": provider.pk, "carer_id": carer.pk},
+        "service_type": {"service_type_id": service_type.pk},
+    }

@@ -1,0 +1,45 @@
+"""Permission matrix rows of the cases area (see tests/matrix_support.py)."""
+
+from tests.matrix_support import case_editors, case_readers, expect, only_admin
+
+from . import factories
+
+ROWS = [
+    ("cases:case_list", None, "get", None, expect(404, supervisor=200, worker=200, viewer=200)),
+    ("cases:case_add", None, "get", None, expect(404, supervisor=200, worker=200)),
+    ("cases:case_detail", "case", "get", None, case_readers()),
+    ("cases:case_print", "case", "get", None, case_readers()),
+    ("cases:case_edit", "case", "get", None, case_editors()),
+    ("cases:assessment_add", "case", "get", None, case_editors()),
+    ("cases:assessment_detail", "case_assessment", "get", None, case_readers()),
+    ("cases:goal_add", "case", "get", None, case_editors()),
+    ("cases:goal_add", "case", "post", {"description": "Back to school"}, case_editors(302)),
+    ("cases:goal_update", "case_goal", "get", None, case_editors()),
+    ("cases:action_add", "case_goal", "get", None, case_editors()),
+    ("cases:action_update", "case_action", "get", None, case_editors()),
+    ("cases:plan_review_add", "case", "get", None, case_editors()),
+    ("cases:conference_add", "case", "get", None, case_editors()),
+    ("cases:conference_detail", "case_conference", "get", None, case_readers()),
+    ("cases:closure_request", "case", "get", None, case_editors()),
+    ("cases:closure_approve", "case", "get", None, expect(404, supervisor=200)),
+    ("cases:case_reopen", "case", "get", None, case_editors()),
+    ("cases:domain_list", None, "get", None, only_admin(other=200)),
+    ("cases:domain_edit", "assessment_domain", "get", None, only_admin()),
+]
+
+
+def objects(world) -> dict[str, dict]:
+    case = world["case"]
+    worker = case.assignments.get().user
+    assessment = factories.assessment(case, worker)
+    goal = factories.goal(case)
+    action = factories.action(goal, worker)
+    conference = factories.conference(case, worker)
+    domain = factories.domains(world["owner"])[0]
+    return {
+        "case_assessment": {"case_id": case.pk, "assessment_id": assessment.pk},
+        "case_goal": {"case_id": case.pk, "goal_id": goal.pk},
+        "case_action": {"case_id": case.pk, "action_id": action.pk},
+        "case_conference": {"case_id": case.pk, "conference_id": conference.pk},
+        "assessment_domain": {"domain_id": domain.pk},
+    }

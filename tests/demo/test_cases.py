@@ -1,0 +1,117 @@
+import time
+
+import pytest
+
+from phteah.accounts.models import Membership, Organisation
+from phteah.accounts.roles import Role
+from phteah.care.models import CareProvider, CareRule, Placement
+from phteah.cases.models import Assessment, AssessmentScore, Case, CaseReferenceCounter, Visit
+from phteah.core.audit import audit_verify
+from phteah.core.models import AuditEvent
+from phteah.demo.cases import demo_cases_create
+from phteah.demo.network import demo_network_create
+from phteah.geography.services import geography_load
+from phteah.people.models import Consent, HouseholdMember, IdentityDocument
+from phteah.work import selectors
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One full demo (geography, network, cases) shared by the tests of this module."""
+    from django_scopes import scopes_disabled
+
+    with django_db_blocker.unblock(), scopes_disabled():
+        geography_load()
+        demo_network_create()
+        started = time.monotonic()
+        summary = demo_cases_create(seed=7)
+        elapsed = time.monotonic() - started
+        yield summary, elapsed
+        from django.core.management import call_command
+
+        call_command("flush", "--no-input", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_it_creates_about_300_varied_cases_quickly(demo):
+    summary, elapsed = demo
+    assert 250 <= summary.cases <= 350
+    assert elapsed < 30
+    assert Case.objects.count() == summary.cases
+    per_org = {
+        org.short_code: Case.objects.filter(organisation=org).count()
+        for org in Organisation.objects.all()
+    }
+    assert per_org["SKCC"] < per_org["BDSVY"] < min(per_org[c] for c in ("HFM", "SCH", "FBC"))
+    assert set(Case.objects.values_list("stage", flat=True)) >= {
+        "registered",
+        "implementing",
+        "follow_up",
+        "closed",
+    }
+    closed = Case.objects.filter(status="closed")
+    assert closed.exists() and not closed.filter(closure_reason="").exists()
+    assert Case.objects.filter(case_type="crisis_pregnancy").count() >= 20
+    assert HouseholdMember.objects.filter(relationship="child").exists()
+    assert CareProvider.objects.filter(kind="foster_family").exists()
+    assert Placement.objects.filter(care_type="emergency_foster", provider__isnull=False).exists()
+    assert AssessmentScore.objects.filter(assessment__kind="full").exists()
+    assert Consent.objects.exists() and IdentityDocument.objects.exists()
+    assert Case.objects.filter(person__family_name_km="", person__given_name_km="").count() == 0
+
+
+@pytest.mark.django_db
+def test_references_and_counters_agree(demo):
+    for organisation in Organisation.objects.all():
+        for counter in CaseReferenceCounter.objects.filter(organisation=organisation):
+            refs = Case.objects.filter(
+                organisation=organisation,
+                reference__startswith=f"{organisation.short_code}-{counter.year}-",
+            )
+            assert refs.count() == counter.last_number
+            assert refs.filter(
+                reference=f"{organisation.short_code}-{counter.year}-{counter.last_number:04d}"
+            ).exists()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_due_work_shows_up(demo):
+    totals = dict.fromkeys(
+        ["visits", "reviews", "late", "past_limit", "follow_ups", "approvals"], 0
+    )
+    for supervisor in Membership.objects.filter(role=Role.SUPERVISOR):
+        totals["visits"] += selectors.visit_overdue_cases(supervisor).count()
+        totals["reviews"] += selectors.reviews_due(supervisor).count()
+        totals["late"] += selectors.initial_assessments_late(supervisor).count()
+        totals["past_limit"] += selectors.placements_past_limit(supervisor).count()
+        totals["follow_ups"] += selectors.follow_ups_due(supervisor).count()
+        totals["approvals"] += selectors.approvals_waiting(supervisor).count()
+    assert all(totals.values()), totals
+    temporary = selectors.placements_past_limit(
+        Membership.objects.get(user__email="supervisor@sch.test")
+    )
+    assert any(case.current_care_type == "temporary_centre" for case in temporary)
+    # plenty of cases are fine too
+    assert totals["visits"] < Case.objects.filter(status="open").count()
+
+
+@pytest.mark.django_db
+def test_visit_counts_vary_and_rules_are_seeded(demo):
+    from django.db.models import Count
+
+    counts = [row["n"] for row in Case.objects.annotate(n=Count("visits")).values("n")]
+    assert max(counts) >= 30 and min(counts) == 0
+    assert all(n <= 40 for n in counts)
+    assert Assessment.objects.exists() and Visit.objects.count() > 1000
+    for organisation in Organisation.objects.all():
+        assert CareRule.objects.filter(organisation=organisation).count() == 21
+
+
+@pytest.mark.django_db
+def test_it_is_idempotent_and_audited_once_per_organisation(demo):
+    cases = Case.objects.count()
+    again = demo_cases_create(seed=7)
+    assert again.cases == 0 and Case.objects.count() == cases
+    events = AuditEvent.objects.filter(action="demo.cases.created")
+    assert events.count() == Organisation.objects.count() == 6
+    assert audit_verify()[1] == []

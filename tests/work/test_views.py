@@ -1,0 +1,208 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from phteah.accounts.roles import Role
+from phteah.care.models import CareRule
+from phteah.cases.models import Case
+from phteah.core.models import AuditEvent
+from phteah.work.services import care_rules_seed
+from tests.factories import CaseFactory
+
+from ..conftest import sign_in
+from .factories import placement
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def worker(member, organisation):
+    care_rules_seed(organisation=organisation)
+    return member(Role.CASE_WORKER)
+
+
+@pytest.fixture
+def supervisor(member):
+    return member(Role.SUPERVISOR)
+
+
+def overdue_cases(organisation, worker, supervisor, n, *, name="Dara"):
+    today = timezone.localdate()
+    cases = []
+    for index in range(n):
+        case = CaseFactory(
+            organisation=organisation,
+            workers=[worker.user],
+            supervisor=supervisor.user,
+            opened_on=today - 400 * DAY,
+            identified_at=timezone.now() - 400 * DAY,
+            risk_level="low",
+            person__given_name_latin=f"{name}{index}",
+        )
+        placement(case, "temporary_centre", today - 200 * DAY)
+        cases.append(case)
+    return cases
+
+
+@pytest.mark.django_db
+def test_my_work_lists_my_overdue_cases(client, organisation, worker, supervisor, member):
+    mine = overdue_cases(organisation, worker, supervisor, 2)
+    other = member(Role.CASE_WORKER)
+    overdue_cases(organisation, other, supervisor, 1, name="Someone")
+    sign_in(client, worker.user)
+    response = client.get(reverse("work:my_work"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert mine[0].reference in text and "Dara0" in text
+    assert "Someone" not in text
+    assert "Overdue visits" in text and "Placements past their limit" in text
+    assert "Closures waiting for approval" not in text  # only for approvers
+
+
+@pytest.mark.django_db
+def test_supervisors_see_approvals_waiting_in_my_work(client, organisation, worker, supervisor):
+    case = overdue_cases(organisation, worker, supervisor, 1)[0]
+    Case.objects.filter(pk=case.pk).update(
+        closure_requested_on=timezone.localdate(), closure_reason="reintegrated"
+    )
+    sign_in(client, supervisor.user)
+    text = client.get(reverse("work:my_work")).content.decode()
+    assert "Closures waiting for approval" in text and case.reference in text
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["work:my_work", "work:team"])
+def test_pages_use_the_same_number_of_queries_for_3_and_30_cases(
+    client, organisation, worker, supervisor, member, url_name
+):
+    sign_in(client, supervisor.user if url_name == "work:team" else worker.user)
+    overdue_cases(organisation, worker, supervisor, 3)
+    _queries(client, reverse(url_name))  # the first request of a session does more
+    small = _queries(client, reverse(url_name))
+    overdue_cases(organisation, worker, supervisor, 27, name="More")
+    for _ in range(5):
+        member(Role.CASE_WORKER)
+    large = _queries(client, reverse(url_name))
+    assert small == large
+
+
+@pytest.mark.django_db
+def test_the_team_page_counts_per_member(client, organisation, worker, supervisor, member):
+    overdue_cases(organisation, worker, supervisor, 3)
+    idle = member(Role.CASE_WORKER)
+    sign_in(client, supervisor.user)
+    response = client.get(reverse("work:team"))
+    rows = {row["member"].pk: row for row in response.context["rows"]}
+    cells = dict(rows[worker.pk]["cells"])
+    assert cells["Overdue visits"] == 3
+    assert cells["Placements past their limit"] == 3
+    assert cells["Initial assessments late (over the limit)"] == 3
+    assert rows[worker.pk]["total"] == 9
+    assert rows[idle.pk]["total"] == 0
+    assert response.context["grand_total"] == 9
+
+    detail = client.get(reverse("work:member_work", kwargs={"membership_id": worker.pk}))
+    assert detail.status_code == 200
+    assert "Dara2" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_team_pages_are_for_supervisors_of_the_organisation(
+    client, worker, supervisor, member, other_organisation
+):
+    sign_in(client, worker.user)
+    assert client.get(reverse("work:team")).status_code == 404
+    outsider = member(Role.SUPERVISOR, org=other_organisation)
+    sign_in(client, outsider.user)
+    url = reverse("work:member_work", kwargs={"membership_id": worker.pk})
+    assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def admin_client(client, member, organisation):
+    care_rules_seed(organisation=organisation)
+    admin = member(Role.ORG_ADMIN)
+    sign_in(client, admin.user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_rule_table_page(admin_client):
+    response = admin_client.get(reverse("work:rules"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Temporary (transit) centre" in text and "180 days" in text and "48 hours" in text
+    assert "defaults, not law" in text
+
+
+@pytest.mark.django_db
+def test_adding_a_rule_from_the_page(admin_client, organisation):
+    data = {"kind": "visit_every", "care_type": "pagoda", "risk_level": "", "value": "២០"}
+    response = admin_client.post(reverse("work:rule_add"), data)
+    assert response.status_code == 302
+    assert CareRule.objects.get(organisation=organisation, care_type="pagoda").value == 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "max_stay", "care_type": "", "value": "30"}, "This rule needs a care type."),
+        ({"kind": "visit_every", "risk_level": "high", "value": "3"}, "already has this rule"),
+        ({"kind": "visit_every", "care_type": "pagoda", "value": "0"}, "greater than or equal"),
+    ],
+)
+def test_invalid_rules_show_a_message_and_change_nothing(admin_client, organisation, data, message):
+    before = CareRule.objects.filter(organisation=organisation).count()
+    response = admin_client.post(reverse("work:rule_add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert CareRule.objects.filter(organisation=organisation).count() == before
+    assert not AuditEvent.objects.filter(action__startswith="work.").exists()
+
+
+@pytest.mark.django_db
+def test_changing_removing_and_restoring_rules_from_the_page(admin_client, organisation):
+    rule = CareRule.objects.get(organisation=organisation, kind="review_every")
+    url = reverse("work:rule_edit", kwargs={"rule_id": rule.pk})
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"value": "0"})
+    assert response.status_code == 200 and "greater than or equal" in response.content.decode()
+    assert admin_client.post(url, {"value": "120"}).status_code == 302
+    rule.refresh_from_db()
+    assert rule.value == 120
+
+    delete = reverse("work:rule_delete", kwargs={"rule_id": rule.pk})
+    assert admin_client.get(delete).status_code == 405
+    assert admin_client.post(delete).status_code == 302
+    assert not CareRule.objects.filter(pk=rule.pk).exists()
+
+    assert admin_client.post(reverse("work:rules_restore")).status_code == 302
+    assert CareRule.objects.filter(organisation=organisation).count() == 21
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="work.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["work.rule.updated", "work.rule.deleted", "work.rules.restored"]
+
+
+@pytest.mark.django_db
+def test_another_organisations_rule_is_not_found(client, member, organisation, other_organisation):
+    care_rules_seed(organisation=organisation)
+    rule = CareRule.objects.filter(organisation=organisation).first()
+    sign_in(client, member(Role.ORG_ADMIN, org=other_organisation).user)
+    url = reverse("work:rule_edit", kwargs={"rule_id": rule.pk})
+    assert client.post(url, {"value": "3"}).status_code == 404
+    rule.refresh_from_db()
+    assert rule.value != 3
