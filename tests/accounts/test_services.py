@@ -18,6 +18,10 @@ def actions(**where):
     )
 
 
+# What creating an organisation also records: its default catalogues being set up.
+SEEDED = ["care.service_type.seeded"]
+
+
 @pytest.fixture
 def admin(member):
     return member(Role.ORG_ADMIN)
@@ -28,7 +32,10 @@ class TestOrganisations:
     def test_create_writes_one_event_in_the_new_organisations_chain(self):
         org = services.organisation_create(actor=None, name="Hope", short_code="hope", kind="ngo")
         assert org.short_code == "HOPE"
-        assert actions(organisation=org) == ["accounts.organisation.created"]
+        assert actions(organisation=org) == [
+            "accounts.organisation.created",
+            *SEEDED,
+        ]
 
     def test_only_superusers_create_organisations(self, admin):
         with pytest.raises(PermissionError):
@@ -270,6 +277,7 @@ def test_the_operator_creates_an_organisation_with_its_first_administrator(capsy
     assert admin.user.check_password(password) and admin.user.must_change_password
     assert actions(organisation=organisation) == [
         "accounts.organisation.created",
+        *SEEDED,
         "accounts.user.created",
         "accounts.membership.created",
     ]
@@ -281,3 +289,14 @@ def test_only_superusers_appoint_organisation_administrators(admin, organisation
         services.organisation_admin_add(
             actor=admin.user, organisation=organisation, email="x@y.test", full_name="X"
         )
+
+
+@pytest.mark.django_db
+def test_a_new_organisation_starts_with_default_domains_services_and_rules():
+    from phteah.care.models import CareRule
+    from phteah.cases.models import AssessmentDomain, ServiceType
+
+    org = services.organisation_create(actor=None, name="New", short_code="NEW", kind="ngo")
+    assert AssessmentDomain.objects.filter(organisation=org).count() == 12
+    assert ServiceType.objects.filter(organisation=org).count() >= 15
+    assert CareRule.objects.filter(organisation=org, kind="visit_every").exists()

@@ -68,7 +68,20 @@ def organisation_create(
             changes={k: [None, v] for k, v in snapshot(organisation, ORGANISATION_FIELDS).items()}
             | {"provinces": [None, sorted(p.code for p in provinces)]},
         )
+        _organisation_defaults_seed(organisation)
     return organisation
+
+
+def _organisation_defaults_seed(organisation: Organisation) -> None:
+    """A new organisation starts with the default assessment domains, service catalogue and
+    rule table (DOMAIN.md), which its administrators can then change."""
+    from phteah.care.services import service_types_seed
+    from phteah.cases.services import assessment_domains_seed
+    from phteah.work.services import care_rules_seed
+
+    assessment_domains_seed(organisation=organisation)
+    service_types_seed(organisation=organisation)
+    care_rules_seed(organisation=organisation)
 
 
 def organisation_update(

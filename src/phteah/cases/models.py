@@ -131,6 +131,9 @@ class CaseWorkerAssignment(OrganisationOwned):
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_worker_once")]
         indexes = [models.Index(fields=["organisation", "user"], name="assignment_org_user")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.user_id}"
+
 
 class CaseReferenceCounter(models.Model):
     """Last number used per organisation and year, locked while a case is registered."""
@@ -145,6 +148,9 @@ class CaseReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="case_counter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}: {self.last_number}"
 
 
 class CaseReopening(OrganisationOwned):
@@ -203,6 +209,9 @@ class Assessment(OrganisationOwned):
             models.Index(fields=["case", "kind", "assessed_on"], name="assessment_case_kind")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assessed_on}"
+
 
 class AssessmentScore(OrganisationOwned):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
@@ -244,6 +253,9 @@ class Goal(OrganisationOwned):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return self.description[:80]
+
 
 class Action(OrganisationOwned):
     class Status(models.TextChoices):
@@ -272,6 +284,9 @@ class Action(OrganisationOwned):
     class Meta:
         ordering = ["due_on", "created_at"]
 
+    def __str__(self) -> str:
+        return self.description[:80]
+
 
 class PlanReview(OrganisationOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_reviews")
@@ -280,6 +295,9 @@ class PlanReview(OrganisationOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     notes = models.TextField(_("notes"))
+
+    def __str__(self) -> str:
+        return f"{self.reviewed_on}"
 
 
 class Conference(OrganisationOwned):
@@ -298,6 +316,9 @@ class Conference(OrganisationOwned):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"{self.held_on}"
 
 
 class Visit(OrganisationOwned):
@@ -330,6 +351,9 @@ class Visit(OrganisationOwned):
     class Meta:
         ordering = ["-visited_on", "-created_at"]
         indexes = [models.Index(fields=["case", "-visited_on"], name="visit_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.visited_on}"
 
 
 class ServiceType(OrganisationOwned):
@@ -392,3 +416,6 @@ class ServiceDelivery(OrganisationOwned):
     class Meta:
         ordering = ["-delivered_on"]
         indexes = [models.Index(fields=["case", "-delivered_on"], name="service_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} {self.delivered_on}"
