@@ -60,6 +60,7 @@ def main() -> int:
     parser.add_argument("--user", default="")
     parser.add_argument("--out", default="test-artifacts/screens")
     parser.add_argument("--languages", default="en,km")
+    parser.add_argument("--viewport-only", action="store_true", help="no full-page capture")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -97,7 +98,7 @@ def main() -> int:
                     page.evaluate("document.fonts.ready")
                     name = path.strip("/").replace("/", "_") or "home"
                     target = out / f"{name}-{language}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=True)
+                    page.screenshot(path=str(target), full_page=not args.viewport_only)
                     print(target)
                 context.close()
         browser.close()
