@@ -23,7 +23,7 @@ from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
 from phteah.cases.models import Case, ServiceDelivery, ServiceType, Visit
 from phteah.cases.stage import case_stage_refresh
-from phteah.core.audit import audit_log, audited_update, snapshot
+from phteah.core.audit import audit_log, audited_create, audited_update
 from phteah.core.errors import ServiceError
 
 from .models import (
@@ -110,10 +110,6 @@ def _own(actor, obj, field: str) -> None:
         raise ServiceError(_("Choose one of the options in the list."), field=field)
 
 
-def _created(obj, fields) -> dict:
-    return {name: [None, value] for name, value in snapshot(obj, fields).items()}
-
-
 # --- visits ----------------------------------------------------------------------------
 
 VISIT_FIELDS = (
@@ -150,23 +146,23 @@ def visit_record(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _check_visit(visited_on, next_visit_due)
-        visit = Visit.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            visited_on=visited_on,
-            kind=kind,
-            people_seen=people_seen,
-            schooling=schooling,
-            wellbeing_notes=wellbeing_notes,
-            next_visit_due=next_visit_due,
-            recorded_by=actor.user,
-        )
-        audit_log(
+        visit = audited_create(
+            Visit,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                visited_on=visited_on,
+                kind=kind,
+                people_seen=people_seen,
+                schooling=schooling,
+                wellbeing_notes=wellbeing_notes,
+                next_visit_due=next_visit_due,
+                recorded_by=actor.user,
+            ),
+            fields=VISIT_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.visit.recorded",
-            target=visit,
-            changes=_created(visit, VISIT_FIELDS),
             data={"case": case.reference},
             ip=ip,
         )
@@ -275,18 +271,18 @@ def service_type_create(*, actor, name_en: str, name_km: str, ip: str | None = N
             raise ServiceError(
                 _("Your organisation already has a service with this name."), field="name_en"
             )
-        service_type = ServiceType.objects.create(
-            organisation_id=actor.organisation_id,
-            code=_free_code(actor.organisation_id, name_en),
-            name_en=name_en,
-            name_km=name_km,
-        )
-        audit_log(
+        service_type = audited_create(
+            ServiceType,
+            values=dict(
+                organisation_id=actor.organisation_id,
+                code=_free_code(actor.organisation_id, name_en),
+                name_en=name_en,
+                name_km=name_km,
+            ),
+            fields=SERVICE_TYPE_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.service_type.created",
-            target=service_type,
-            changes=_created(service_type, SERVICE_TYPE_FIELDS),
             ip=ip,
         )
     return service_type
@@ -402,26 +398,26 @@ def service_record(
             cost=cost,
             currency=currency,
         )
-        service = ServiceDelivery.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            service_type=service_type,
-            provider=provider,
-            provider_name=provider_name,
-            delivered_on=delivered_on,
-            quantity=quantity,
-            cost=cost,
-            currency=currency,
-            recipient=recipient,
-            notes=notes,
-            recorded_by=actor.user,
-        )
-        audit_log(
+        service = audited_create(
+            ServiceDelivery,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                service_type=service_type,
+                provider=provider,
+                provider_name=provider_name,
+                delivered_on=delivered_on,
+                quantity=quantity,
+                cost=cost,
+                currency=currency,
+                recipient=recipient,
+                notes=notes,
+                recorded_by=actor.user,
+            ),
+            fields=SERVICE_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.service.recorded",
-            target=service,
-            changes=_created(service, SERVICE_FIELDS),
             data={"case": case.reference, "service": service_type.name_en},
             ip=ip,
         )
@@ -541,22 +537,22 @@ def provider_create(
     _require(actor, Capability.EDIT_CASES)
     with transaction.atomic():
         _check_provider(actor, name=name, capacity=capacity)
-        provider = CareProvider.objects.create(
-            organisation_id=actor.organisation_id,
-            kind=kind,
-            name=name,
-            capacity=capacity,
-            village=village,
-            address_detail=address_detail,
-            phone=phone,
-            notes=notes,
-        )
-        audit_log(
+        provider = audited_create(
+            CareProvider,
+            values=dict(
+                organisation_id=actor.organisation_id,
+                kind=kind,
+                name=name,
+                capacity=capacity,
+                village=village,
+                address_detail=address_detail,
+                phone=phone,
+                notes=notes,
+            ),
+            fields=PROVIDER_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.provider.created",
-            target=provider,
-            changes=_created(provider, PROVIDER_FIELDS),
             ip=ip,
         )
     return provider
@@ -608,15 +604,15 @@ def provider_update(
 def carer_add(*, actor, provider_id, name: str, phone: str = "", ip: str | None = None) -> Carer:
     with transaction.atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)
-        carer = Carer.objects.create(
-            organisation_id=actor.organisation_id, provider=provider, name=name, phone=phone
-        )
-        audit_log(
+        carer = audited_create(
+            Carer,
+            values=dict(
+                organisation_id=actor.organisation_id, provider=provider, name=name, phone=phone
+            ),
+            fields=("name", "phone"),
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.carer.added",
-            target=carer,
-            changes=_created(carer, ("name", "phone")),
             data={"provider": provider.name},
             ip=ip,
         )
@@ -739,21 +735,21 @@ def placement_start(
                 outcome_notes="",
                 ip=ip,
             )
-        placement = Placement.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            care_type=care_type,
-            provider=provider,
-            started_on=started_on,
-            reason=reason,
-            recorded_by=actor.user,
-        )
-        audit_log(
+        placement = audited_create(
+            Placement,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                care_type=care_type,
+                provider=provider,
+                started_on=started_on,
+                reason=reason,
+                recorded_by=actor.user,
+            ),
+            fields=PLACEMENT_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.placement.started",
-            target=placement,
-            changes=_created(placement, PLACEMENT_FIELDS),
             data={"case": case.reference, "care_type": care_type, **occupancy},
             ip=ip,
         )
@@ -838,20 +834,20 @@ def tracing_record(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _not_future(done_on, "done_on")
-        action = TracingAction.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            done_on=done_on,
-            where_searched=where_searched,
-            done_by=done_by,
-            outcome=outcome,
-        )
-        audit_log(
+        action = audited_create(
+            TracingAction,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                done_on=done_on,
+                where_searched=where_searched,
+                done_by=done_by,
+                outcome=outcome,
+            ),
+            fields=TRACING_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.tracing.recorded",
-            target=action,
-            changes=_created(action, TRACING_FIELDS),
             data={"case": case.reference},
             ip=ip,
         )
@@ -875,23 +871,23 @@ def relative_add(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _not_future(found_on, "found_on")
-        relative = Relative.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            name=name,
-            relationship=relationship,
-            village=village,
-            phone=phone,
-            willing_to_care=willing_to_care,
-            found_on=found_on,
-            notes=notes,
-        )
-        audit_log(
+        relative = audited_create(
+            Relative,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                name=name,
+                relationship=relationship,
+                village=village,
+                phone=phone,
+                willing_to_care=willing_to_care,
+                found_on=found_on,
+                notes=notes,
+            ),
+            fields=RELATIVE_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.relative.added",
-            target=relative,
-            changes=_created(relative, RELATIVE_FIELDS),
             data={"case": case.reference},
             ip=ip,
         )
@@ -929,22 +925,22 @@ def reunification_record(
                     _("The child cannot be reunified before the assessment."),
                     field="reunified_on",
                 )
-        assessment = ReunificationAssessment.objects.create(
-            organisation_id=case.organisation_id,
-            case=case,
-            assessed_on=assessed_on,
-            relative=relative,
-            recommendation=recommendation,
-            notes=notes,
-            reunified_on=reunified_on,
-            assessed_by=actor.user,
-        )
-        audit_log(
+        assessment = audited_create(
+            ReunificationAssessment,
+            values=dict(
+                organisation_id=case.organisation_id,
+                case=case,
+                assessed_on=assessed_on,
+                relative=relative,
+                recommendation=recommendation,
+                notes=notes,
+                reunified_on=reunified_on,
+                assessed_by=actor.user,
+            ),
+            fields=REUNIFICATION_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,
             action="care.reunification.recorded",
-            target=assessment,
-            changes=_created(assessment, REUNIFICATION_FIELDS),
             data={"case": case.reference},
             ip=ip,
         )

@@ -166,6 +166,32 @@ def snapshot(obj: Model, fields) -> dict[str, Any]:
     return {name: audit_value(getattr(obj, name)) for name in fields}
 
 
+def audited_create(
+    model,
+    *,
+    values: dict[str, Any],
+    fields,
+    actor,
+    organisation,
+    action: str,
+    ip: str | None = None,
+    data: dict[str, Any] | None = None,
+):
+    """Create a *model* row from *values* and log it with *fields* as the new values. Runs
+    inside the caller's transaction; returns the row."""
+    obj = model.objects.create(**values)
+    audit_log(
+        actor=actor,
+        organisation=organisation,
+        action=action,
+        target=obj,
+        ip=ip,
+        data=data,
+        changes={name: [None, value] for name, value in snapshot(obj, fields).items()},
+    )
+    return obj
+
+
 def audited_update(
     obj: Model,
     *,

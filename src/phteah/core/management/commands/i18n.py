@@ -29,7 +29,11 @@ class Command(BaseCommand):
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 catalogue = polib.pofile(str(po_path))
-                broken = [e.msgid for e in catalogue if e.msgstr and not _same_placeholders(e)]
+                broken = [
+                    e.msgid
+                    for e in catalogue.translated_entries()
+                    if not _same_placeholders(e)
+                ]
                 if broken:
                     raise CommandError(f"{po_path}: placeholders differ in {broken[:3]}")
                 catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
@@ -46,5 +50,7 @@ def _same_placeholders(entry) -> bool:
     import re
 
     pattern = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
-    wanted = sorted(pattern.findall(entry.msgid))
-    return sorted(pattern.findall(entry.msgstr)) == wanted
+    if entry.msgid_plural:
+        wanted = set(pattern.findall(entry.msgid_plural))
+        return all(set(pattern.findall(text)) == wanted for text in entry.msgstr_plural.values())
+    return sorted(pattern.findall(entry.msgstr)) == sorted(pattern.findall(entry.msgid))
