@@ -162,3 +162,13 @@ class TestKhmerEverywhere:
         )
         assert response.status_code == 403
         assert "reload the page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_apps_codes_show_as_labels_in_the_audit_trail(client, member):
+    from phteah.core.audit_actions import display_value
+
+    assert display_value("kind", "home", "care.visit.recorded") == "Home visit"
+    assert display_value("risk_level", "high", "cases.case.updated") == "High"
+    assert display_value("kind", "ngo", "accounts.organisation.created") != "ngo"
+    assert display_value("kind", "unknown-code", "care.visit.recorded") == "unknown-code"

@@ -70,3 +70,30 @@ FIELD_LABELS = {
     "recommendation": _("recommendation"),
     "reunified_on": _("reunified on"),
 }
+
+
+def _labels():
+    from phteah.care.models import CareProvider, CareType, Placement, ReunificationAssessment
+    from phteah.cases.models import ServiceDelivery, Visit
+
+    return {
+        "care.visit": {
+            "kind": dict(Visit.Kind.choices),
+            "schooling": dict(Visit.Schooling.choices),
+        },
+        "care.service": {
+            "currency": dict(ServiceDelivery.Currency.choices),
+            "recipient": dict(ServiceDelivery.Recipient.choices),
+        },
+        "care.provider": {"kind": dict(CareProvider.Kind.choices)},
+        "care.placement": {
+            "care_type": dict(CareType.choices),
+            "outcome": dict(Placement.Outcome.choices),
+        },
+        "care.reunification": {
+            "recommendation": dict(ReunificationAssessment.Recommendation.choices)
+        },
+    }
+
+
+VALUE_LABELS = _labels()

@@ -79,3 +79,28 @@ FIELD_LABELS = {
     "position": _("position"),
     "code": _("code"),
 }
+
+
+def _labels():
+    from phteah.cases.models import Action, Assessment, Case, Goal, RiskLevel
+
+    case = {
+        "case_type": dict(Case.Type.choices),
+        "referral_source": dict(Case.ReferralSource.choices),
+        "risk_level": dict(RiskLevel.choices),
+        "status": dict(Case.Status.choices),
+        "closure_reason": dict(Case.ClosureReason.choices),
+    }
+    return {
+        "cases.case": case,
+        "cases.closure": case,
+        "cases.assessment": {
+            "kind": dict(Assessment.Kind.choices),
+            "risk_level": case["risk_level"],
+        },
+        "cases.goal": {"status": dict(Goal.Status.choices)},
+        "cases.action": {"status": dict(Action.Status.choices)},
+    }
+
+
+VALUE_LABELS = _labels()

@@ -73,7 +73,8 @@ def _all_actions() -> dict:
 
 
 _MERGED = None
-# Apps' labels for stored codes, by action prefix: {"care.visit": {"kind": {"home": _("Home visit")}}}
+# Apps' labels for stored codes, by action prefix:
+#   {"care.visit": {"kind": {"home": _("Home visit")}}}
 VALUE_LABELS: dict = {}
 
 

@@ -56,3 +56,24 @@ FIELD_LABELS = {
     "witness_name": _("witness"),
     "withdrawn_on": _("withdrawn on"),
 }
+
+
+def _labels():
+    from phteah.people.models import Consent, HouseholdMember, IdentityDocument, Sex
+
+    return {
+        "people.person": {"sex": dict(Sex.choices)},
+        "people.document": {
+            "kind": dict(IdentityDocument.Kind.choices),
+            "status": dict(IdentityDocument.Status.choices),
+        },
+        "people.household_member": {"relationship": dict(HouseholdMember.Relationship.choices)},
+        "people.consent": {
+            "given_as": dict(Consent.GivenAs.choices),
+            "purpose": dict(Consent.Purpose.choices),
+            "method": dict(Consent.Method.choices),
+        },
+    }
+
+
+VALUE_LABELS = _labels()
