@@ -442,3 +442,53 @@ def test_a_signed_consent_form_is_served_inline_as_an_image(client, worker, chil
     response = client.get(url)
     assert response["Content-Type"] == "image/jpeg"
     assert "inline" in response["Content-Disposition"]
+
+
+def test_forms_opened_from_the_case_page_come_back_to_it(client, member, organisation):
+    """Consent recorded from the case page returns to the case, never off-site."""
+    import datetime
+
+    from django.urls import reverse
+
+    from phteah.people.models import Consent
+    from tests.factories import CaseFactory
+
+    from ..conftest import sign_in
+
+    worker = member()
+    case = CaseFactory(organisation=organisation, workers=[worker.user])
+    sign_in(client, worker.user)
+    case_url = reverse("cases:case_detail", kwargs={"case_id": case.pk})
+    page = client.get(case_url).content.decode()
+    add_url = reverse("people:consent_add", kwargs={"person_id": case.person_id})
+    assert f"{add_url}?next=" in page
+    data = {
+        "given_as": "guardian",
+        "given_by_name": "Sok Dara",
+        "given_on": "2026-01-05",
+        "purpose": "services",
+        "method": "verbal_witnessed",
+        "witness_name": "Chan Sophea",
+    }
+    response = client.post(f"{add_url}?next={case_url}", data)
+    assert response.status_code == 302 and response.url == case_url
+    response = client.post(f"{add_url}?next=https://evil.test/", data)
+    assert response.url == reverse("people:person_detail", kwargs={"person_id": case.person_id})
+    assert Consent.objects.filter(person_id=case.person_id).count() == 2
+    assert datetime.date(2026, 1, 5) in set(Consent.objects.values_list("given_on", flat=True))
+
+
+def test_the_person_page_offers_to_open_a_case(client, member, organisation):
+    from django.urls import reverse
+
+    from phteah.people import services
+
+    from ..conftest import sign_in
+
+    worker = member()
+    sign_in(client, worker.user)
+    person = services.person_create(
+        actor=worker, family_name_latin="Keo", given_name_latin="Malis", sex="female"
+    )
+    page = client.get(reverse("people:person_detail", kwargs={"person_id": person.pk}))
+    assert f"{reverse('cases:case_add')}?person={person.pk}" in page.content.decode()

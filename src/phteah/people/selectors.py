@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.cases.access import cases_for
+from phteah.cases.models import Case
 from phteah.core.khmer import to_ascii_digits
 
 from .access import can_edit_person, persons_for
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import has_khmer, khmer_search_form, latin_search_form, name_key
-
-try:  # rapidfuzz is the scorer; difflib gives close results while it is not installed.
-    from rapidfuzz import fuzz as _fuzz
-except ImportError:  # pragma: no cover - depends on the environment
-    _fuzz = None
 
 PLACE = "village__commune__district__province"
 GOVERNMENT_KINDS = (
@@ -117,11 +113,14 @@ def person_page_context(*, actor: Membership, person: Person) -> dict:
         {"case": case, "href": _href("cases:case_detail", case_id=case.pk)}
         for case in cases_for(actor).filter(person=person).order_by("-opened_on")
     ]
+    can_edit = can_edit_person(actor, person)
     return {
         "person": person,
         "person_sections": _person_sections(actor, person),
         "cases": cases,
-        "can_edit": can_edit_person(actor, person),
+        "can_edit": can_edit,
+        # One case per person per organisation: offer to open one only if none exists.
+        "can_open_case": can_edit and not Case.objects.filter(person=person).exists(),
     }
 
 
@@ -130,7 +129,10 @@ def person_case_context(*, actor, case) -> dict:
     see, so its person is too). One key, ``person_sections``, so that it never clashes with
     the case page's own context."""
     person = Person.objects.select_related(PLACE, "birth_province").get(pk=case.person_id)
-    return {"person_sections": _person_sections(actor, person)}
+    sections = _person_sections(actor, person)
+    # Forms opened from the case page come back to it.
+    sections["return_to"] = _href("cases:case_detail", case_id=case.pk)
+    return {"person_sections": sections}
 
 
 def household_detail_context(*, actor: Membership, household: Household) -> dict:
@@ -242,10 +244,7 @@ def _ratio(a: str, b: str) -> float:
     """Similarity of two names, 0–1, ignoring word order."""
     if not a or not b:
         return 0.0
-    if _fuzz is not None:
-        return _fuzz.token_sort_ratio(a, b) / 100
-    a, b = " ".join(sorted(a.split())), " ".join(sorted(b.split()))
-    return SequenceMatcher(None, a, b).ratio()
+    return fuzz.token_sort_ratio(a, b) / 100
 
 
 @dataclass

@@ -11,6 +11,7 @@ from phteah.accounts.roles import Capability
 from phteah.core.access import membership_required, require_capability
 from phteah.core.concurrency import EditConflict
 from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.http import redirect_back
 from phteah.core.net import client_ip
 
 from . import files, selectors, services
@@ -157,7 +158,7 @@ def person_edit(request, person_id):
             add_to_form(form, error)
         else:
             messages.success(request, _("The changes were saved."))
-            return redirect("people:person_detail", person_id=person.pk)
+            return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(
         request,
         "people/person_edit.html",
@@ -197,7 +198,7 @@ def document_edit(request, person_id, kind):
             add_to_form(form, error)
         else:
             messages.success(request, _("The document was saved."))
-            return redirect("people:person_detail", person_id=person.pk)
+            return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(
         request,
         "people/document_form.html",
@@ -318,7 +319,7 @@ def consent_add(request, person_id):
             add_to_form(form, error)
         else:
             messages.success(request, _("The consent was recorded."))
-            return redirect("people:person_detail", person_id=person.pk)
+            return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(request, "people/consent_form.html", {"form": form, "person": person})
 
 
@@ -339,7 +340,7 @@ def consent_withdraw(request, person_id, consent_id):
             add_to_form(form, error)
         else:
             messages.success(request, _("The consent was marked as withdrawn."))
-            return redirect("people:person_detail", person_id=person.pk)
+            return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(
         request,
         "people/consent_withdraw.html",

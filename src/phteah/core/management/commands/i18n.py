@@ -30,9 +30,7 @@ class Command(BaseCommand):
             for po_path in sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.po")):
                 catalogue = polib.pofile(str(po_path))
                 broken = [
-                    e.msgid
-                    for e in catalogue.translated_entries()
-                    if not _same_placeholders(e)
+                    e.msgid for e in catalogue.translated_entries() if not _same_placeholders(e)
                 ]
                 if broken:
                     raise CommandError(f"{po_path}: placeholders differ in {broken[:3]}")
