@@ -47,7 +47,8 @@ class TestSignIn:
     def test_a_case_worker_signs_in_and_it_is_recorded(self, client, member):
         worker = member(Role.CASE_WORKER)
         response = post_login(client, worker.user.email.upper(), PASSWORD)
-        assert response.status_code == 302 and response.url == "/"
+        # a case worker starts from their work list
+        assert response.status_code == 302 and response.url == reverse("work:my_work")
         assert client.get(HOME).status_code == 200
         event = AuditEvent.all_chains.get(action="accounts.login.succeeded")
         assert event.actor == worker.user and event.ip == "10.1.1.1"
@@ -203,3 +204,10 @@ class TestIdleTimeout:
             assert response.status_code == 302 and response.url.startswith(LOGIN)
             assert client.get(HOME).status_code == 302
         assert "accounts.session.expired" in actions(actor=worker.user)
+
+
+@pytest.mark.django_db
+def test_other_roles_start_from_the_home_page(client, member):
+    me = member(Role.ME_OFFICER)
+    response = post_login(client, me.user.email, PASSWORD)
+    assert response.status_code == 302 and response.url == "/"

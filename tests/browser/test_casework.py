@@ -59,7 +59,7 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.locator('input[name="username"]').fill(email)
     page.locator('input[name="password"]').fill(password)
     page.locator('form.stack button[type="submit"]').click()
-    expect(page).to_have_url(f"{base_url}/")
+    expect(page).to_have_url(f"{base_url}/work/")  # case workers start from My work
 
 
 def exactly(page, label: str):

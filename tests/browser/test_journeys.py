@@ -64,7 +64,7 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.locator('input[name="username"]').fill(email)
     page.locator('input[name="password"]').fill(password)
     page.locator('form.stack button[type="submit"]').click()
-    expect(page).to_have_url(f"{base_url}/")
+    expect(page).to_have_url(f"{base_url}/work/")  # case workers start from My work
 
 
 def test_case_worker_switches_to_khmer_and_the_khmer_font_loads(
@@ -84,8 +84,8 @@ def test_case_worker_switches_to_khmer_and_the_khmer_font_loads(
     expect(khmer_button).to_have_text("ភាសាខ្មែរ")
     khmer_button.click()
 
-    # Back on the home page, now in Khmer: the switch offers English instead.
-    expect(page).to_have_url(f"{live_server.url}/")
+    # Back on the same page (My work), now in Khmer: the switch offers English instead.
+    expect(page).to_have_url(f"{live_server.url}/work/")
     expect(page.locator("html")).to_have_attribute("lang", "km")
     expect(page.locator('form.lang-switch button[name="language"][value="en"]')).to_be_visible()
     expect(page.locator("header .brand-km")).to_have_text("ផ្ទះ")

@@ -43,6 +43,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """People who work with cases start from their work list; others from the home page."""
+        for membership in selectors.membership_list_for_user(user=self.request.user)[:1]:
+            if membership.can(Capability.VIEW_OWN_CASES) or membership.can(
+                Capability.VIEW_ALL_CASES
+            ):
+                return reverse("work:my_work")
+        return super().get_default_redirect_url()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lock_failures"] = settings.AXES_FAILURE_LIMIT
