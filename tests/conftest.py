@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
@@ -20,10 +21,12 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _fast_and_unscoped(settings):
-    """Fast password hashing in tests, and ORM scopes off for test set-up and assertions.
-    Requests still run scoped: the middleware opens a scope of its own."""
+    """Fast password hashing in tests, ORM scopes off for test set-up and assertions (requests
+    still run scoped: the middleware opens a scope of its own), English outside requests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with scopes_disabled():
+    # Each test starts in English whatever the previous one left active (requests still pick
+    # their own language: Khmer by default, or the user's).
+    with scopes_disabled(), translation.override("en"):
         yield
 
 

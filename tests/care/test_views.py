@@ -104,11 +104,12 @@ class TestVisits:
 
 
 class TestServices:
-    def test_the_first_use_seeds_the_catalogue(self, client, signed_in_worker, case):
+    def test_opening_the_form_writes_nothing(self, client, signed_in_worker, case):
+        """The catalogue is set up when the organisation is created (or from the catalogue
+        page), never as a side effect of opening a form."""
         response = client.get(reverse("care:service_add", args=[case.pk]))
         assert response.status_code == 200
-        assert ServiceType.objects.filter(organisation=case.organisation).count() == 17
-        assert "Birth certificate support" in response.content.decode()
+        assert ServiceType.objects.filter(organisation=case.organisation).count() == 0
 
     def test_recording_a_service_from_a_partner_in_riel(self, client, signed_in_worker, case):
         service_type = ServiceTypeFactory(organisation=case.organisation)

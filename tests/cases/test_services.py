@@ -269,7 +269,8 @@ def test_an_assessment_needs_every_active_domain(organisation, case, worker):
     assert actions(organisation) == []
 
 
-def test_an_assessment_seeds_the_domains_of_an_organisation_without_any(organisation, case, worker):
+def test_an_assessment_needs_domains_and_never_creates_them(organisation, case, worker):
+    """Domains are set up with the organisation (or by its administrator), not by recording."""
     with pytest.raises(ServiceError):
         services.assessment_add(
             actor=worker,
@@ -279,7 +280,7 @@ def test_an_assessment_seeds_the_domains_of_an_organisation_without_any(organisa
             risk_level="low",
             scores={},
         )
-    assert AssessmentDomain.objects.filter(organisation=organisation).count() == 12
+    assert AssessmentDomain.objects.filter(organisation=organisation).count() == 0
 
 
 def test_stage_moves_through_plan_and_implementation(organisation, case, worker):

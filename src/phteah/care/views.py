@@ -113,9 +113,6 @@ def visit_edit(request, case_id, visit_id):
 
 def _service_form(request, *, current=None):
     actor = request.membership
-    services.service_types_seed(
-        organisation=actor.organisation_id, actor=actor, ip=client_ip(request)
-    )
     initial = (
         ServiceForm.initial_for(current, actor.organisation_id) if current is not None else None
     )

@@ -503,9 +503,6 @@ def assessment_add(
     """Record an assessment with a score 1–4 (and a reason) for every domain in use:
     ``scores = {domain_id: (score, reason)}``. An initial assessment sets the case's risk
     level to its own."""
-    # The organisation's domains are set up on first use (committed on their own: they are
-    # settings, not part of this assessment).
-    assessment_domains_seed(organisation=case.organisation_id)
     with transaction.atomic():
         case = _editable_case(actor, case)
         _not_in_future(assessed_on, "assessed_on")
@@ -516,6 +513,13 @@ def assessment_add(
         domains = list(
             AssessmentDomain.objects.filter(organisation_id=case.organisation_id, is_active=True)
         )
+        if not domains:
+            raise ServiceError(
+                _(
+                    "Your organisation has no wellbeing domains to score. Ask your "
+                    "administrator to set them up under Assessment domains."
+                )
+            )
         given = {str(key): value for key, value in scores.items()}
         rows = []
         for domain in domains:
