@@ -26,6 +26,10 @@ ACTIONS = {
     "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
     "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),
     "geography.loaded": _("Geography was loaded from %(source)s."),
+    "synth.created": _(
+        "%(actor)s created synthetic data: %(cases)s cases, %(people)s people and "
+        "%(visits)s visits."
+    ),
 }
 
 ACTION_GROUPS = {

@@ -1,0 +1,501 @@
+"""Load test: gunicorn (2 workers) on 127.0.0.1 driven by locust with signed-in users.
+
+    .venv/bin/python bench/load.py --users 50 --duration 60 [--port 8765] [--json PATH]
+
+Uses the same environment as the application (DATABASE_URL or PHTEAH_DATA_DIR) for the
+server and for preparing the accounts: one distinct account per simulated user where the
+data has enough (case workers with open cases, supervisors), each signing in through the
+real login form; supervisors get a confirmed TOTP device (created if they have none) whose
+key the simulated user uses to answer the two-factor check. Starts the server, waits for it,
+runs locust headless (bench/locustfile.py) for --duration seconds or --max-requests
+requests, prints total requests, errors and p50/p95/p99, writes JSON (bench/results/ unless
+--json is given) and always stops the server. Target: no errors, p95 ≤ 300 ms.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+TARGET_P95_MS = 300.0
+SIGN_IN_NAMES = ("login form", "login", "two-factor")
+SUPERVISOR_SHARE = 0.2  # locustfile: Worker weight 4, Supervisor weight 1
+
+
+# --- statistics (pure; unit-tested) --------------------------------------------------------
+
+
+def percentile(values, fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _number(value: str):
+    if value in ("", "N/A", None):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return float(value)
+
+
+def parse_locust_stats(path) -> dict:
+    """Locust's ``<prefix>_stats.csv`` as {name: {...}} with the "Aggregated" row as well."""
+    rows = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            name = row.get("Name") or "Aggregated"
+            rows[name] = {
+                "type": row.get("Type", ""),
+                "requests": _number(row.get("Request Count", "0")) or 0,
+                "failures": _number(row.get("Failure Count", "0")) or 0,
+                "median_ms": _number(row.get("Median Response Time", "")),
+                "average_ms": _number(row.get("Average Response Time", "")),
+                "max_ms": _number(row.get("Max Response Time", "")),
+                "p50_ms": _number(row.get("50%", "")),
+                "p95_ms": _number(row.get("95%", "")),
+                "p99_ms": _number(row.get("99%", "")),
+                "rps": _number(row.get("Requests/s", "")),
+                "average_size_bytes": _number(row.get("Average Content Size", "")),
+            }
+    return rows
+
+
+def parse_locust_failures(path) -> list[dict]:
+    """Locust's ``<prefix>_failures.csv`` (method, name, error, occurrences)."""
+    if not Path(path).exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [
+            {
+                "method": row.get("Method", ""),
+                "name": row.get("Name", ""),
+                "error": row.get("Error", ""),
+                "occurrences": _number(row.get("Occurrences", "0")) or 0,
+            }
+            for row in csv.DictReader(handle)
+        ]
+
+
+def summarise_times(times_ms: dict[str, list[float]], exclude=()) -> dict:
+    """Exact count and p50/p95/p99/max over every response time, optionally leaving out
+    some request names (the sign-in)."""
+    values = [t for name, ts in times_ms.items() if name not in exclude for t in ts]
+    return {
+        "requests": len(values),
+        "p50_ms": round(percentile(values, 0.50), 1),
+        "p95_ms": round(percentile(values, 0.95), 1),
+        "p99_ms": round(percentile(values, 0.99), 1),
+        "max_ms": round(max(values), 1) if values else 0.0,
+    }
+
+
+def verdict(errors: int, p95_ms: float, target_ms: float = TARGET_P95_MS) -> dict:
+    misses = []
+    if errors:
+        misses.append(f"{errors} error(s)")
+    if p95_ms > target_ms:
+        misses.append(f"p95 {p95_ms:.0f} ms is {p95_ms - target_ms:.0f} ms over {target_ms:.0f}")
+    return {"result": "MISS" if misses else "PASS", "misses": misses}
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def _django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phteah.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def candidate_passwords(explicit: str = "") -> list[str]:
+    """The password given, else those of the synth and the demo data (checked against the
+    stored hash before any sign-in, so a wrong guess never counts as a failed login)."""
+    if explicit:
+        return [explicit]
+    from phteah.demo.network import DEMO_PASSWORD
+
+    try:
+        from phteah.demo.synth import SYNTH_PASSWORD
+    except ImportError:
+        return [DEMO_PASSWORD]
+    return [SYNTH_PASSWORD, DEMO_PASSWORD]
+
+
+def working_password(encoded: str, candidates: list[str], cache: dict | None = None) -> str:
+    """The candidate that matches the stored hash *encoded*, or ""."""
+    from django.contrib.auth.hashers import check_password
+
+    if cache is not None and encoded in cache:
+        return cache[encoded]
+    found = next((p for p in candidates if check_password(p, encoded)), "")
+    if cache is not None:
+        cache[encoded] = found
+    return found
+
+
+def prepare_accounts(users: int, passwords: list[str]) -> dict:
+    """Case workers (busiest first) and supervisors with a usable sign-in, one per simulated
+    user where possible; TOTP keys for those asked for a code; names to search for."""
+    from django.db.models import Count, Q
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_scopes import scopes_disabled
+
+    from phteah.accounts.models import Membership
+    from phteah.accounts.roles import Role
+    from phteah.cases.models import Case, CaseWorkerAssignment
+    from phteah.people.models import Person
+
+    supervisors_wanted = max(1, round(users * SUPERVISOR_SHARE)) if users > 1 else 0
+    workers_wanted = users - supervisors_wanted
+    with scopes_disabled():
+        usable = Membership.objects.filter(
+            is_active=True,
+            user__is_active=True,
+            user__must_change_password=False,
+            organisation__is_active=True,
+        ).select_related("user", "organisation")
+        open_counts = dict(
+            CaseWorkerAssignment.objects.filter(case__status=Case.Status.OPEN)
+            .values("user_id")
+            .annotate(n=Count("case_id", distinct=True))
+            .values_list("user_id", "n")
+        )
+        workers = sorted(
+            usable.filter(role=Role.CASE_WORKER),
+            key=lambda m: (-open_counts.get(m.user_id, 0), m.user.email),
+        )
+        workers = [m for m in workers if open_counts.get(m.user_id, 0)][:workers_wanted]
+        supervisors = list(usable.filter(role=Role.SUPERVISOR).order_by("user__email"))
+        supervisors = supervisors[:supervisors_wanted]
+        seen_users = set()
+        known: dict[str, str] = {}
+        pools = {"case_workers": [], "supervisors": []}
+        refused = []
+        for pool, members in (("case_workers", workers), ("supervisors", supervisors)):
+            for membership in members:
+                if membership.user_id in seen_users:
+                    continue
+                seen_users.add(membership.user_id)
+                password = working_password(membership.user.password, passwords, known)
+                if not password:
+                    refused.append(membership.user.email)
+                    continue
+                device = TOTPDevice.objects.filter(user=membership.user, confirmed=True).first()
+                if device is None and membership.requires_two_factor:
+                    device = TOTPDevice.objects.create(
+                        user=membership.user, name="bench", confirmed=True
+                    )
+                pools[pool].append(
+                    {
+                        "email": membership.user.email,
+                        "password": password,
+                        "organisation": membership.organisation.short_code,
+                        "totp_key": device.key if device else "",
+                    }
+                )
+        if not pools["case_workers"]:
+            raise SystemExit(
+                "No case worker account opens with the known passwords: pass --password "
+                "(or set PHTEAH_BENCH_PASSWORD)."
+            )
+        organisations = {m.organisation_id for m in (*workers, *supervisors)}
+        persons = (
+            Person.objects.filter(organisation_id__in=organisations)
+            .exclude(Q(family_name_latin="") | Q(given_name_latin=""))
+            .order_by("created_at")
+            .values_list("family_name_latin", "given_name_latin", "family_name_km", "given_name_km")
+        )
+        step = max(1, persons.count() // 20)
+        searches = []
+        for family, given, family_km, given_km in list(persons)[::step][:20]:
+            searches.append(f"{family} {given}")
+            if family_km or given_km:
+                searches.append(f"{family_km} {given_km}".strip())
+    return {**pools, "searches": searches or ["Sok"], "refused": refused}
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    phteah = Path(sys.executable).parent / "phteah"
+    base = [str(phteah)] if phteah.exists() else [sys.executable, "-m", "phteah"]
+    return [*base, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server stopped (exit {process.returncode}) before answering.")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - 127.0.0.1
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"The server did not answer {url} within {timeout:.0f} s.")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop the server we started (its own process group), politely and then firmly."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started per second")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
+    parser.add_argument("--json", default="")
+    parser.add_argument("--password", default=os.environ.get("PHTEAH_BENCH_PASSWORD", ""))
+    return parser.parse_args(argv)
+
+
+def db_description() -> dict:
+    from django.db import connection
+    from django_scopes import scopes_disabled
+
+    from phteah.cases.models import Case, Visit
+    from phteah.people.models import Person
+
+    with scopes_disabled():
+        rows = {
+            "people.Person": Person.objects.count(),
+            "cases.Case": Case.objects.count(),
+            "cases.Visit": Visit.objects.count(),
+        }
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "db_vendor": connection.vendor,
+        "db_name": str(connection.settings_dict.get("NAME")),
+        "rows": rows,
+        "git_commit": commit,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run(args) -> dict:
+    _django_setup()
+    from django.db import connections
+
+    if not port_free(args.port):
+        raise SystemExit(f"Port {args.port} on 127.0.0.1 is taken: choose another with --port.")
+    accounts = prepare_accounts(args.users, candidate_passwords(args.password))
+    description = db_description()
+    connections.close_all()
+    distinct = len(accounts["case_workers"]) + len(accounts["supervisors"])
+    work = Path(tempfile.mkdtemp(prefix="phteah-load-"))
+    (work / "accounts.json").write_text(json.dumps(accounts))
+    base = f"http://127.0.0.1:{args.port}"
+    server_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
+    server = None
+    try:
+        server = subprocess.Popen(
+            serve_command(args.port, args.workers),
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until_up(f"{base}/account/login/", server)
+        locust = Path(sys.executable).parent / "locust"
+        command = [
+            str(locust) if locust.exists() else "locust",
+            "-f",
+            str(HERE / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(args.users),
+            "--spawn-rate",
+            str(args.spawn_rate),
+            "--run-time",
+            f"{args.duration}s",
+            "--host",
+            base,
+            "--csv",
+            str(work / "locust"),
+            "--only-summary",
+            "--stop-timeout",
+            "5",
+            "--loglevel",
+            "WARNING",
+        ]
+        env = os.environ.copy() | {
+            "BENCH_ACCOUNTS": str(work / "accounts.json"),
+            "BENCH_MAX_REQUESTS": str(args.max_requests),
+            "BENCH_TIMES": str(work / "times.json"),
+        }
+        started = time.monotonic()
+        finished = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=args.duration + 180,
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        stop(server)
+        server_log.close()
+    if not (work / "locust_stats.csv").exists() or not (work / "times.json").exists():
+        raise RuntimeError(
+            f"locust wrote no statistics (exit {finished.returncode}):\n{finished.stderr[-3000:]}"
+        )
+    stats = parse_locust_stats(work / "locust_stats.csv")
+    failures = parse_locust_failures(work / "locust_failures.csv")
+    times = json.loads((work / "times.json").read_text())["times_ms"]
+    overall = summarise_times(times)
+    pages = summarise_times(times, exclude=SIGN_IN_NAMES)
+    sign_in = summarise_times({k: v for k, v in times.items() if k in SIGN_IN_NAMES})
+    per_name = {name: summarise_times({name: values}) for name, values in sorted(times.items())}
+    recorded = json.loads((work / "times.json").read_text())["failures"]
+    errors = max(stats.get("Aggregated", {}).get("failures", 0), len(recorded))
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "users": args.users,
+            "distinct_accounts": distinct,
+            "case_worker_accounts": len(accounts["case_workers"]),
+            "supervisor_accounts": len(accounts["supervisors"]),
+            "accounts_without_known_password": accounts["refused"],
+            "duration_s": args.duration,
+            "elapsed_s": round(elapsed, 1),
+            "workers": args.workers,
+            "spawn_rate": args.spawn_rate,
+            "max_requests": args.max_requests,
+            "port": args.port,
+        },
+        "database": description,
+        "total_requests": overall["requests"],
+        "locust_counted_requests": stats.get("Aggregated", {}).get("requests"),
+        "errors": errors,
+        "rps": stats.get("Aggregated", {}).get("rps"),
+        "overall": overall,
+        "pages_without_sign_in": pages,
+        "sign_in": sign_in,
+        "per_request": per_name,
+        "locust_stats": stats,
+        "failures": failures,
+        "target": {"p95_ms": TARGET_P95_MS, "errors": 0}
+        | verdict(errors, overall["p95_ms"])
+        | {"pages_without_sign_in": verdict(errors, pages["p95_ms"])["result"]},
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "locust_exit_code": finished.returncode,
+        "locust_stderr_tail": finished.stderr[-2000:],
+        "server_log": str(work / "gunicorn.log"),
+    }
+
+
+def report_text(report: dict) -> str:
+    s = report["settings"]
+    lines = [
+        f"{report['database']['db_vendor']} · {s['users']} users "
+        f"({s['distinct_accounts']} distinct accounts: {s['case_worker_accounts']} case workers, "
+        f"{s['supervisor_accounts']} supervisors) · {s['workers']} gunicorn workers · "
+        f"{s['elapsed_s']} s · {report['database']['cpus']} CPUs, load average "
+        f"{report['database']['load_average_before'][0]} before",
+        f"requests {report['total_requests']} · errors {report['errors']} · {report['rps']} req/s",
+        f"{'':<28} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}",
+    ]
+    rows = [
+        ("all requests", report["overall"]),
+        ("pages (without sign-in)", report["pages_without_sign_in"]),
+        ("sign-in requests", report["sign_in"]),
+        *report["per_request"].items(),
+    ]
+    for name, r in rows:
+        lines.append(
+            f"{name:<28} {r['requests']:>6} {r['p50_ms']:>7.0f} {r['p95_ms']:>7.0f} "
+            f"{r['p99_ms']:>7.0f} {r['max_ms']:>7.0f}"
+        )
+    target = report["target"]
+    lines.append(
+        f"target (0 errors, p95 ≤ {target['p95_ms']:.0f} ms, all requests): {target['result']}"
+        + (f" — {'; '.join(target['misses'])}" if target["misses"] else "")
+        + f" · pages without sign-in: {target['pages_without_sign_in']}"
+    )
+    for failure in report["failures"][:10]:
+        lines.append(
+            f"  failure: {failure['method']} {failure['name']} ×{failure['occurrences']}: "
+            f"{failure['error'][:160]}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    report = run(args)
+    print(report_text(report))
+    path = (
+        Path(args.json)
+        if args.json
+        else RESULTS
+        / (
+            f"load-{report['database']['db_vendor']}-"
+            f"{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+        )
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"JSON: {path}")
+    return 0 if report["target"]["result"] == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
