@@ -49,6 +49,18 @@ class MembershipFactory(DjangoModelFactory):
     role = Role.CASE_WORKER
 
 
+def _search_fields(person) -> dict:
+    from phteah.people.names import person_search_fields
+
+    return person_search_fields(
+        family_name_latin=person.family_name_latin,
+        given_name_latin=person.given_name_latin,
+        family_name_km=person.family_name_km,
+        given_name_km=person.given_name_km,
+        nickname=getattr(person, "nickname", ""),
+    )
+
+
 class PersonFactory(DjangoModelFactory):
     class Meta:
         model = "people.Person"
@@ -60,6 +72,10 @@ class PersonFactory(DjangoModelFactory):
     given_name_km = "ដារ៉ា"
     sex = "female"
     date_of_birth = factory.Faker("date_between", start_date="-17y", end_date="-1y")
+    # The normalised search fields, as the people services set them.
+    search_latin = factory.LazyAttribute(lambda o: _search_fields(o)["search_latin"])
+    search_km = factory.LazyAttribute(lambda o: _search_fields(o)["search_km"])
+    name_key = factory.LazyAttribute(lambda o: _search_fields(o)["name_key"])
 
 
 class CaseFactory(DjangoModelFactory):

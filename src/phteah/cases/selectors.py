@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phteah.accounts.models import Membership
 from phteah.core.models import AuditEvent
+from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
 
 from .access import case_get_for_user, cases_for
 from .models import (
@@ -62,19 +63,21 @@ def case_overdue_q(today: date | None = None) -> Q:
 
 
 def _name_search_q(text: str) -> Q:
-    """Every word must appear in a name (either script), the nickname or the reference."""
+    """Every word must appear in the reference or in the person's normalised names (Latin
+    names and nickname casefolded, Khmer names normalised: see phteah.people.names). Plain
+    "contains" on those two columns lets PostgreSQL use their trigram indexes."""
     q = Q()
     for word in text.split():
-        q &= (
-            Q(reference__icontains=word)
-            | Q(person__family_name_latin__icontains=word)
-            | Q(person__given_name_latin__icontains=word)
-            | Q(person__family_name_km__icontains=word)
-            | Q(person__given_name_km__icontains=word)
-            | Q(person__nickname__icontains=word)
-            | Q(person__search_latin__icontains=word)
-            | Q(person__search_km__icontains=word)
-        )
+        clause = Q(reference__icontains=word)
+        if has_khmer(word):
+            khmer = khmer_search_form(word)
+            if khmer:
+                clause |= Q(person__search_km__contains=khmer)
+        else:
+            latin = latin_search_form(word)
+            if latin:
+                clause |= Q(person__search_latin__contains=latin)
+        q &= clause
     return q
 
 
