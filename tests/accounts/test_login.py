@@ -211,3 +211,25 @@ def test_other_roles_start_from_the_home_page(client, member):
     me = member(Role.ME_OFFICER)
     response = post_login(client, me.user.email, PASSWORD)
     assert response.status_code == 302 and response.url == "/"
+
+
+@pytest.mark.django_db
+def test_a_member_without_an_authenticator_costs_no_device_query_per_request(client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = member(Role.CASE_WORKER)
+    post_login(client, worker.user.email, PASSWORD)
+
+    def device_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("core:about")).status_code == 200
+        return [q for q in queries.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+
+    device_queries()  # the first request looks once
+    assert device_queries() == []
+    # the member's own set-up verifies this session, so they stay signed in and unasked
+    TOTPDevice.objects.create(user=worker.user, name="phone", confirmed=True)
+    client.post(reverse("accounts:logout"))
+    post_login(client, worker.user.email, PASSWORD)  # a new sign-in asks again
+    assert client.get(HOME).url.startswith(reverse("accounts:two_factor_verify"))

@@ -21,6 +21,7 @@ from .services import session_record
 
 SESSION_ORGANISATION = "phteah_organisation"
 SESSION_LAST_SEEN = "phteah_last_seen"
+SESSION_NO_DEVICE = "phteah_no_totp_device"
 TOUCH_EVERY_SECONDS = 60
 
 
@@ -116,8 +117,14 @@ class TwoFactorRequiredMiddleware:
         if not user.is_verified():
             membership = request.membership
             required = user.is_superuser or (membership and membership.requires_two_factor)
-            # Anyone who set up an authenticator is asked for it, required or not.
-            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            # Anyone who set up an authenticator is asked for it, required or not. "No
+            # authenticator" is remembered for the session (only this session's own set-up,
+            # which verifies it, can add one), so most requests make no query for it.
+            has_device = False
+            if request.session.get(SESSION_NO_DEVICE) != str(user.pk):
+                has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                if not has_device:
+                    request.session[SESSION_NO_DEVICE] = str(user.pk)
             if required or has_device:
                 target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
                 return redirect(f"{reverse(target)}?next={request.get_full_path()}")

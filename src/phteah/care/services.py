@@ -99,6 +99,23 @@ def _case_for_write(actor, case_id) -> Case:
     return case
 
 
+def _case_record_create(actor, case: Case, model, *, values: dict, fields, action: str, ip):
+    """Create a record of *case* (a visit, service, placement, tracing action...), log it,
+    and move the case's stage if the record changes it. Inside the caller's transaction."""
+    record = audited_create(
+        model,
+        values={"organisation_id": case.organisation_id, "case": case, **values},
+        fields=fields,
+        actor=actor.user,
+        organisation=actor.organisation_id,
+        action=action,
+        data={"case": case.reference},
+        ip=ip,
+    )
+    case_stage_refresh(case)
+    return record
+
+
 def _not_future(value: datetime.date | None, field: str) -> None:
     if value is not None and value > timezone.localdate():
         raise ServiceError(_("This date is in the future."), field=field)
@@ -146,11 +163,11 @@ def visit_record(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _check_visit(visited_on, next_visit_due)
-        visit = audited_create(
+        visit = _case_record_create(
+            actor,
+            case,
             Visit,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 visited_on=visited_on,
                 kind=kind,
                 people_seen=people_seen,
@@ -160,13 +177,9 @@ def visit_record(
                 recorded_by=actor.user,
             ),
             fields=VISIT_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.visit.recorded",
-            data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
     return visit
 
 
@@ -834,24 +847,20 @@ def tracing_record(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _not_future(done_on, "done_on")
-        action = audited_create(
+        action = _case_record_create(
+            actor,
+            case,
             TracingAction,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 done_on=done_on,
                 where_searched=where_searched,
                 done_by=done_by,
                 outcome=outcome,
             ),
             fields=TRACING_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.tracing.recorded",
-            data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
     return action
 
 
@@ -871,11 +880,11 @@ def relative_add(
     with transaction.atomic():
         case = _case_for_write(actor, case_id)
         _not_future(found_on, "found_on")
-        relative = audited_create(
+        relative = _case_record_create(
+            actor,
+            case,
             Relative,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 name=name,
                 relationship=relationship,
                 village=village,
@@ -885,13 +894,9 @@ def relative_add(
                 notes=notes,
             ),
             fields=RELATIVE_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.relative.added",
-            data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
     return relative
 
 
@@ -925,11 +930,11 @@ def reunification_record(
                     _("The child cannot be reunified before the assessment."),
                     field="reunified_on",
                 )
-        assessment = audited_create(
+        assessment = _case_record_create(
+            actor,
+            case,
             ReunificationAssessment,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 assessed_on=assessed_on,
                 relative=relative,
                 recommendation=recommendation,
@@ -938,11 +943,7 @@ def reunification_record(
                 assessed_by=actor.user,
             ),
             fields=REUNIFICATION_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.reunification.recorded",
-            data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
     return assessment
