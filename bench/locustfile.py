@@ -234,7 +234,7 @@ class Supervisor(Worker):
         _check_cap()
         response = self.client.get(
             "/cases/",
-            params={"status": "open", "risk_level": "high", "overdue": "on"},
+            params={"status": "open", "risk_level": "high", "due": "visits_overdue"},
             name="/cases/?filtered",
         )
         self.remember_cases(response.text)

@@ -96,7 +96,9 @@ class CaseFactory(DjangoModelFactory):
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
-        pass  # the hook below writes its own rows; the case itself needs no second save
+        # No second save; compute the stored due dates as the services would.
+        if create:
+            refresh_due(instance)
 
     @factory.post_generation
     def workers(self, create, extracted, **kwargs):
@@ -109,3 +111,14 @@ class CaseFactory(DjangoModelFactory):
             CaseWorkerAssignment.objects.create(
                 organisation=self.organisation, case=self, user=user, is_primary=index == 0
             )
+
+
+def refresh_due(case):
+    """Recompute a case's stored due dates after test set-up wrote its rows directly (the
+    services do this themselves), and return the case with them loaded."""
+    from phteah.cases.models import Case
+    from phteah.work.due import cases_due_refresh
+
+    cases_due_refresh(Case.objects.filter(pk=case.pk))
+    case.refresh_from_db(fields=Case.DUE_FIELDS)
+    return case

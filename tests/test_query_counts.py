@@ -343,7 +343,7 @@ PAGES = [
     Page(
         "case list filtered",
         "supervisor",
-        lambda w: reverse("cases:case_list") + "?status=open&risk_level=high&overdue=on",
+        lambda w: reverse("cases:case_list") + "?status=open&risk_level=high&due=visits_overdue",
     ),
     Page("case list search", "supervisor", lambda w: reverse("cases:case_list") + "?search=Sok"),
     Page("case page", "supervisor", _case("cases:case_detail")),

@@ -12,6 +12,7 @@ from phteah.cases.models import (
     Visit,
 )
 from phteah.cases.services import assessment_domains_seed
+from tests.factories import refresh_due
 
 
 def domains(organisation):
@@ -32,6 +33,7 @@ def assessment(case, user, *, kind="initial", day=None, score=3, risk="high"):
         AssessmentScore.objects.create(
             organisation=case.organisation, assessment=row, domain=domain, score=score
         )
+    refresh_due(case)  # as the services do
     return row
 
 
@@ -62,7 +64,7 @@ def conference(case, user):
 
 
 def visit(case, user, day, next_due=None):
-    return Visit.objects.create(
+    row = Visit.objects.create(
         organisation=case.organisation,
         case=case,
         visited_on=day,
@@ -70,3 +72,5 @@ def visit(case, user, day, next_due=None):
         recorded_by=user,
         next_visit_due=next_due,
     )
+    refresh_due(case)  # as the services do
+    return row

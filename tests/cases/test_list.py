@@ -11,7 +11,7 @@ from phteah.cases.models import Case
 from phteah.cases.selectors import case_list
 from phteah.geography.models import Commune, District, Province, Village
 from tests.conftest import sign_in
-from tests.factories import CaseFactory, PersonFactory
+from tests.factories import CaseFactory, PersonFactory, refresh_due
 
 from . import factories
 
@@ -101,6 +101,8 @@ def test_filters(organisation, supervisor, member):
         reason="Danger",
         recorded_by=worker.user,
     )
+    for case in (fostered, in_battambang):
+        refresh_due(case)  # as the placement services do
     assert refs(case_list(actor=supervisor, status="closed")) == [in_siem_reap.reference]
     assert refs(case_list(actor=supervisor, stage="planned")) == [fostered.reference]
     assert refs(case_list(actor=supervisor, risk_level="low")) == [in_siem_reap.reference]
@@ -136,7 +138,9 @@ def test_overdue_visits(organisation, supervisor):
     Case.objects.filter(pk=never_visited_new.pk).update(
         opened_on=TODAY - datetime.timedelta(days=3)
     )
-    assert refs(case_list(actor=supervisor, overdue=True)) == sorted(
+    for case in (never_visited_old, never_visited_new):
+        refresh_due(case)
+    assert refs(case_list(actor=supervisor, due="visits_overdue")) == sorted(
         [overdue.reference, never_visited_old.reference]
     )
 
@@ -170,7 +174,7 @@ def test_the_list_uses_the_same_number_of_queries_for_3_or_25_cases(
 ):
     worker = member(Role.CASE_WORKER)
     sign_in(client, supervisor.user)
-    url = reverse("cases:case_list") + "?overdue=on&search=sok"
+    url = reverse("cases:case_list") + "?due=visits_overdue&search=sok"
 
     def add(n):
         for _ in range(n):

@@ -206,3 +206,46 @@ def test_another_organisations_rule_is_not_found(client, member, organisation, o
     assert client.post(url, {"value": "3"}).status_code == 404
     rule.refresh_from_db()
     assert rule.value != 3
+
+
+@pytest.mark.django_db
+def test_my_work_shows_the_most_overdue_first_and_links_to_the_whole_list(
+    client, organisation, worker, supervisor
+):
+    from phteah.work.selectors import LIST_LIMIT
+
+    cases = overdue_cases(organisation, worker, supervisor, LIST_LIMIT + 2)
+    # the last one has waited longest for a visit
+    Case.objects.filter(pk=cases[-1].pk).update(opened_on=timezone.localdate() - 900 * DAY)
+    placement(cases[-1], "temporary_centre", timezone.localdate() - 200 * DAY)  # refreshes it
+    sign_in(client, worker.user)
+    text = client.get(reverse("work:my_work")).content.decode()
+    section = text[text.index('id="visits_overdue"') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<tr>") == LIST_LIMIT + 1  # the header and the first ten
+    assert section.index(cases[-1].reference) < section.index("</thead>") + 200
+    assert f"See all {LIST_LIMIT + 2} cases (2 more)." in section
+    link = section.split('<p><a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "due=visits_overdue" in link and f"worker={worker.user.pk}" in link
+    full = client.get(link).content.decode()
+    assert all(case.reference in full for case in cases)
+    assert f"{LIST_LIMIT + 2} cases" in full
+
+
+@pytest.mark.django_db
+def test_the_case_list_filters_by_work_due(client, organisation, worker, supervisor):
+    overdue = overdue_cases(organisation, worker, supervisor, 1)[0]
+    fresh = CaseFactory(
+        organisation=organisation, workers=[worker.user], opened_on=timezone.localdate()
+    )
+    sign_in(client, supervisor.user)
+    url = reverse("cases:case_list")
+    for key in ("visits_overdue", "placements_past_limit"):
+        text = client.get(url, {"due": key}).content.decode()
+        assert overdue.reference in text and fresh.reference not in text
+    text = client.get(url, {"due": "approvals"}).content.decode()
+    assert overdue.reference not in text
+    # the approvals filter is not offered to case workers, and not applied for them
+    sign_in(client, worker.user)
+    text = client.get(url, {"due": "approvals"}).content.decode()
+    assert 'value="approvals"' not in text

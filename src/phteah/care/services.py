@@ -22,7 +22,7 @@ from phteah.accounts.models import Organisation
 from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
 from phteah.cases.models import Case, ServiceDelivery, ServiceType, Visit
-from phteah.cases.stage import case_stage_refresh
+from phteah.cases.stage import case_refresh
 from phteah.core.audit import audit_log, audited_create, audited_update
 from phteah.core.errors import ServiceError
 
@@ -112,7 +112,7 @@ def _case_record_create(actor, case: Case, model, *, values: dict, fields, actio
         data={"case": case.reference},
         ip=ip,
     )
-    case_stage_refresh(case)
+    case_refresh(case)
     return record
 
 
@@ -220,7 +220,7 @@ def visit_update(
             data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return visit
 
 
@@ -434,7 +434,7 @@ def service_record(
             data={"case": case.reference, "service": service_type.name_en},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return service
 
 
@@ -490,7 +490,7 @@ def service_update(
             data={"case": case.reference, "service": service_type.name_en},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return service
 
 
@@ -766,7 +766,7 @@ def placement_start(
             data={"case": case.reference, "care_type": care_type, **occupancy},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return placement
 
 
@@ -815,7 +815,7 @@ def placement_end(
             outcome_notes=outcome_notes,
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return placement
 
 

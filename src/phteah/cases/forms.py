@@ -125,16 +125,21 @@ class CaseFilterForm(forms.Form):
         queryset=Province.objects.order_by("code"),
         empty_label=_("Any"),
     )
-    overdue = forms.BooleanField(label=_("Visit overdue"), required=False)
+    due = forms.ChoiceField(label=_("Work due"), required=False)
     sort = forms.ChoiceField(
         label=_("Order"),
         required=False,
         choices=[("-opened_on", _("Newest first")), ("opened_on", _("Oldest first"))],
     )
 
-    def __init__(self, *args, workers=(), **kwargs):
+    def __init__(self, *args, workers=(), can_approve=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = _users(workers)
+        from phteah.work.selectors import CATEGORIES, CATEGORY_LABELS
+
+        self.fields["due"].choices = _blank(_("Any")) + [
+            (key, CATEGORY_LABELS[key]) for key in CATEGORIES if key != "approvals" or can_approve
+        ]
         language = get_language()
         self.fields["province"].label_from_instance = lambda p: p.display_name(language)
 

@@ -105,6 +105,37 @@ class Case(OrganisationOwned, Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Derived from the case's records and its organisation's rule table, kept up to date by
+    # the services (phteah.work.due): never edited, never audited as an edit.
+    current_care_type = models.CharField(max_length=30, blank=True, editable=False, db_default="")
+    current_started_on = models.DateField(null=True, editable=False)
+    last_visited_on = models.DateField(null=True, editable=False)
+    last_assessed_on = models.DateField(null=True, editable=False)
+    visit_due_on = models.DateField(null=True, editable=False)
+    review_due_on = models.DateField(null=True, editable=False)
+    stay_limit_on = models.DateField(null=True, editable=False)
+    follow_up_due_on = models.DateField(null=True, editable=False)
+    initial_target_at = models.DateTimeField(null=True, editable=False)
+    initial_limit_at = models.DateTimeField(null=True, editable=False)
+
+    # When work falls due (none on a closed case) ...
+    DUE_DATES = (
+        "visit_due_on",
+        "review_due_on",
+        "stay_limit_on",
+        "follow_up_due_on",
+        "initial_target_at",
+        "initial_limit_at",
+    )
+    # ... and everything phteah.work.due stores.
+    DUE_FIELDS = (
+        "current_care_type",
+        "current_started_on",
+        "last_visited_on",
+        "last_assessed_on",
+        *DUE_DATES,
+    )
+
     class Meta:
         ordering = ["-opened_on", "reference"]
         constraints = [

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from phteah.accounts.models import Membership
+from phteah.accounts.roles import Capability
 from phteah.core.models import AuditEvent
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
 
@@ -50,18 +51,6 @@ NO_VISIT_GRACE_DAYS = 30
 # --- the case list -----------------------------------------------------------------------
 
 
-def case_overdue_q(today: date | None = None) -> Q:
-    """Open cases whose next visit was due before today, by the organisation's rule table
-    (the latest visit's next-visit date, else the last visit or the opening date plus the
-    visit interval for the case's care type and risk level: see phteah.work.selectors)."""
-    from phteah.work.selectors import visit_overdue_q, visits_annotate
-
-    overdue = visits_annotate(Case.objects.filter(status=Case.Status.OPEN)).filter(
-        visit_overdue_q(today)
-    )
-    return Q(pk__in=overdue.values("pk"))
-
-
 def _name_search_q(text: str) -> Q:
     """Every word must appear in the reference or in the person's normalised names (Latin
     names and nickname casefolded, Khmer names normalised: see phteah.people.names). Plain
@@ -82,18 +71,12 @@ def _name_search_q(text: str) -> Q:
 
 
 def _with_list_columns(cases: QuerySet) -> QuerySet:
-    from phteah.care.models import Placement
-
-    last_visit = Visit.objects.filter(case=OuterRef("pk")).order_by("-visited_on")
+    """The person, and the main case worker's name (the current care type and the latest
+    visit are stored on the case: see phteah.work.due)."""
     main = CaseWorkerAssignment.objects.filter(case=OuterRef("pk"), is_primary=True)
-    current = Placement.objects.filter(case=OuterRef("pk"), ended_on__isnull=True).order_by(
-        "-started_on"
-    )
     return cases.select_related("person").annotate(
-        last_visit_on=Subquery(last_visit.values("visited_on")[:1]),
         main_worker_name=Subquery(main.values("user__full_name")[:1]),
         main_worker_name_km=Subquery(main.values("user__full_name_km")[:1]),
-        current_care_type=Subquery(current.values("care_type")[:1]),
     )
 
 
@@ -106,7 +89,7 @@ def case_list(
     worker=None,
     care_type: str = "",
     province: str = "",
-    overdue: bool = False,
+    due: str = "",
     search: str = "",
     sort: str = "-opened_on",
 ) -> QuerySet:
@@ -128,8 +111,12 @@ def case_list(
     if province:
         code = getattr(province, "pk", province)
         cases = cases.filter(person__village__commune__district__province_id=code)
-    if overdue:
-        cases = cases.filter(case_overdue_q())
+    if due:
+        from phteah.work.selectors import category_q
+
+        if due == "approvals" and not actor.can(Capability.APPROVE_CLOSURES):
+            return cases.none()
+        cases = cases.filter(category_q(due))
     if search.strip():
         cases = cases.filter(_name_search_q(search))
     order = "opened_on" if sort == "opened_on" else "-opened_on"

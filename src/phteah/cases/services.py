@@ -3,7 +3,7 @@
 Each service takes the acting member (``actor``: a Membership), checks access through
 ``phteah.cases.access``, validates everything before writing, and writes the change and its
 audit event in one transaction. Services that record something that can move the case's
-stage refresh it (``case_stage_refresh``) in the same transaction."""
+stage or when its work falls due refresh them (``case_refresh``) in the same transaction."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from .models import (
     PlanReview,
     RiskLevel,
 )
-from .stage import case_stage_refresh
+from .stage import case_refresh
 
 
 class CaseExists(ServiceError):
@@ -253,6 +253,7 @@ def case_open(
                 raise _existing_case_error(existing) from error
             raise
         _set_workers(case, workers)
+        case_refresh(case)
         audit_log(
             actor=actor.user,
             organisation=actor.organisation_id,
@@ -303,6 +304,8 @@ def case_update(
         if after_workers != before_workers:
             _set_workers(case, workers)
             changes["case_workers"] = [before_workers, after_workers]
+        if "risk_level" in changes:
+            case_refresh(case)
         if changes:
             audit_log(
                 actor=actor.user,
@@ -573,7 +576,7 @@ def assessment_add(
                 changes={"risk_level": [old, risk_level]},
                 ip=ip,
             )
-        case_stage_refresh(case)
+        case_refresh(case)
     return assessment
 
 
@@ -616,7 +619,7 @@ def goal_add(
             data={"goal": str(goal.pk)},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return goal
 
 
@@ -647,7 +650,7 @@ def goal_update(
             data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return goal
 
 
@@ -703,7 +706,7 @@ def action_add(
             data={"action": str(action.pk)},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return action
 
 
@@ -742,7 +745,7 @@ def action_update(
             data={"case": case.reference},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return action
 
 
@@ -769,7 +772,7 @@ def plan_review_add(
             changes=_creates(review, ("reviewed_on", "notes")),
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return review
 
 
@@ -923,6 +926,7 @@ def closure_approve(
                 action="cases.closure.approved",
                 ip=ip,
             )
+            case_refresh(case)
         else:
             if not note.strip():
                 raise ServiceError(
@@ -979,5 +983,5 @@ def case_reopen(*, actor: Membership, case: Case, reason: str, ip: str | None = 
             data={"reason": reopening.reason},
             ip=ip,
         )
-        case_stage_refresh(case)
+        case_refresh(case)
     return case

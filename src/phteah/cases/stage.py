@@ -61,3 +61,13 @@ def case_stage_refresh(case: Case) -> str:
         Case.objects.filter(pk=case.pk).update(stage=stage)
         case.stage = stage
     return stage
+
+
+def case_refresh(case: Case) -> None:
+    """Recompute and store everything derived from the case's records: its stage and when its
+    work falls due (phteah.work.due). Call from any service that records or changes something
+    on a case, inside that service's transaction. Does not touch the case's version."""
+    from phteah.work.due import cases_due_refresh
+
+    case_stage_refresh(case)
+    cases_due_refresh(Case.objects.filter(pk=case.pk))

@@ -117,7 +117,9 @@ def case_add(request):
 def case_list(request):
     actor = request.membership
     form = CaseFilterForm(
-        request.GET or None, workers=services.case_worker_members(actor.organisation_id)
+        request.GET or None,
+        workers=services.case_worker_members(actor.organisation_id),
+        can_approve=actor.can(Capability.APPROVE_CLOSURES),
     )
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_list(
@@ -128,7 +130,7 @@ def case_list(request):
         worker=filters.get("worker"),
         care_type=filters.get("care_type") or "",
         province=filters.get("province"),
-        overdue=bool(filters.get("overdue")),
+        due=filters.get("due") or "",
         search=filters.get("search") or "",
         sort=filters.get("sort") or "-opened_on",
     )

@@ -37,6 +37,7 @@ from phteah.demo.network import ORGANISATIONS
 from phteah.geography.models import Village
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
+from phteah.work.due import cases_due_refresh
 from phteah.work.services import care_rules_seed
 
 DEFAULT_SEED = 2026
@@ -669,6 +670,7 @@ class _Builder:
                 case.stage = stage
                 changed.append(case)
         Case.objects.bulk_update(changed, ["stage"], batch_size=500)
+        cases_due_refresh(Case.objects.filter(organisation=self.org))
 
 
 def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) -> Summary:

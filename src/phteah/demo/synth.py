@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models.fields import AutoFieldMixin
+from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
@@ -58,6 +58,7 @@ from phteah.demo.cases import FAMILY_NAMES, GIVEN_FEMALE, GIVEN_MALE, GOALS, REA
 from phteah.geography.models import Commune, Province, Village
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
+from phteah.work.due import cases_due_refresh
 
 SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthetic accounts only
 DEFAULT_SEED = 2026
@@ -182,7 +183,7 @@ def _pick(rnd: random.Random, weighted: tuple):
 class _Table:
     """Rows of one model as tuples of database-ready values (uuids as 32 hex digits, dates
     and times as ISO text, booleans as bool), in the order of ``fields``. Every other
-    concrete column gets its model default."""
+    concrete column gets its model default (or its database default)."""
 
     def __init__(self, model, fields: tuple[str, ...]):
         self.model = model
@@ -194,6 +195,8 @@ class _Table:
         for f in model._meta.concrete_fields:
             if f.attname in fields or isinstance(f, AutoFieldMixin):
                 continue
+            if f.db_default is not NOT_PROVIDED:
+                continue  # the database fills it in
             if f.null and not f.has_default():
                 value = None
             else:
@@ -1176,6 +1179,7 @@ def synth_create(
                     ctx.partners.append(organisation.pk.hex)
                 ctx.w.flush()
                 for organisation, counts in done:
+                    cases_due_refresh(Case.objects.filter(organisation=organisation))
                     audit_log(
                         actor=None,
                         organisation=organisation,
@@ -1200,11 +1204,11 @@ def synth_create(
                     f"{summary.organisations}/{len(plans)} organisations, "
                     f"{ctx.w.counts()['Case']} cases, {written} rows, {elapsed:.0f} s"
                 )
-        if connection.vendor == "postgresql":
-            # Fresh planner statistics, so the first queries after a load are planned well.
-            with connection.cursor() as cursor:
-                for model, _fields in TABLES:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        # Fresh planner statistics, so the first queries after a load are planned well
+        # (SQLite has none until something runs ANALYZE: see phteah.core.sqlite).
+        with connection.cursor() as cursor:
+            for model, _fields in TABLES:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         summary.counts = ctx.w.counts()
         summary.counts["Organisation"] = summary.organisations
     summary.seconds = time.monotonic() - started

@@ -11,6 +11,7 @@ from phteah.cases.models import RiskLevel
 from phteah.core.audit import audit_log, audited_update
 from phteah.core.errors import ServiceError
 
+from .due import organisation_due_refresh
 from .selectors import care_rule_get
 
 Kind = CareRule.Kind
@@ -71,7 +72,9 @@ def care_rules_seed(*, organisation) -> int:
     with transaction.atomic():
         if CareRule.objects.filter(organisation_id=organisation_id).exists():
             return 0
-        return len(CareRule.objects.bulk_create(_default_rows(organisation_id)))
+        created = len(CareRule.objects.bulk_create(_default_rows(organisation_id)))
+        organisation_due_refresh(organisation_id)
+    return created
 
 
 def _check_manage(actor: Membership) -> None:
@@ -149,6 +152,7 @@ def care_rule_add(
             changes={name: [None, getattr(rule, name)] for name in RULE_FIELDS},
             ip=ip,
         )
+        organisation_due_refresh(actor.organisation_id)
     return rule
 
 
@@ -176,6 +180,7 @@ def care_rule_update(
             action="work.rule.updated",
             ip=ip,
         )
+        organisation_due_refresh(actor.organisation_id)
     return rule
 
 
@@ -192,6 +197,7 @@ def care_rule_remove(*, actor: Membership, rule: CareRule, ip: str | None = None
             ip=ip,
         )
         rule.delete()
+        organisation_due_refresh(actor.organisation_id)
 
 
 def care_rules_restore_defaults(*, actor: Membership, ip: str | None = None) -> int:
@@ -210,4 +216,5 @@ def care_rules_restore_defaults(*, actor: Membership, ip: str | None = None) -> 
             data={"removed": removed, "created": created},
             ip=ip,
         )
+        organisation_due_refresh(actor.organisation_id)
     return created

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phteah.accounts.roles import Capability
@@ -12,15 +11,7 @@ from phteah.core.net import client_ip
 from . import selectors, services
 from .forms import RuleAddForm, RuleValueForm
 
-HEADINGS = {
-    "visits_overdue": gettext_lazy("Overdue visits"),
-    "reviews_due": gettext_lazy("Assessment reviews due"),
-    "initial_late": gettext_lazy("Initial assessments late (over the limit)"),
-    "initial_due_soon": gettext_lazy("Initial assessments past the target"),
-    "placements_past_limit": gettext_lazy("Placements past their limit"),
-    "follow_ups_due": gettext_lazy("Follow-up visits due after reintegration"),
-    "approvals": gettext_lazy("Closures waiting for approval"),
-}
+HEADINGS = selectors.CATEGORY_LABELS
 
 
 def _sections(lists):
@@ -31,8 +22,6 @@ def _sections(lists):
 @require_capability(Capability.VIEW_OWN_CASES)
 def my_work(request):
     lists = selectors.my_work(actor=request.membership)
-    if not request.membership.can(Capability.APPROVE_CLOSURES):
-        lists.pop("approvals")
     return render(
         request,
         "work/my_work.html",
