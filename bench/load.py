@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 TARGET_P95_MS = 300.0
-SIGN_IN_NAMES = ("login form", "login", "two-factor")
+SIGN_IN_NAMES = ("login form", "login", "two-factor form", "two-factor")
 SUPERVISOR_SHARE = 0.2  # locustfile: Worker weight 4, Supervisor weight 1
 
 
@@ -288,6 +288,12 @@ def parse_args(argv):
     parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--think",
+        default="3,10",
+        help="seconds each simulated user waits between requests, min,max (default 3,10: a "
+        "social worker reading a page; 0.5,2 is a stress pace, about four times busier)",
+    )
     parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started per second")
     parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
     parser.add_argument("--json", default="")
@@ -377,6 +383,7 @@ def run(args) -> dict:
         env = os.environ.copy() | {
             "BENCH_ACCOUNTS": str(work / "accounts.json"),
             "BENCH_MAX_REQUESTS": str(args.max_requests),
+            "BENCH_THINK": args.think,
             "BENCH_TIMES": str(work / "times.json"),
         }
         started = time.monotonic()
@@ -417,6 +424,7 @@ def run(args) -> dict:
             "duration_s": args.duration,
             "elapsed_s": round(elapsed, 1),
             "workers": args.workers,
+            "think_s": args.think,
             "spawn_rate": args.spawn_rate,
             "max_requests": args.max_requests,
             "port": args.port,
@@ -447,10 +455,12 @@ def report_text(report: dict) -> str:
     lines = [
         f"{report['database']['db_vendor']} · {s['users']} users "
         f"({s['distinct_accounts']} distinct accounts: {s['case_worker_accounts']} case workers, "
-        f"{s['supervisor_accounts']} supervisors) · {s['workers']} gunicorn workers · "
+        f"{s['supervisor_accounts']} supervisors) · think {s['think_s']} s · "
+        f"{s['workers']} gunicorn workers · "
         f"{s['elapsed_s']} s · {report['database']['cpus']} CPUs, load average "
         f"{report['database']['load_average_before'][0]} before",
-        f"requests {report['total_requests']} · errors {report['errors']} · {report['rps']} req/s",
+        f"requests {report['total_requests']} · errors {report['errors']} · "
+        f"{report['rps']:.1f} req/s",
         f"{'':<28} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}",
     ]
     rows = [

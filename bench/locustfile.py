@@ -37,6 +37,8 @@ def _load_accounts() -> dict:
 
 
 ACCOUNTS = _load_accounts()
+# Seconds a simulated user waits between two requests ("think time"): BENCH_THINK="min,max".
+THINK = tuple(float(x) for x in os.environ.get("BENCH_THINK", "3,10").split(","))
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0") or 0)
 TIMES_PATH = os.environ.get("BENCH_TIMES", "")
 
@@ -121,7 +123,7 @@ class Worker(HttpUser):
 
     weight = 4
     pool = "case_workers"
-    wait_time = between(0.5, 2.0)
+    wait_time = between(*THINK)
 
     def on_start(self):
         self.account = next_account(self.pool)
@@ -135,6 +137,9 @@ class Worker(HttpUser):
         return found.group(1) if found else ""
 
     def sign_in(self):
+        """Each HTTP request is timed on its own: the sign-in POST, the two-factor check (for
+        those who need it) and the page they land on (following redirects inside one request
+        would time several as one)."""
         page = self.client.get("/account/login/", name="login form")
         with self.client.post(
             "/account/login/",
@@ -145,29 +150,38 @@ class Worker(HttpUser):
                 "next": "",
             },
             name="login",
+            allow_redirects=False,
             catch_response=True,
         ) as response:
-            path = urlsplit(response.url).path
-            if path == "/account/login/":
+            target = response.headers.get("Location", "")
+            if response.status_code != 302 or urlsplit(target).path.startswith("/account/login/"):
                 response.failure("sign-in refused")
                 raise StopUser
             response.success()
-        if path.startswith("/account/two-factor/verify/"):
+        landing = self.client.get(target, name="/work/", allow_redirects=False)
+        target = landing.headers.get("Location", "")
+        if landing.status_code == 302 and "/account/two-factor/" in target:
+            form = self.client.get(target, name="two-factor form")
             with self.client.post(
-                response.url,
+                target,
                 {
                     "token": totp_code(self.account),
-                    "csrfmiddlewaretoken": self._csrf(response.text),
+                    "csrfmiddlewaretoken": self._csrf(form.text),
                     "next": "/work/",
                 },
                 name="two-factor",
+                allow_redirects=False,
                 catch_response=True,
             ) as check:
-                if urlsplit(check.url).path.startswith("/account/two-factor/"):
+                target = check.headers.get("Location", "")
+                if check.status_code != 302 or "/account/two-factor/" in target:
                     check.failure("two-factor code refused")
                     raise StopUser
                 check.success()
-        self.remember_cases(response.text)
+            landing = self.client.get(target, name="/work/", allow_redirects=False)
+        if landing.status_code != 200:
+            raise StopUser
+        self.remember_cases(landing.text)
 
     def remember_cases(self, html: str):
         found = CASE_LINK.findall(html)
