@@ -203,3 +203,68 @@ def test_refresh_writes_only_what_changed(organisation, case):
     Case.objects.filter(pk=case.pk).update(visit_due_on=None)
     assert due.cases_due_refresh(queryset) == 1
     assert stored(case).visit_due_on == case.opened_on + 30 * DAY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_changes_to_one_case_at_the_same_moment_are_both_counted(organisation, case):
+    """A visit and an assessment recorded in two transactions at once: the refresh that runs
+    second waits for the first to commit (the case row is locked) and sees both."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time")
+    import threading
+
+    from django_scopes import scopes_disabled
+
+    from phteah.cases.models import Assessment, Visit
+
+    today = timezone.localdate()
+    user = case.assignments.first().user
+    a_refreshed, b_inserted = threading.Event(), threading.Event()
+    errors = []
+
+    def visit_transaction():
+        try:
+            with scopes_disabled(), transaction.atomic():
+                Visit.objects.create(
+                    organisation=organisation, case=case, visited_on=today, kind="home",
+                    recorded_by=user,
+                )  # fmt: skip
+                due.cases_due_refresh(Case.objects.filter(pk=case.pk))
+                a_refreshed.set()
+                b_inserted.wait(5)
+                threading.Event().wait(0.3)  # let the other transaction reach its refresh
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            a_refreshed.set()
+            connections.close_all()
+
+    def assessment_transaction():
+        try:
+            a_refreshed.wait(5)
+            with scopes_disabled(), transaction.atomic():
+                Assessment.objects.create(
+                    organisation=organisation, case=case, kind="review", assessed_on=today,
+                    risk_level="no_action", assessed_by=user,
+                )  # fmt: skip
+                b_inserted.set()
+                due.cases_due_refresh(Case.objects.filter(pk=case.pk))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            b_inserted.set()
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=visit_transaction),
+        threading.Thread(target=assessment_transaction),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert not errors
+    row = stored(case)
+    assert (row.last_visited_on, row.last_assessed_on) == (today, today)

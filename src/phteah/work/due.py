@@ -23,7 +23,7 @@ numbers (see ``work.dates``), the same way on SQLite and PostgreSQL."""
 
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Exists,
     ExpressionWrapper,
@@ -210,27 +210,34 @@ def _write(changed: list[tuple]) -> None:
 def cases_due_refresh(cases: QuerySet) -> int:
     """Recompute and store the due fields of *cases* (closed cases keep their current
     placement and latest visit and assessment, but nothing is due). Writes only the cases
-    whose values changed and returns how many. Call inside the caller's transaction."""
-    rows = (
-        due_annotate(cases.order_by())
-        .annotate(returned_day=DayNumber(F("placement_started_on")))
-        .annotate(follow_up_day=_first_follow_up_day())
-        .only(
-            "pk",
-            "status",
-            "identified_at",
-            "opened_on",
-            "risk_level",
-            "organisation",
-            *Case.DUE_FIELDS,
+    whose values changed and returns how many.
+
+    The cases' rows are locked first (PostgreSQL; SQLite has one writer at a time anyway),
+    so that of two transactions changing the same case — a visit and an assessment recorded
+    at the same moment, or a visit and a rule change — the one that refreshes last waits for
+    the other to commit and computes from both."""
+    with transaction.atomic():
+        list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+        rows = (
+            due_annotate(cases.order_by())
+            .annotate(returned_day=DayNumber(F("placement_started_on")))
+            .annotate(follow_up_day=_first_follow_up_day())
+            .only(
+                "pk",
+                "status",
+                "identified_at",
+                "opened_on",
+                "risk_level",
+                "organisation",
+                *Case.DUE_FIELDS,
+            )
         )
-    )
-    changed = []
-    for row in rows.iterator(chunk_size=BATCH):
-        values = _values(row)
-        if any(getattr(row, name) != value for name, value in values.items()):
-            changed.append((row.pk, values))
-    _write(changed)
+        changed = []
+        for row in rows.iterator(chunk_size=BATCH):
+            values = _values(row)
+            if any(getattr(row, name) != value for name, value in values.items()):
+                changed.append((row.pk, values))
+        _write(changed)
     return len(changed)
 
 
