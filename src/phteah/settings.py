@@ -139,6 +139,14 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "phteah.core
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool(
+    "DATABASE_JIT", False
+):
+    # PostgreSQL compiles queries it estimates as costly with LLVM (JIT). For our short
+    # queries with many subqueries that compilation takes seconds and the query itself
+    # milliseconds: refreshing an organisation's due dates took 3.8 s with it, 0.15 s without.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
