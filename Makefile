@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PHTEAH_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-test messages chromium lint clean
+.PHONY: demo test install install-test messages fonts chromium lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -22,13 +22,17 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed messages
+install: $(VENV)/.installed messages fonts
 
-install-test: $(VENV)/.installed-test messages chromium
+install-test: $(VENV)/.installed-test messages fonts chromium
 
 # Compile the Khmer catalogue (pure Python: no gettext tools needed).
 messages: $(VENV)/.installed
 	$(BIN)/phteah i18n compile
+
+# Make the light Khmer web font (WOFF2) from the installed package's TTF; skipped when built.
+fonts: $(VENV)/.installed
+	$(BIN)/phteah fonts build
 
 # Browser tests drive Debian's chromium; install it when missing.
 chromium:

@@ -237,9 +237,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it after collectstatic
+# The Khmer web font comes from the installed fontpkg-noto-sans-khmer package: its TTF, and the
+# light WOFF2 that `phteah fonts build` makes from it (phteah.core.fonts) into this directory.
+PHTEAH_FONT_BUILD_DIR = DATA_DIR / "build" / "fonts"
+PHTEAH_FONT_BUILD_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [
     str(BASE_DIR / "static"),
-    # The Khmer web font comes from the installed fontpkg-noto-sans-khmer package.
+    ("fonts/noto-sans-khmer", str(PHTEAH_FONT_BUILD_DIR)),
     ("fonts/noto-sans-khmer", str(fontpkg_noto_sans_khmer.ROOT / "files")),
 ]
 STORAGES = {

@@ -102,6 +102,8 @@ def test_case_worker_switches_to_khmer_and_the_khmer_font_loads(
     assert "loaded" in statuses, f"{KHMER_FONT} did not load: {statuses}, {font_responses}"
     assert page.evaluate("() => document.fonts.check('16px \"Noto Sans Khmer\"', 'ផ្ទះ')")
     assert font_responses and all(status == 200 for _, status in font_responses), font_responses
+    # The light WOFF2 that `phteah fonts build` made, not the 360 KB TTF it falls back to.
+    assert all(url.endswith(".woff2") for url, _ in font_responses), font_responses
     missing = not_drawn_in_khmer_font(page)
     assert not missing, f"Khmer text drawn without {KHMER_FONT} (tofu): {missing}"
     assert phone_overflow <= 0, f"home page scrolls sideways on a phone by {phone_overflow}px"
