@@ -107,6 +107,8 @@ def test_filters(organisation, supervisor, member):
     assert refs(case_list(actor=supervisor, stage="planned")) == [fostered.reference]
     assert refs(case_list(actor=supervisor, risk_level="low")) == [in_siem_reap.reference]
     assert refs(case_list(actor=supervisor, worker=worker.user)) == [fostered.reference]
+    Case.objects.filter(pk=fostered.pk).update(supervisor=supervisor.user)
+    assert refs(case_list(actor=supervisor, supervisor=supervisor.user)) == [fostered.reference]
     assert refs(case_list(actor=supervisor, care_type="emergency_foster")) == [fostered.reference]
     assert refs(case_list(actor=supervisor, province="02")) == [in_battambang.reference]
     assert refs(case_list(actor=supervisor, province="17")) == [in_siem_reap.reference]

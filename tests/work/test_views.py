@@ -64,14 +64,27 @@ def test_my_work_lists_my_overdue_cases(client, organisation, worker, supervisor
 
 
 @pytest.mark.django_db
-def test_supervisors_see_approvals_waiting_in_my_work(client, organisation, worker, supervisor):
+def test_supervisors_see_approvals_waiting_in_my_work(
+    client, organisation, worker, supervisor, member
+):
     case = overdue_cases(organisation, worker, supervisor, 1)[0]
     Case.objects.filter(pk=case.pk).update(
         closure_requested_on=timezone.localdate(), closure_reason="reintegrated"
     )
+    other = member(Role.SUPERVISOR)
+    not_mine = overdue_cases(organisation, worker, other, 1, name="Other")[0]
+    Case.objects.filter(pk=not_mine.pk).update(
+        closure_requested_on=timezone.localdate(), closure_reason="reintegrated"
+    )
     sign_in(client, supervisor.user)
     text = client.get(reverse("work:my_work")).content.decode()
-    assert "Closures waiting for approval" in text and case.reference in text
+    section = text[text.index('id="approvals"') :]
+    assert case.reference in section and not_mine.reference not in section
+    # the whole list: the closures waiting for this supervisor only
+    full = client.get(
+        reverse("cases:case_list"), {"due": "approvals", "supervisor": supervisor.user.pk}
+    ).content.decode()
+    assert case.reference in full and not_mine.reference not in full
 
 
 def _queries(client, url):

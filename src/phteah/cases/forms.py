@@ -116,6 +116,9 @@ class CaseFilterForm(forms.Form):
     worker = MemberChoiceField(
         label=_("Case worker"), required=False, queryset=User.objects.none(), empty_label=_("Any")
     )
+    supervisor = MemberChoiceField(
+        label=_("Supervisor"), required=False, queryset=User.objects.none(), empty_label=_("Any")
+    )
     care_type = forms.ChoiceField(
         label=_("Care type"), required=False, choices=_blank(_("Any")) + CareType.choices
     )
@@ -132,9 +135,10 @@ class CaseFilterForm(forms.Form):
         choices=[("-opened_on", _("Newest first")), ("opened_on", _("Oldest first"))],
     )
 
-    def __init__(self, *args, workers=(), can_approve=False, **kwargs):
+    def __init__(self, *args, workers=(), supervisors=(), can_approve=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = _users(workers)
+        self.fields["supervisor"].queryset = _users(supervisors)
         from phteah.work.selectors import CATEGORIES, CATEGORY_LABELS
 
         self.fields["due"].choices = _blank(_("Any")) + [

@@ -87,6 +87,7 @@ def case_list(
     stage: str = "",
     risk_level: str = "",
     worker=None,
+    supervisor=None,
     care_type: str = "",
     province: str = "",
     due: str = "",
@@ -106,6 +107,8 @@ def case_list(
         cases = cases.filter(
             Exists(CaseWorkerAssignment.objects.filter(case=OuterRef("pk"), user_id=user_id))
         )
+    if supervisor:
+        cases = cases.filter(supervisor_id=getattr(supervisor, "pk", supervisor))
     if care_type:
         cases = cases.filter(current_care_type=care_type)
     if province:

@@ -119,6 +119,7 @@ def case_list(request):
     form = CaseFilterForm(
         request.GET or None,
         workers=services.case_worker_members(actor.organisation_id),
+        supervisors=services.supervisor_members(actor.organisation_id),
         can_approve=actor.can(Capability.APPROVE_CLOSURES),
     )
     filters = form.cleaned_data if form.is_valid() else {}
@@ -128,6 +129,7 @@ def case_list(request):
         stage=filters.get("stage") or "",
         risk_level=filters.get("risk_level") or "",
         worker=filters.get("worker"),
+        supervisor=filters.get("supervisor"),
         care_type=filters.get("care_type") or "",
         province=filters.get("province"),
         due=filters.get("due") or "",

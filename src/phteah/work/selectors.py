@@ -242,7 +242,8 @@ def _lists(actor: Membership, user_id, today: date, now: datetime) -> dict[str, 
                 case.href = case_href(case.pk)
                 care_type = case.current_care_type
                 case.care_type_label = CareType(care_type).label if care_type else ""
-            query = {"due": key} if key == "approvals" else {"due": key, "worker": user_id}
+            whose = "supervisor" if key == "approvals" else "worker"
+            query = {"due": key, whose: user_id}
             work.more_href = f"{case_list}?{urlencode(query)}"
         lists[key] = work
     return lists
