@@ -450,6 +450,24 @@ def run(args) -> dict:
     }
 
 
+def miss_reason(report: dict) -> str:
+    """What the run's own numbers say about a miss."""
+    if report["errors"]:
+        return "requests failed: see the failures below and the server log"
+    cpus = report["database"]["cpus"] or 1
+    load = report["load_average_after"][0]
+    reasons = []
+    if load >= cpus:
+        reasons.append(
+            f"the machine was saturated (load average {load} on {cpus} CPUs at "
+            f"{report['rps'] or 0:.1f} req/s: requests queued)"
+        )
+    if report["per_request"]:
+        name, slowest = max(report["per_request"].items(), key=lambda item: item[1]["p95_ms"])
+        reasons.append(f"slowest request {name} (p95 {slowest['p95_ms']:.0f} ms)")
+    return "; ".join(reasons) or "no request timings"
+
+
 def report_text(report: dict) -> str:
     s = report["settings"]
     lines = [
@@ -480,6 +498,8 @@ def report_text(report: dict) -> str:
         + (f" — {'; '.join(target['misses'])}" if target["misses"] else "")
         + f" · pages without sign-in: {target['pages_without_sign_in']}"
     )
+    if target["result"] == "MISS":
+        lines.append(f"why: {miss_reason(report)}")
     for failure in report["failures"][:10]:
         lines.append(
             f"  failure: {failure['method']} {failure['name']} ×{failure['occurrences']}: "

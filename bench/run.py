@@ -692,7 +692,7 @@ def run(args) -> dict:
             }
         )
     misses = [
-        {"name": r["name"], "what": what, "text": r[key]["text"]}
+        {"name": r["name"], "what": what, "text": r[key]["text"], "why": miss_reason(r, what)}
         for r in results
         for key, what in (("p95_target", "p95"), ("html_target", "html"))
         if r[key]["result"] == "MISS"
@@ -708,6 +708,24 @@ def run(args) -> dict:
         "skipped": skipped,
         "misses": misses,
     }
+
+
+def miss_reason(result: dict, what: str) -> str:
+    """Where the time (or the size) of a missed target goes, from the benchmark's own numbers."""
+    if what == "html":
+        return f"the page is {result['html_kb']} KB: something on it is not paginated"
+    page = result["p50_ms"]
+    sql = (result.get("bare_sql") or {}).get("p50_ms")
+    if result.get("password_check_p50_ms"):
+        return f"the password hash check alone takes {result['password_check_p50_ms']} ms"
+    if sql is None:
+        return "no SQL timing to compare with"
+    if sql * 2 >= page:
+        return f"SQL-bound: its queries take {sql:.0f} of {page:.0f} ms (slowest in the JSON)"
+    return (
+        f"Python-bound: {page - sql:.0f} of {page:.0f} ms are spent outside SQL "
+        "(ORM, templates, middleware)"
+    )
 
 
 def main(argv=None) -> int:
@@ -737,7 +755,7 @@ def main(argv=None) -> int:
     if report["misses"]:
         print(f"{len(report['misses'])} miss(es):")
         for miss in report["misses"]:
-            print(f"  {miss['name']} {miss['what']}: {miss['text']}")
+            print(f"  {miss['name']} {miss['what']}: {miss['text']} — {miss['why']}")
     else:
         print("All targets met.")
     path = (

@@ -129,6 +129,32 @@ def test_a_target_verdict_says_by_how_much_it_is_missed():
     assert run.verdict(None, 100.0, "KB")["result"] == "n/a"
 
 
+def test_a_miss_says_where_the_time_goes():
+    sql_bound = {"p50_ms": 120.0, "bare_sql": {"p50_ms": 90.0}}
+    assert run.miss_reason(sql_bound, "p95").startswith("SQL-bound: its queries take 90 of 120")
+    python_bound = {"p50_ms": 120.0, "bare_sql": {"p50_ms": 20.0}}
+    assert run.miss_reason(python_bound, "p95").startswith("Python-bound: 100 of 120 ms")
+    login = {"p50_ms": 130.0, "bare_sql": {"p50_ms": 3.0}, "password_check_p50_ms": 110.0}
+    assert "hash check alone takes 110.0 ms" in run.miss_reason(login, "p95")
+    assert "150 KB" in run.miss_reason({"html_kb": 150}, "html")
+
+
+def test_a_load_test_miss_says_whether_the_machine_was_saturated():
+    report = {
+        "errors": 0,
+        "rps": 34.0,
+        "database": {"cpus": 2},
+        "load_average_after": [2.9, 1.0, 0.5],
+        "per_request": {"/work/": {"p95_ms": 420.0}, "/cases/": {"p95_ms": 480.0}},
+    }
+    reason = load.miss_reason(report)
+    assert "saturated (load average 2.9 on 2 CPUs at 34.0 req/s" in reason
+    assert "slowest request /cases/ (p95 480 ms)" in reason
+    calm = report | {"load_average_after": [0.5, 0.5, 0.5]}
+    assert "saturated" not in load.miss_reason(calm)
+    assert "failed" in load.miss_reason(report | {"errors": 3})
+
+
 HEADER = (
     "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
     "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,"

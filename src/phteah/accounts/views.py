@@ -17,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.core.access import require_capability
-from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
@@ -85,20 +85,19 @@ def profile(request):
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_change_password(
-                actor=request.user,
-                current_password=form.cleaned_data["current_password"],
-                new_password=form.cleaned_data["new_password"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("core:home")
+    if form_saved(
+        request,
+        form,
+        lambda: services.user_change_password(
+            actor=request.user,
+            current_password=form.cleaned_data["current_password"],
+            new_password=form.cleaned_data["new_password"],
+            ip=client_ip(request),
+        ),
+    ):
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -118,21 +117,20 @@ def two_factor_setup(request):
         device = services.two_factor_device_begin(actor=request.user)
         request.session[SESSION_PENDING_DEVICE] = device.pk
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.two_factor_device_confirm(
-                actor=request.user,
-                device=device,
-                token=form.cleaned_data["token"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            request.session.pop(SESSION_PENDING_DEVICE, None)
-            otp_login(request, device)
-            messages.success(request, _("Two-factor authentication is set up."))
-            return redirect(_next_url(request))
+    if form_saved(
+        request,
+        form,
+        lambda: services.two_factor_device_confirm(
+            actor=request.user,
+            device=device,
+            token=form.cleaned_data["token"],
+            ip=client_ip(request),
+        ),
+    ):
+        request.session.pop(SESSION_PENDING_DEVICE, None)
+        otp_login(request, device)
+        messages.success(request, _("Two-factor authentication is set up."))
+        return redirect(_next_url(request))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
@@ -236,17 +234,15 @@ def member_list(request):
 def member_add(request):
     offices = selectors.office_list(actor=request.membership)
     form = MemberAddForm(request.POST or None, offices=offices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership, password = services.member_add(
-                actor=request.membership, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return render(
-                request, "accounts/member_added.html", {"member": membership, "password": password}
-            )
+    added = {}
+
+    def save():
+        added["member"], added["password"] = services.member_add(
+            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        )
+
+    if form_saved(request, form, save):
+        return render(request, "accounts/member_added.html", added)
     return render(request, "accounts/member_add.html", {"form": form})
 
 
@@ -256,19 +252,18 @@ def member_edit(request, membership_id):
     offices = selectors.office_list(actor=request.membership)
     initial = {"role": member.role, "office": member.office, "is_active": member.is_active}
     form = MemberEditForm(request.POST or None, initial=initial, offices=offices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(
-                actor=request.membership,
-                membership=member,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("accounts:member_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.member_update(
+            actor=request.membership,
+            membership=member,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("accounts:member_list")
     has_device = TOTPDevice.objects.filter(user_id=member.user_id, confirmed=True).exists()
     return render(
         request,
@@ -323,16 +318,15 @@ def office_list(request):
 @require_capability(Capability.MANAGE_OFFICES)
 def office_add(request):
     form = OfficeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.office_create(
-                actor=request.membership, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The office was added."))
-            return redirect("accounts:office_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.office_create(
+            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The office was added."))
+        return redirect("accounts:office_list")
     return render(request, "accounts/office_form.html", {"form": form})
 
 
@@ -347,14 +341,13 @@ def office_edit(request, office_id):
         "is_active": office.is_active,
     }
     form = OfficeEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.office_update(
-                actor=request.membership, office=office, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The office was saved."))
-            return redirect("accounts:office_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.office_update(
+            actor=request.membership, office=office, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The office was saved."))
+        return redirect("accounts:office_list")
     return render(request, "accounts/office_form.html", {"form": form, "office": office})

@@ -99,9 +99,12 @@ def _case_for_write(actor, case_id) -> Case:
     return case
 
 
-def _case_record_create(actor, case: Case, model, *, values: dict, fields, action: str, ip):
-    """Create a record of *case* (a visit, service, placement, tracing action...), log it,
-    and move the case's stage if the record changes it. Inside the caller's transaction."""
+def _case_record_create(
+    actor, case: Case, model, *, values: dict, fields, action: str, ip, data=None
+):
+    """Create a record of *case* (a visit, service, placement, tracing action...), log it
+    (with *data* besides the case's reference), and refresh what the case derives from its
+    records (stage, due dates). Inside the caller's transaction."""
     record = audited_create(
         model,
         values={"organisation_id": case.organisation_id, "case": case, **values},
@@ -109,7 +112,7 @@ def _case_record_create(actor, case: Case, model, *, values: dict, fields, actio
         actor=actor.user,
         organisation=actor.organisation_id,
         action=action,
-        data={"case": case.reference},
+        data={"case": case.reference, **(data or {})},
         ip=ip,
     )
     case_refresh(case)
@@ -411,11 +414,11 @@ def service_record(
             cost=cost,
             currency=currency,
         )
-        service = audited_create(
+        return _case_record_create(
+            actor,
+            case,
             ServiceDelivery,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 service_type=service_type,
                 provider=provider,
                 provider_name=provider_name,
@@ -428,14 +431,10 @@ def service_record(
                 recorded_by=actor.user,
             ),
             fields=SERVICE_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.service.recorded",
-            data={"case": case.reference, "service": service_type.name_en},
+            data={"service": service_type.name_en},
             ip=ip,
         )
-        case_refresh(case)
-    return service
 
 
 def service_update(
@@ -748,11 +747,11 @@ def placement_start(
                 outcome_notes="",
                 ip=ip,
             )
-        placement = audited_create(
+        return _case_record_create(
+            actor,
+            case,
             Placement,
             values=dict(
-                organisation_id=case.organisation_id,
-                case=case,
                 care_type=care_type,
                 provider=provider,
                 started_on=started_on,
@@ -760,14 +759,10 @@ def placement_start(
                 recorded_by=actor.user,
             ),
             fields=PLACEMENT_FIELDS,
-            actor=actor.user,
-            organisation=actor.organisation_id,
             action="care.placement.started",
-            data={"case": case.reference, "care_type": care_type, **occupancy},
+            data={"care_type": care_type, **occupancy},
             ip=ip,
         )
-        case_refresh(case)
-    return placement
 
 
 def _placement_close(actor, case, placement, *, ended_on, outcome, outcome_notes, ip) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
 from phteah.core.access import membership_required, require_capability
-from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
@@ -69,18 +69,17 @@ def visit_list(request, case_id):
 def visit_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_record(
-                actor=request.membership,
-                case_id=case.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The visit was recorded."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.visit_record(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return _saved(request, case, _("The visit was recorded."))
     return _case_form(
         request, case, form, title=_("Record a visit or call"), submit=_("Save the visit")
     )
@@ -92,19 +91,18 @@ def visit_edit(request, case_id, visit_id):
     visit = selectors.visit_get(actor=request.membership, case=case, visit_id=visit_id)
     initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
     form = VisitForm(request.POST or None, initial=initial, suggest_next=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_update(
-                actor=request.membership,
-                case_id=case.pk,
-                visit_id=visit.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The visit was saved."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.visit_update(
+            actor=request.membership,
+            case_id=case.pk,
+            visit_id=visit.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return _saved(request, case, _("The visit was saved."))
     return _case_form(request, case, form, title=_("Change a visit"), submit=_("Save"))
 
 
@@ -130,18 +128,17 @@ def _service_form(request, *, current=None):
 def service_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     form = _service_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_record(
-                actor=request.membership,
-                case_id=case.pk,
-                ip=client_ip(request),
-                **form.service_values(),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The service was recorded."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_record(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.service_values(),
+        ),
+    ):
+        return _saved(request, case, _("The service was recorded."))
     return _case_form(
         request, case, form, title=_("Record a service"), submit=_("Save the service")
     )
@@ -152,19 +149,18 @@ def service_edit(request, case_id, service_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     service = selectors.service_get(actor=request.membership, case=case, service_id=service_id)
     form = _service_form(request, current=service)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_update(
-                actor=request.membership,
-                case_id=case.pk,
-                service_id=service.pk,
-                ip=client_ip(request),
-                **form.service_values(),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The service was saved."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_update(
+            actor=request.membership,
+            case_id=case.pk,
+            service_id=service.pk,
+            ip=client_ip(request),
+            **form.service_values(),
+        ),
+    ):
+        return _saved(request, case, _("The service was saved."))
     return _case_form(request, case, form, title=_("Change a service"), submit=_("Save"))
 
 
@@ -188,16 +184,15 @@ def service_type_list(request):
 @require_capability(Capability.MANAGE_SETTINGS)
 def service_type_add(request):
     form = ServiceTypeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_type_create(
-                actor=request.membership, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The service was added to the list."))
-            return redirect("care:service_type_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_type_create(
+            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The service was added to the list."))
+        return redirect("care:service_type_list")
     return render(
         request, "care/service_type_form.html", {"form": form, "title": _("Add a service")}
     )
@@ -214,19 +209,18 @@ def service_type_edit(request, service_type_id):
         "is_active": service_type.is_active,
     }
     form = ServiceTypeEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_type_update(
-                actor=request.membership,
-                service_type_id=service_type.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The service was saved."))
-            return redirect("care:service_type_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_type_update(
+            actor=request.membership,
+            service_type_id=service_type.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The service was saved."))
+        return redirect("care:service_type_list")
     return render(
         request,
         "care/service_type_form.html",
@@ -309,19 +303,18 @@ def provider_edit(request, provider_id):
     provider = selectors.provider_get_for_user(actor=request.membership, provider_id=provider_id)
     initial = {name: getattr(provider, name) for name in services.PROVIDER_FIELDS}
     form = ProviderEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.provider_update(
-                actor=request.membership,
-                provider_id=provider.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The care provider was saved."))
-            return redirect("care:provider_detail", provider_id=provider.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: services.provider_update(
+            actor=request.membership,
+            provider_id=provider.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The care provider was saved."))
+        return redirect("care:provider_detail", provider_id=provider.pk)
     return render(
         request,
         "care/provider_form.html",
@@ -375,15 +368,14 @@ def placement_add(request, case_id):
         providers=selectors.providers_for_placement(actor=actor),
         current=current,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_start(
-                actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The placement was recorded."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.placement_start(
+            actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        return _saved(request, case, _("The placement was recorded."))
     return _case_form(
         request,
         case,
@@ -404,19 +396,18 @@ def placement_end(request, case_id, placement_id):
         messages.warning(request, _("This placement has already ended."))
         return redirect(case_url(case))
     form = PlacementEndForm(request.POST or None, placement=placement)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_end(
-                actor=actor,
-                case_id=case.pk,
-                placement_id=placement.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The placement was ended."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.placement_end(
+            actor=actor,
+            case_id=case.pk,
+            placement_id=placement.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return _saved(request, case, _("The placement was ended."))
     return _case_form(
         request,
         case,
@@ -434,18 +425,17 @@ def placement_end(request, case_id, placement_id):
 def tracing_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     form = TracingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tracing_record(
-                actor=request.membership,
-                case_id=case.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The tracing action was recorded."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.tracing_record(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return _saved(request, case, _("The tracing action was recorded."))
     return _case_form(
         request, case, form, title=_("Record a family tracing action"), submit=_("Save")
     )
@@ -455,18 +445,17 @@ def tracing_add(request, case_id):
 def relative_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     form = RelativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.relative_add(
-                actor=request.membership,
-                case_id=case.pk,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The relative was added."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.relative_add(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return _saved(request, case, _("The relative was added."))
     return _case_form(request, case, form, title=_("Add a relative"), submit=_("Save"))
 
 
@@ -477,15 +466,14 @@ def reunification_add(request, case_id):
     form = ReunificationForm(
         request.POST or None, relatives=selectors.relatives_of(actor=actor, case=case)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reunification_record(
-                actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            return _saved(request, case, _("The reunification assessment was recorded."))
+    if form_saved(
+        request,
+        form,
+        lambda: services.reunification_record(
+            actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        return _saved(request, case, _("The reunification assessment was recorded."))
     return _case_form(
         request, case, form, title=_("Record a reunification assessment"), submit=_("Save")
     )

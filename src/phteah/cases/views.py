@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from phteah.accounts.roles import Capability
 from phteah.core.access import membership_required, require_capability
 from phteah.core.concurrency import EditConflict
-from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 from phteah.people.access import person_get_for_user
 
@@ -283,14 +283,9 @@ def case_edit(request, case_id):
 
 def _record(request, case, form, save, *, success, template, extra=None, anchor=""):
     """The usual POST round: valid form → service → message and back to the case page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
+    if form_saved(request, form, lambda: save(form.cleaned_data)):
+        messages.success(request, success)
+        return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
     return render(request, template, {"form": form, "case": case} | (extra or {}))
 
 
@@ -382,16 +377,15 @@ def domain_edit(request, domain_id):
         "is_active": domain.is_active,
     }
     form = DomainEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.domain_update(
-                actor=actor, domain=domain, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The domain was saved."))
-            return redirect("cases:domain_list")
+    if form_saved(
+        request,
+        form,
+        lambda: services.domain_update(
+            actor=actor, domain=domain, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The domain was saved."))
+        return redirect("cases:domain_list")
     return render(request, "cases/domain_edit.html", {"form": form, "domain": domain})
 
 

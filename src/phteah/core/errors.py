@@ -12,3 +12,17 @@ def add_to_form(form, error: ServiceError) -> None:
     """Show a refused change on the form, next to its field when it names one."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def form_saved(request, form, save) -> bool:
+    """The usual round of a form view: True once a posted, valid *form* went through *save*
+    (a call of a service); a ServiceError it raises is shown on the form instead, and the
+    view renders the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        save()
+    except ServiceError as error:
+        add_to_form(form, error)
+        return False
+    return True

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from phteah.accounts.roles import Capability
 from phteah.core.access import membership_required, require_capability
 from phteah.core.concurrency import EditConflict
-from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.http import redirect_back
 from phteah.core.net import client_ip
 
@@ -185,20 +185,19 @@ def document_edit(request, person_id, kind):
         else {}
     )
     form = DocumentForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.identity_document_save(
-                actor=request.membership,
-                person=person,
-                kind=kind,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The document was saved."))
-            return redirect_back(request, "people:person_detail", person_id=person.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: services.identity_document_save(
+            actor=request.membership,
+            person=person,
+            kind=kind,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The document was saved."))
+        return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(
         request,
         "people/document_form.html",
@@ -265,19 +264,18 @@ def household_member_add(request, household_id):
         persons=persons_for(request.membership),
         shown=shown,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_member_add(
-                actor=request.membership,
-                household=household,
-                ip=client_ip(request),
-                **form.cleaned_data,
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The member was added."))
-            return redirect("people:household_detail", household_id=household.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: services.household_member_add(
+            actor=request.membership,
+            household=household,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The member was added."))
+        return redirect("people:household_detail", household_id=household.pk)
     return render(
         request,
         "people/household_member_add.html",
@@ -310,16 +308,15 @@ def consent_add(request, person_id):
         request.FILES or None,
         organisations=selectors.organisations_for_sharing(actor=request.membership),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_create(
-                actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The consent was recorded."))
-            return redirect_back(request, "people:person_detail", person_id=person.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: services.consent_create(
+            actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The consent was recorded."))
+        return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(request, "people/consent_form.html", {"form": form, "person": person})
 
 
@@ -328,19 +325,18 @@ def consent_withdraw(request, person_id, consent_id):
     person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
     consent = selectors.consent_get(person=person, consent_id=consent_id)
     form = ConsentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(
-                actor=request.membership,
-                consent=consent,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The consent was marked as withdrawn."))
-            return redirect_back(request, "people:person_detail", person_id=person.pk)
+    if form_saved(
+        request,
+        form,
+        lambda: services.consent_withdraw(
+            actor=request.membership,
+            consent=consent,
+            withdrawn_on=form.cleaned_data["withdrawn_on"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The consent was marked as withdrawn."))
+        return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(
         request,
         "people/consent_withdraw.html",

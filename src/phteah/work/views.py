@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from phteah.accounts.roles import Capability
 from phteah.core.access import require_capability
-from phteah.core.errors import ServiceError, add_to_form
+from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
@@ -99,19 +99,18 @@ def rule_add(request):
 def rule_edit(request, rule_id):
     rule = selectors.care_rule_get(actor=request.membership, rule_id=rule_id)
     form = RuleValueForm(request.POST or None, initial={"value": rule.value})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.care_rule_update(
-                actor=request.membership,
-                rule=rule,
-                value=form.cleaned_data["value"],
-                ip=client_ip(request),
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The rule was changed."))
-            return redirect("work:rules")
+    if form_saved(
+        request,
+        form,
+        lambda: services.care_rule_update(
+            actor=request.membership,
+            rule=rule,
+            value=form.cleaned_data["value"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The rule was changed."))
+        return redirect("work:rules")
     return render(request, "work/rule_edit.html", {"form": form, "rule": rule})
 
 
