@@ -11,6 +11,7 @@ from phteah.accounts.models import User
 from phteah.care.models import CareType
 from phteah.core import khmer
 from phteah.geography.models import Province
+from phteah.work.selectors import CATEGORIES, CATEGORY_LABELS
 
 from .models import Action, Assessment, Case, Goal, RiskLevel
 
@@ -139,8 +140,6 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = _users(workers)
         self.fields["supervisor"].queryset = _users(supervisors)
-        from phteah.work.selectors import CATEGORIES, CATEGORY_LABELS
-
         self.fields["due"].choices = _blank(_("Any")) + [
             (key, CATEGORY_LABELS[key]) for key in CATEGORIES if key != "approvals" or can_approve
         ]

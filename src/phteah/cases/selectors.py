@@ -26,6 +26,7 @@ from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
 from phteah.core.models import AuditEvent
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
+from phteah.work.selectors import category_q
 
 from .access import case_get_for_user, cases_for
 from .models import (
@@ -115,8 +116,6 @@ def case_list(
         code = getattr(province, "pk", province)
         cases = cases.filter(person__village__commune__district__province_id=code)
     if due:
-        from phteah.work.selectors import category_q
-
         if due == "approvals" and not actor.can(Capability.APPROVE_CLOSURES):
             return cases.none()
         cases = cases.filter(category_q(due))
