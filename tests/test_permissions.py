@@ -21,10 +21,10 @@ AREAS = ("people", "cases", "care", "work")
 
 # (url name, kwargs builder, method, data, expected statuses)
 MATRIX = [
-    ("core:home", None, "get", None, expect(200)),
+    ("accounts:home", None, "get", None, expect(200)),
     ("core:about", None, "get", None, expect(200, anon=200)),
-    ("core:set_language", None, "post", {"language": "km", "next": "/"}, expect(302)),
-    ("core:audit_list", None, "get", None, expect(404, admin=200, supervisor=200, other=200)),
+    ("accounts:set_language", None, "post", {"language": "km", "next": "/"}, expect(302)),
+    ("accounts:audit_list", None, "get", None, expect(404, admin=200, supervisor=200, other=200)),
     ("accounts:login", None, "get", None, expect(302, anon=200)),
     ("accounts:logout", None, "post", None, expect(302)),
     ("accounts:profile", None, "get", None, expect(200)),

@@ -349,7 +349,7 @@ PAGES = [
     Page("case page", "supervisor", _case("cases:case_detail")),
     Page("case page (case worker)", "worker", _case("cases:case_detail")),
     Page("case timeline page 2", "supervisor", _case("cases:case_detail", page=2)),
-    Page("visit list", "worker", _case("care:visit_list")),
+    Page("visit list", "worker", _case("cases:visit_list")),
     Page("person list (search)", "supervisor", lambda w: reverse("people:person_list") + "?q=Sok"),
     Page(
         "person page",
@@ -375,7 +375,7 @@ PAGES = [
         "supervisor",
         lambda w: reverse("work:member_work", kwargs={"membership_id": w.worker.pk}),
     ),
-    Page("audit trail", "admin", lambda w: reverse("core:audit_list")),
+    Page("audit trail", "admin", lambda w: reverse("accounts:audit_list")),
     Page("staff list", "admin", lambda w: reverse("accounts:member_list")),
     Page("offices", "admin", lambda w: reverse("accounts:office_list")),
 ]

@@ -57,6 +57,12 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+# The audit chain's HMAC keys: "id:hex,id:hex" (the first signs), or else a key file made on
+# first use and readable by its owner only (phteah.core.audit.keys). Keep them away from the
+# database: whoever holds both can rewrite the trail undetected.
+AUDIT_KEYS = env("AUDIT_KEYS")
+AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(DATA_DIR / "audit_keys")))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -78,11 +84,14 @@ INSTALLED_APPS = [
     "phteah.cases",
     "phteah.care",
     "phteah.work",
+    "phteah.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "phteah.core.middleware.SecureHeadersMiddleware",
+    "phteah.core.middleware.NotFoundMiddleware",
+    "phteah.core.net.RequestIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: 5 failures within 15 minutes lock the account and, separately, the IP address.

@@ -6,7 +6,7 @@ urlpatterns = [
     path("", include("phteah.accounts.urls")),
     path("places/", include("phteah.geography.urls")),
     path("people/", include("phteah.people.urls")),
-    path("cases/", include("phteah.cases.urls")),
+    path("", include("phteah.cases.urls")),
     path("", include("phteah.care.urls")),
     path("", include("phteah.work.urls")),
     path("django-admin/", admin.site.urls),

@@ -19,7 +19,7 @@ from ..conftest import sign_in
 from ..factories import PASSWORD, MembershipFactory
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("core:home")
+HOME = reverse("accounts:home")
 
 
 def post_login(client, email, password, **extra):

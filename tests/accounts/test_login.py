@@ -15,7 +15,7 @@ from ..conftest import sign_in
 from ..factories import PASSWORD
 
 LOGIN = reverse("accounts:login")
-HOME = reverse("core:home")
+HOME = reverse("accounts:home")
 
 
 def post_login(client, email, password, ip="10.1.1.1"):

@@ -16,12 +16,12 @@ case_staff = expect(404, supervisor=200, worker=200, viewer=200)
 provider_editors = expect(404, supervisor=200, worker=200)
 
 ROWS = [
-    ("care:visit_list", "case", "get", None, case_readers()),
-    ("care:visit_add", "case", "get", None, case_editors()),
-    ("care:visit_add", "case", "post", {"visited_on": ""}, case_editors()),
-    ("care:visit_edit", "visit", "get", None, case_editors()),
-    ("care:service_add", "case", "get", None, case_editors()),
-    ("care:service_edit", "service", "get", None, case_editors()),
+    ("cases:visit_list", "case", "get", None, case_readers()),
+    ("cases:visit_add", "case", "get", None, case_editors()),
+    ("cases:visit_add", "case", "post", {"visited_on": ""}, case_editors()),
+    ("cases:visit_edit", "visit", "get", None, case_editors()),
+    ("cases:service_add", "case", "get", None, case_editors()),
+    ("cases:service_edit", "service", "get", None, case_editors()),
     ("care:placement_add", "case", "get", None, case_editors()),
     ("care:placement_end", "placement", "get", None, case_editors()),
     ("care:tracing_add", "case", "get", None, case_editors()),
@@ -33,9 +33,9 @@ ROWS = [
     ("care:provider_edit", "provider", "get", None, expect(404, supervisor=200, worker=200)),
     ("care:carer_add", "provider", "get", None, provider_editors),
     ("care:carer_remove", "carer", "post", None, expect(404, supervisor=302, worker=302)),
-    ("care:service_type_list", None, "get", None, only_admin(other=200)),
-    ("care:service_type_add", None, "get", None, only_admin(other=200)),
-    ("care:service_type_edit", "service_type", "get", None, only_admin()),
+    ("cases:service_type_list", None, "get", None, only_admin(other=200)),
+    ("cases:service_type_add", None, "get", None, only_admin(other=200)),
+    ("cases:service_type_edit", "service_type", "get", None, only_admin()),
 ]
 
 

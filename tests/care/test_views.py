@@ -40,7 +40,7 @@ def case_page(case):
 
 class TestVisits:
     def test_the_form_suggests_the_next_visit_in_30_days(self, client, signed_in_worker, case):
-        response = client.get(reverse("care:visit_add", args=[case.pk]))
+        response = client.get(reverse("cases:visit_add", args=[case.pk]))
         assert response.status_code == 200
         page = response.content.decode()
         assert f'value="{(TODAY + 30 * DAY).isoformat()}"' in page
@@ -50,7 +50,7 @@ class TestVisits:
         visited = TODAY - DAY
         khmer_date = visited.isoformat().translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
         response = client.post(
-            reverse("care:visit_add", args=[case.pk]),
+            reverse("cases:visit_add", args=[case.pk]),
             {
                 "visited_on": khmer_date,
                 "kind": "phone",
@@ -66,7 +66,7 @@ class TestVisits:
 
     def test_a_next_visit_before_the_visit_is_refused(self, client, signed_in_worker, case):
         response = client.post(
-            reverse("care:visit_add", args=[case.pk]),
+            reverse("cases:visit_add", args=[case.pk]),
             {"visited_on": TODAY.isoformat(), "kind": "home", "next_visit_due": "2020-01-01"},
         )
         assert response.status_code == 200
@@ -77,7 +77,7 @@ class TestVisits:
 
     def test_editing_a_visit(self, client, signed_in_worker, case):
         visit = VisitFactory(case=case, recorded_by=signed_in_worker.user)
-        url = reverse("care:visit_edit", args=[case.pk, visit.pk])
+        url = reverse("cases:visit_edit", args=[case.pk, visit.pk])
         assert visit.people_seen in client.get(url).content.decode()
         response = client.post(
             url,
@@ -99,7 +99,7 @@ class TestVisits:
     def test_the_list_of_all_visits(self, client, signed_in_worker, case):
         for i in range(12):
             VisitFactory(case=case, recorded_by=signed_in_worker.user, people_seen=f"person {i}")
-        page = client.get(reverse("care:visit_list", args=[case.pk])).content.decode()
+        page = client.get(reverse("cases:visit_list", args=[case.pk])).content.decode()
         assert "person 0" in page and "person 11" in page
 
 
@@ -107,7 +107,7 @@ class TestServices:
     def test_opening_the_form_writes_nothing(self, client, signed_in_worker, case):
         """The catalogue is set up when the organisation is created (or from the catalogue
         page), never as a side effect of opening a form."""
-        response = client.get(reverse("care:service_add", args=[case.pk]))
+        response = client.get(reverse("cases:service_add", args=[case.pk]))
         assert response.status_code == 200
         assert ServiceType.objects.filter(organisation=case.organisation).count() == 0
 
@@ -115,7 +115,7 @@ class TestServices:
         service_type = ServiceTypeFactory(organisation=case.organisation)
         partner = OrganisationFactory(name="Health Partner")
         response = client.post(
-            reverse("care:service_add", args=[case.pk]),
+            reverse("cases:service_add", args=[case.pk]),
             {
                 "service_type": service_type.pk,
                 "delivered_on": TODAY.isoformat(),
@@ -134,7 +134,7 @@ class TestServices:
     def test_riel_with_decimals_is_refused(self, client, signed_in_worker, case):
         service_type = ServiceTypeFactory(organisation=case.organisation)
         response = client.post(
-            reverse("care:service_add", args=[case.pk]),
+            reverse("cases:service_add", args=[case.pk]),
             {
                 "service_type": service_type.pk,
                 "delivered_on": TODAY.isoformat(),
@@ -151,7 +151,7 @@ class TestServices:
 
     def test_editing_a_service(self, client, signed_in_worker, case):
         service = ServiceDeliveryFactory(case=case, recorded_by=signed_in_worker.user)
-        url = reverse("care:service_edit", args=[case.pk, service.pk])
+        url = reverse("cases:service_edit", args=[case.pk, service.pk])
         assert client.get(url).status_code == 200
         response = client.post(
             url,
@@ -180,17 +180,17 @@ class TestServiceTypes:
         return membership
 
     def test_seed_add_and_rename(self, client, admin, organisation):
-        url = reverse("care:service_type_list")
+        url = reverse("cases:service_type_list")
         assert "Add the standard list of services" in client.get(url).content.decode()
         assert client.post(url).status_code == 302
         assert ServiceType.objects.filter(organisation=organisation).count() == 17
         response = client.post(
-            reverse("care:service_type_add"), {"name_en": "Bicycle", "name_km": "កង់"}
+            reverse("cases:service_type_add"), {"name_en": "Bicycle", "name_km": "កង់"}
         )
         assert response.status_code == 302
         bicycle = ServiceType.objects.get(name_en="Bicycle")
         response = client.post(
-            reverse("care:service_type_edit", args=[bicycle.pk]),
+            reverse("cases:service_type_edit", args=[bicycle.pk]),
             {"name_en": "Bicycle for school", "name_km": "កង់ទៅសាលា"},
         )
         assert response.status_code == 302
@@ -201,7 +201,7 @@ class TestServiceTypes:
     def test_a_duplicate_name_is_shown_and_changes_nothing(self, client, admin, organisation):
         ServiceTypeFactory(organisation=organisation, name_en="Counselling")
         response = client.post(
-            reverse("care:service_type_add"), {"name_en": "counselling", "name_km": "x"}
+            reverse("cases:service_type_add"), {"name_en": "counselling", "name_km": "x"}
         )
         assert response.status_code == 200
         assert "already has a service with this name" in response.content.decode()
@@ -394,14 +394,14 @@ class TestAccess:
         visit = VisitFactory(case=case, recorded_by=owner.user)
         sign_in(client, stranger.user)
         for url in (
-            reverse("care:visit_add", args=[case.pk]),
-            reverse("care:visit_edit", args=[case.pk, visit.pk]),
-            reverse("care:visit_list", args=[case.pk]),
+            reverse("cases:visit_add", args=[case.pk]),
+            reverse("cases:visit_edit", args=[case.pk, visit.pk]),
+            reverse("cases:visit_list", args=[case.pk]),
             reverse("care:placement_add", args=[case.pk]),
         ):
             assert client.get(url).status_code == 404, url
         response = client.post(
-            reverse("care:visit_add", args=[case.pk]),
+            reverse("cases:visit_add", args=[case.pk]),
             {"visited_on": TODAY.isoformat(), "kind": "home"},
         )
         assert response.status_code == 404 and Visit.objects.count() == 1
@@ -412,17 +412,17 @@ class TestAccess:
         colleague = member(Role.CASE_WORKER, office=office)
         case = CaseFactory(organisation=organisation, workers=[owner.user])
         sign_in(client, colleague.user)
-        assert client.get(reverse("care:visit_add", args=[case.pk])).status_code == 200
+        assert client.get(reverse("cases:visit_add", args=[case.pk])).status_code == 200
 
     def test_another_organisation_gets_404(self, client, member, other_organisation, case):
         sign_in(client, member(Role.SUPERVISOR, org=other_organisation).user)
-        assert client.get(reverse("care:visit_add", args=[case.pk])).status_code == 404
-        assert client.get(reverse("care:visit_list", args=[case.pk])).status_code == 404
+        assert client.get(reverse("cases:visit_add", args=[case.pk])).status_code == 404
+        assert client.get(reverse("cases:visit_list", args=[case.pk])).status_code == 404
 
     def test_a_visit_from_another_case_is_404(self, client, signed_in_worker, case, organisation):
         other = CaseFactory(organisation=organisation, workers=[signed_in_worker.user])
         visit = VisitFactory(case=other, recorded_by=signed_in_worker.user)
-        url = reverse("care:visit_edit", args=[case.pk, visit.pk])
+        url = reverse("cases:visit_edit", args=[case.pk, visit.pk])
         assert client.get(url).status_code == 404
 
     def test_the_case_page_shows_the_care_sections(self, client, signed_in_worker, case):

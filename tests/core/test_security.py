@@ -42,7 +42,7 @@ def test_pages_carry_a_strict_csp_and_secure_headers(client):
 @pytest.mark.django_db
 def test_signed_in_pages_are_not_cached(client, member):
     sign_in(client, member().user)
-    assert client.get(reverse("core:home"))["Cache-Control"] == "no-store, private"
+    assert client.get(reverse("accounts:home"))["Cache-Control"] == "no-store, private"
 
 
 @pytest.mark.django_db

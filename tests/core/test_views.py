@@ -34,12 +34,12 @@ class TestAuditList:
                 data={"secret_of": "other org"},
             )
         sign_in(client, admin.user)
-        page = client.get(reverse("core:audit_list")).content.decode()
+        page = client.get(reverse("accounts:audit_list")).content.decode()
         assert f"changed the role or access of {worker.user.email}" in page
         assert "role: Viewer → Case worker" in page
         assert "other org" not in page
         User.objects.filter(pk=admin.user.pk).update(language="km")
-        page_km = client.get(reverse("core:audit_list")).content.decode()
+        page_km = client.get(reverse("accounts:audit_list")).content.decode()
         assert '<html lang="km">' in page_km
 
     def test_filters_accept_khmer_digit_dates(self, client, member):
@@ -51,10 +51,10 @@ class TestAuditList:
             )
         today = datetime.date.today()
         khmer_today = today.isoformat().translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
-        rows = client.get(reverse("core:audit_list"), {"date_from": khmer_today}).context["rows"]
+        rows = client.get(reverse("accounts:audit_list"), {"date_from": khmer_today}).context["rows"]
         assert any(r["event"].action == "accounts.office.created" for r in rows)
         tomorrow = (today + datetime.timedelta(days=2)).isoformat()
-        rows = client.get(reverse("core:audit_list"), {"date_from": tomorrow}).context["rows"]
+        rows = client.get(reverse("accounts:audit_list"), {"date_from": tomorrow}).context["rows"]
         assert rows == []
 
     def test_filter_by_kind_of_event(self, client, member):
@@ -67,7 +67,7 @@ class TestAuditList:
             audit_log(
                 actor=admin.user, organisation=admin.organisation, action="accounts.login.failed"
             )
-        rows = client.get(reverse("core:audit_list"), {"action": "accounts.login"}).context["rows"]
+        rows = client.get(reverse("accounts:audit_list"), {"action": "accounts.login"}).context["rows"]
         found = {r["event"].action for r in rows}
         assert "accounts.login.failed" in found and "accounts.office.created" not in found
         assert all(action.startswith("accounts.login.") for action in found)
@@ -77,7 +77,7 @@ class TestAuditList:
     ):
         admin = member(Role.ORG_ADMIN)
         sign_in(client, admin.user)
-        client.get(reverse("core:audit_list"))
+        client.get(reverse("accounts:audit_list"))
         with transaction.atomic():
             for _ in range(60):
                 audit_log(
@@ -86,7 +86,7 @@ class TestAuditList:
                     action="accounts.office.created",
                 )
         with django_assert_max_num_queries(8):
-            client.get(reverse("core:audit_list"))
+            client.get(reverse("accounts:audit_list"))
 
 
 @pytest.mark.django_db
@@ -94,28 +94,28 @@ class TestLanguage:
     def test_switching_language_is_remembered_on_the_account(self, client, member):
         worker = member()
         sign_in(client, worker.user)
-        response = client.post(reverse("core:set_language"), {"language": "km", "next": "/about/"})
+        response = client.post(reverse("accounts:set_language"), {"language": "km", "next": "/about/"})
         assert response.status_code == 302 and response.url == "/about/"
         worker.user.refresh_from_db()
         assert worker.user.language == "km"
-        assert '<html lang="km">' in client.get(reverse("core:home")).content.decode()
+        assert '<html lang="km">' in client.get(reverse("accounts:home")).content.decode()
 
     def test_anonymous_visitors_keep_it_in_a_cookie(self, client):
-        client.post(reverse("core:set_language"), {"language": "km", "next": "/account/login/"})
+        client.post(reverse("accounts:set_language"), {"language": "km", "next": "/account/login/"})
         assert '<html lang="km">' in client.get(reverse("accounts:login")).content.decode()
-        client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+        client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"})
         assert '<html lang="en">' in client.get(reverse("accounts:login")).content.decode()
 
     def test_it_never_redirects_off_site(self, client):
         response = client.post(
-            reverse("core:set_language"), {"language": "km", "next": "https://evil.test/"}
+            reverse("accounts:set_language"), {"language": "km", "next": "https://evil.test/"}
         )
         assert response.url == "/"
 
     def test_unknown_languages_are_ignored(self, client, member):
         worker = member()
         sign_in(client, worker.user)
-        client.post(reverse("core:set_language"), {"language": "xx"})
+        client.post(reverse("accounts:set_language"), {"language": "xx"})
         worker.user.refresh_from_db()
         assert worker.user.language == "en"
 
@@ -129,7 +129,7 @@ def test_the_about_page_credits_the_geography_source(client):
 @pytest.mark.django_db
 def test_home_lists_what_the_role_can_do(client, member):
     sign_in(client, member(Role.ME_OFFICER).user)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("accounts:home")).content.decode()
     assert "Export reports" in page and "Add staff" not in page
 
 

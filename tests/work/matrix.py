@@ -10,12 +10,12 @@ ROWS = [
     ("work:my_work", None, "get", None, _OWN_CASES),
     ("work:team", None, "get", None, expect(404, supervisor=200)),
     ("work:member_work", "team_member", "get", None, expect(404, supervisor=200)),
-    ("work:rules", None, "get", None, only_admin(other=200)),
-    ("work:rule_add", None, "post", _ADD, only_admin(ok=302, other=302)),
-    ("work:rules_restore", None, "post", None, only_admin(ok=302, other=302)),
-    ("work:rule_edit", "care_rule", "get", None, only_admin()),
-    ("work:rule_edit", "care_rule", "post", {"value": "12"}, only_admin(ok=302)),
-    ("work:rule_delete", "care_rule", "post", None, only_admin(ok=302)),
+    ("care:rules", None, "get", None, only_admin(other=200)),
+    ("care:rule_add", None, "post", _ADD, only_admin(ok=302, other=302)),
+    ("care:rules_restore", None, "post", None, only_admin(ok=302, other=302)),
+    ("care:rule_edit", "care_rule", "get", None, only_admin()),
+    ("care:rule_edit", "care_rule", "post", {"value": "12"}, only_admin(ok=302)),
+    ("care:rule_delete", "care_rule", "post", None, only_admin(ok=302)),
 ]
 
 

@@ -151,7 +151,7 @@ def admin_client(client, member, organisation):
 
 @pytest.mark.django_db
 def test_the_rule_table_page(admin_client):
-    response = admin_client.get(reverse("work:rules"))
+    response = admin_client.get(reverse("care:rules"))
     text = response.content.decode()
     assert response.status_code == 200
     assert "Temporary (transit) centre" in text and "180 days" in text and "48 hours" in text
@@ -161,7 +161,7 @@ def test_the_rule_table_page(admin_client):
 @pytest.mark.django_db
 def test_adding_a_rule_from_the_page(admin_client, organisation):
     data = {"kind": "visit_every", "care_type": "pagoda", "risk_level": "", "value": "២០"}
-    response = admin_client.post(reverse("work:rule_add"), data)
+    response = admin_client.post(reverse("care:rule_add"), data)
     assert response.status_code == 302
     assert CareRule.objects.get(organisation=organisation, care_type="pagoda").value == 20
 
@@ -177,7 +177,7 @@ def test_adding_a_rule_from_the_page(admin_client, organisation):
 )
 def test_invalid_rules_show_a_message_and_change_nothing(admin_client, organisation, data, message):
     before = CareRule.objects.filter(organisation=organisation).count()
-    response = admin_client.post(reverse("work:rule_add"), data)
+    response = admin_client.post(reverse("care:rule_add"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert CareRule.objects.filter(organisation=organisation).count() == before
@@ -187,7 +187,7 @@ def test_invalid_rules_show_a_message_and_change_nothing(admin_client, organisat
 @pytest.mark.django_db
 def test_changing_removing_and_restoring_rules_from_the_page(admin_client, organisation):
     rule = CareRule.objects.get(organisation=organisation, kind="review_every")
-    url = reverse("work:rule_edit", kwargs={"rule_id": rule.pk})
+    url = reverse("care:rule_edit", kwargs={"rule_id": rule.pk})
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url, {"value": "0"})
     assert response.status_code == 200 and "greater than or equal" in response.content.decode()
@@ -195,12 +195,12 @@ def test_changing_removing_and_restoring_rules_from_the_page(admin_client, organ
     rule.refresh_from_db()
     assert rule.value == 120
 
-    delete = reverse("work:rule_delete", kwargs={"rule_id": rule.pk})
+    delete = reverse("care:rule_delete", kwargs={"rule_id": rule.pk})
     assert admin_client.get(delete).status_code == 405
     assert admin_client.post(delete).status_code == 302
     assert not CareRule.objects.filter(pk=rule.pk).exists()
 
-    assert admin_client.post(reverse("work:rules_restore")).status_code == 302
+    assert admin_client.post(reverse("care:rules_restore")).status_code == 302
     assert CareRule.objects.filter(organisation=organisation).count() == 21
     actions = list(
         AuditEvent.objects.filter(action__startswith="work.")
@@ -215,7 +215,7 @@ def test_another_organisations_rule_is_not_found(client, member, organisation, o
     care_rules_seed(organisation=organisation)
     rule = CareRule.objects.filter(organisation=organisation).first()
     sign_in(client, member(Role.ORG_ADMIN, org=other_organisation).user)
-    url = reverse("work:rule_edit", kwargs={"rule_id": rule.pk})
+    url = reverse("care:rule_edit", kwargs={"rule_id": rule.pk})
     assert client.post(url, {"value": "3"}).status_code == 404
     rule.refresh_from_db()
     assert rule.value != 3

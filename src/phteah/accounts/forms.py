@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from phteah.core import khmer
+from phteah.core.audit_actions import action_group_choices
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Province
 
@@ -123,3 +124,21 @@ class OfficeEditForm(OfficeForm):
     is_active = forms.BooleanField(
         label=_("Open: staff can be placed in this office"), required=False
     )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Type of event"),
+        required=False,
+        choices=action_group_choices,
+    )
+    person = forms.CharField(label=_("Member of staff"), required=False, max_length=100)
+    case = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    date_from = khmer.DateField(label=_("From"), required=False)
+    date_to = khmer.DateField(label=_("To"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date must be before the end date."))
+        return data

@@ -91,7 +91,7 @@ GATE_EXEMPT_URL_NAMES = (
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",
     "accounts:password_change",
-    "core:set_language",
+    "accounts:set_language",
 )
 
 

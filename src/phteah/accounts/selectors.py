@@ -3,9 +3,14 @@ returns what it may see; the ``*_get_for_user`` functions are the access functio
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import scopes_disabled
+
+from phteah.core.models import AuditEvent
 
 from .models import Membership, Office, User
 from .roles import Capability
@@ -76,3 +81,42 @@ def office_get_for_user(*, actor: Membership, office_id) -> Office:
         )
     except (Office.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+# --- the audit trail --------------------------------------------------------------------
+
+
+def audit_event_list(
+    *,
+    actor: Membership,
+    action_prefix: str = "",
+    person: str = "",
+    case_id=None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet:
+    """The organisation's own events, newest first, for those who may read the trail.
+    *person*: part of the acting member's name or email; *case_id*: the events about one
+    case (an index lookup)."""
+    if not actor.can(Capability.VIEW_AUDIT):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.filter(organisation_id=actor.organisation_id)
+    if action_prefix:
+        events = events.filter(action__startswith=action_prefix)
+    if person:
+        events = events.filter(
+            Q(actor__full_name__icontains=person)
+            | Q(actor__full_name_km__icontains=person)
+            | Q(actor__email__icontains=person)
+            | Q(actor_label__icontains=person)
+        )
+    if case_id:
+        events = events.filter(case_id=case_id)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        events = events.filter(
+            created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
+        )
+    return events.select_related("actor").order_by("-created_at", "-id")

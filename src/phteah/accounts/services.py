@@ -10,14 +10,15 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
-from phteah.core.audit import audit_log, audited_update, snapshot
+from phteah.core import events
+from phteah.core.audit import audit_log, audited_atomic, audited_update, snapshot
 from phteah.core.errors import ServiceError
 
+from .events import OrganisationCreated
 from .models import Membership, Office, Organisation, User
 from .roles import Capability, Role
 
@@ -50,7 +51,7 @@ def organisation_create(
     """Platform-level: a superuser (or the demo/set-up commands, actor None) adds one."""
     if actor is not None and not actor.is_superuser:
         raise PermissionError("only superusers create organisations")
-    with transaction.atomic():
+    with audited_atomic():
         organisation = Organisation.objects.create(
             name=name,
             name_km=name_km,
@@ -68,20 +69,10 @@ def organisation_create(
             changes={k: [None, v] for k, v in snapshot(organisation, ORGANISATION_FIELDS).items()}
             | {"provinces": [None, sorted(p.code for p in provinces)]},
         )
-        _organisation_defaults_seed(organisation)
+        # Default domains, service catalogue and rule table (DOMAIN.md), from the apps
+        # that own them.
+        events.publish(OrganisationCreated(organisation_id=organisation.pk))
     return organisation
-
-
-def _organisation_defaults_seed(organisation: Organisation) -> None:
-    """A new organisation starts with the default assessment domains, service catalogue and
-    rule table (DOMAIN.md), which its administrators can then change."""
-    from phteah.care.services import service_types_seed
-    from phteah.cases.services import assessment_domains_seed
-    from phteah.work.services import care_rules_seed
-
-    assessment_domains_seed(organisation=organisation)
-    service_types_seed(organisation=organisation)
-    care_rules_seed(organisation=organisation)
 
 
 def organisation_update(
@@ -93,7 +84,7 @@ def organisation_update(
     ip: str | None = None,
 ) -> Organisation:
     _require(actor, Capability.MANAGE_SETTINGS)
-    with transaction.atomic():
+    with audited_atomic():
         organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
         before_provinces = sorted(organisation.provinces.values_list("code", flat=True))
         after_provinces = sorted(p.code for p in provinces)
@@ -137,7 +128,7 @@ def office_create(
     ip: str | None = None,
 ) -> Office:
     _require(actor, Capability.MANAGE_OFFICES)
-    with transaction.atomic():
+    with audited_atomic():
         if _office_name_taken(actor.organisation_id, name):
             raise ServiceError(
                 _("Your organisation already has an office with this name."), field="name"
@@ -174,7 +165,7 @@ def office_update(
     _require(actor, Capability.MANAGE_OFFICES)
     if office.organisation_id != actor.organisation_id:
         raise PermissionError("office of another organisation")
-    with transaction.atomic():
+    with audited_atomic():
         office = Office.objects.select_for_update().get(pk=office.pk)
         if _office_name_taken(actor.organisation_id, name, exclude=office):
             raise ServiceError(
@@ -282,7 +273,7 @@ def member_add(
     _check_office(actor, office)
     if role not in Role.values:
         raise ServiceError(_("Choose a role."), field="role")
-    with transaction.atomic():
+    with audited_atomic():
         return _membership_create(
             by=actor.user,
             organisation_id=actor.organisation_id,
@@ -304,7 +295,7 @@ def organisation_admin_add(
     Only a superuser, or the operator's command line (actor None), may do it."""
     if actor is not None and not actor.is_superuser:
         raise PermissionError("only superusers appoint organisation administrators")
-    with transaction.atomic():
+    with audited_atomic():
         return _membership_create(
             by=actor,
             organisation_id=organisation.pk,
@@ -343,7 +334,7 @@ def member_update(
         raise PermissionError("membership of another organisation")
     if role not in Role.values:
         raise ServiceError(_("Choose a role."), field="role")
-    with transaction.atomic():
+    with audited_atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         loses_admin = (
             membership.role == Role.ORG_ADMIN
@@ -397,7 +388,7 @@ def member_reset_password(
         raise PermissionError("membership of another organisation")
     _require_sole_organisation(actor, membership)
     password = temporary_password()
-    with transaction.atomic():
+    with audited_atomic():
         user = User.objects.select_for_update().get(pk=membership.user_id)
         user.set_password(password)
         user.must_change_password = True
@@ -419,7 +410,7 @@ def member_reset_two_factor(
     if membership.organisation_id != actor.organisation_id:
         raise PermissionError("membership of another organisation")
     _require_sole_organisation(actor, membership)
-    with transaction.atomic():
+    with audited_atomic():
         removed, _detail = TOTPDevice.objects.filter(user_id=membership.user_id).delete()
         audit_log(
             actor=actor.user,
@@ -457,7 +448,7 @@ def user_change_password(
         raise ServiceError(
             _("Choose a password different from the current one."), field="new_password"
         )
-    with transaction.atomic():
+    with audited_atomic():
         actor.set_password(new_password)
         actor.must_change_password = False
         actor.save(update_fields=["password", "must_change_password", "updated_at"])
@@ -473,7 +464,7 @@ def user_change_password(
 def user_set_language(*, actor: User, language: str, ip: str | None = None) -> None:
     if actor.language == language:
         return
-    with transaction.atomic():
+    with audited_atomic():
         before = actor.language
         actor.language = language
         actor.save(update_fields=["language", "updated_at"])
@@ -489,7 +480,7 @@ def user_set_language(*, actor: User, language: str, ip: str | None = None) -> N
 
 def two_factor_device_begin(*, actor: User) -> TOTPDevice:
     """An unconfirmed authenticator for the user to scan (replaces an earlier unconfirmed one)."""
-    with transaction.atomic():
+    with audited_atomic():
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
         return TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
 
@@ -506,7 +497,7 @@ def two_factor_device_confirm(
         raise ServiceError(
             _("That code is not correct. Check your phone's clock and try again."), field="token"
         )
-    with transaction.atomic():
+    with audited_atomic():
         TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -534,7 +525,7 @@ def session_record(
     """Record a sign-in, sign-out or idle expiry (``actor``), or a failed sign-in or lock-out
     (``subject``: the account whose email was typed, if it exists)."""
     person = actor or subject
-    with transaction.atomic():
+    with audited_atomic():
         audit_log(
             actor=actor,
             organisation=_home_organisation_id(person) if person else None,

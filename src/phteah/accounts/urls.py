@@ -4,6 +4,9 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("language/", views.set_language, name="set_language"),
+    path("org/audit/", views.audit_list, name="audit_list"),
     path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", views.LogoutView.as_view(), name="logout"),
     path("account/", views.profile, name="profile"),

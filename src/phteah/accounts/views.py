@@ -7,6 +7,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,11 +18,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.core.access import require_capability
+from phteah.core.audit_actions import FIELD_LABELS, describe, display_value
 from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
 from .forms import (
+    AuditFilterForm,
     EmailAuthenticationForm,
     MemberAddForm,
     MemberEditForm,
@@ -69,7 +72,7 @@ def locked_out(request, credentials, *args, **kwargs):
     return render(request, "accounts/locked.html", {"minutes": minutes}, status=429)
 
 
-def _next_url(request, default="core:home"):
+def _next_url(request, default="accounts:home"):
     url = request.POST.get("next") or request.GET.get("next") or ""
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
@@ -97,7 +100,7 @@ def password_change(request):
     ):
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
-        return redirect("core:home")
+        return redirect("accounts:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -176,7 +179,7 @@ def organisation_switch(request):
     wanted = request.POST.get("organisation", "")
     if any(str(m.organisation_id) == wanted for m in request.memberships):
         request.session[SESSION_ORGANISATION] = wanted
-    return redirect("core:home")
+    return redirect("accounts:home")
 
 
 @require_capability(Capability.MANAGE_SETTINGS)
@@ -351,3 +354,74 @@ def office_edit(request, office_id):
         messages.success(request, _("The office was saved."))
         return redirect("accounts:office_list")
     return render(request, "accounts/office_form.html", {"form": form, "office": office})
+
+
+# --- home, language, audit trail -------------------------------------------------------
+
+
+@login_required
+def home(request):
+    membership = request.membership
+    capabilities = [CAPABILITY_LABELS[c] for c in Capability if membership and membership.can(c)]
+    return render(request, "accounts/home.html", {"capability_labels": capabilities})
+
+
+@require_POST
+def set_language(request):
+    """Switch language: remembered on the account when signed in, and in a cookie."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.user_set_language(actor=request.user, language=language, ip=client_ip(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
+
+
+@require_capability(Capability.VIEW_AUDIT)
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(
+        actor=request.membership,
+        action_prefix=filters.get("action") or "",
+        person=filters.get("person") or "",
+        case_id=filters.get("case"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "event": event,
+            "text": describe(event),
+            "changes": [
+                (
+                    FIELD_LABELS.get(name, name),
+                    display_value(name, values[0], event.action),
+                    display_value(name, values[1], event.action),
+                )
+                for name, values in (event.changes or {}).items()
+                if isinstance(values, list) and len(values) == 2
+            ],
+        }
+        for event in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )

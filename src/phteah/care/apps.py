@@ -1,7 +1,55 @@
 from django.apps import AppConfig
 
 
+def _progress_upgrade(sender, verbosity=1, stdout=None, **kwargs) -> None:
+    import sys
+
+    from .progress import progress_upgrade
+
+    progress_upgrade(verbosity=verbosity, stdout=stdout or sys.stdout)
+
+
+def _seed_rules(event) -> None:
+    from .services import care_rules_seed
+
+    care_rules_seed(organisation=event.organisation_id)
+
+
 class CareConfig(AppConfig):
     name = "phteah.care"
     label = "care"
     verbose_name = "Care"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from phteah.accounts.events import OrganisationCreated
+        from phteah.cases import page
+        from phteah.cases.events import CaseChanged
+        from phteah.core import events
+
+        from . import progress, selectors, timeline
+
+        # A case's stage and due dates follow every change recorded in it, in the same
+        # transaction.
+        events.subscribe(CaseChanged, progress.case_changed_refresh)
+        events.subscribe(OrganisationCreated, _seed_rules)
+        post_migrate.connect(_progress_upgrade, sender=self)
+        page.case_section(
+            page.CaseSection(
+                key="care",
+                template="care/case_sections.html",
+                context=selectors.care_case_context,
+                position=20,
+                print_template="care/_print_placements.html",
+            )
+        )
+        page.case_section(
+            page.CaseSection(
+                key="care_family",
+                template="care/_family_sections.html",
+                context=selectors.care_case_context,
+                position=40,
+            )
+        )
+        timeline.register()

@@ -3,13 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
-    "care.visit.recorded": _("%(actor)s recorded a visit in case %(case)s."),
-    "care.visit.updated": _("%(actor)s changed a visit in case %(case)s."),
-    "care.service.recorded": _("%(actor)s recorded the service “%(service)s” in case %(case)s."),
-    "care.service.updated": _("%(actor)s changed the service “%(service)s” in case %(case)s."),
-    "care.service_type.seeded": _("The standard list of %(count)s services was added."),
-    "care.service_type.created": _("%(actor)s added the service %(target)s to the list."),
-    "care.service_type.updated": _("%(actor)s changed the service %(target)s in the list."),
+    "work.rule.created": _("%(actor)s added a rule to the rule table."),
+    "work.rule.updated": _("%(actor)s changed a rule in the rule table."),
+    "work.rule.deleted": _("%(actor)s removed a rule from the rule table."),
+    "work.rules.restored": _(
+        "%(actor)s restored the default rule table (%(removed)s rules removed, "
+        "%(created)s created)."
+    ),
     "care.provider.created": _("%(actor)s added the care provider %(target)s."),
     "care.provider.updated": _("%(actor)s changed the care provider %(target)s."),
     "care.carer.added": _("%(actor)s added the carer %(target)s to %(provider)s."),
@@ -24,9 +24,8 @@ ACTIONS = {
 }
 
 ACTION_GROUPS = {
-    "care.visit": _("Visits and case notes"),
-    "care.service.": _("Services delivered"),
-    "care.service_type.": _("Service list"),
+    "work.rule": _("Rule table"),
+    "work.rules": _("Rule table"),
     "care.provider": _("Care providers"),
     "care.carer": _("Carers"),
     "care.placement": _("Placements"),
@@ -36,19 +35,9 @@ ACTION_GROUPS = {
 }
 
 FIELD_LABELS = {
-    "visited_on": _("date of the visit"),
-    "people_seen": _("who was seen"),
-    "schooling": _("schooling"),
-    "wellbeing_notes": _("wellbeing notes"),
-    "next_visit_due": _("next visit due"),
-    "service_type": _("service"),
+    "risk_level": _("risk level"),
+    "value": _("value"),
     "provider": _("provider"),
-    "provider_name": _("provider (if not in Phteah)"),
-    "delivered_on": _("date of the service"),
-    "quantity": _("quantity"),
-    "cost": _("cost"),
-    "currency": _("currency"),
-    "recipient": _("for"),
     "notes": _("notes"),
     "name_en": _("name in English"),
     "code": _("code"),
@@ -73,18 +62,16 @@ FIELD_LABELS = {
 
 
 def _labels():
-    from phteah.care.models import CareProvider, CareType, Placement, ReunificationAssessment
-    from phteah.cases.models import ServiceDelivery, Visit
+    from phteah.care.models import (
+        CareProvider,
+        CareRule,
+        CareType,
+        Placement,
+        ReunificationAssessment,
+    )
 
     return {
-        "care.visit": {
-            "kind": dict(Visit.Kind.choices),
-            "schooling": dict(Visit.Schooling.choices),
-        },
-        "care.service": {
-            "currency": dict(ServiceDelivery.Currency.choices),
-            "recipient": dict(ServiceDelivery.Recipient.choices),
-        },
+        "work.rule": {"kind": dict(CareRule.Kind.choices), "care_type": dict(CareType.choices)},
         "care.provider": {"kind": dict(CareProvider.Kind.choices)},
         "care.placement": {
             "care_type": dict(CareType.choices),

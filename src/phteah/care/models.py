@@ -5,21 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phteah.cases.models import RiskLevel
+from phteah.cases.models import CareType, RiskLevel
 from phteah.core.models import OrganisationOwned
-
-
-class CareType(models.TextChoices):
-    BIRTH_FAMILY = "birth_family", _("Birth family (reintegrated)")
-    KINSHIP = "kinship", _("Kinship care")
-    EMERGENCY_FOSTER = "emergency_foster", _("Emergency foster care")
-    LONG_TERM_FOSTER = "long_term_foster", _("Long-term foster care")
-    FAMILY_HOUSE = "family_house", _("Family house or group home")
-    TEMPORARY_CENTRE = "temporary_centre", _("Temporary (transit) centre")
-    RESIDENTIAL = "residential", _("Residential care institution")
-    PAGODA = "pagoda", _("Pagoda or faith-based care")
-    INDEPENDENT_LIVING = "independent_living", _("Independent living")
-    DOMESTIC_ADOPTION = "domestic_adoption", _("Domestic adoption")
 
 
 class CareProvider(OrganisationOwned):
@@ -207,3 +194,15 @@ class CareRule(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.care_type or self.risk_level or ''} {self.value}"
+
+
+class ProgressState(models.Model):
+    """Which version of the computation in phteah.care.progress the stored stages and due
+    dates of every case were made by. After a migration, when it differs from the code's, the
+    current code recomputes them all (``progress_upgrade``): a migration never has to run
+    live application code to fill derived values."""
+
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"progress version {self.version}"

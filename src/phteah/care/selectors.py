@@ -1,22 +1,24 @@
 """Reads of care data that a user triggers. Each takes the acting ``Membership`` and returns
 only what it may see: records of a case are reached through a case the caller already got
-from ``case_get_for_user``; providers and the service list belong to the actor's
+from ``case_get_for_user``; providers and the rule table belong to the actor's
 organisation."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from phteah.accounts.models import Organisation
+from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
 from phteah.cases.access import can_edit_case, cases_for
-from phteah.cases.models import ServiceDelivery, ServiceType, Visit
+from phteah.core.access import access_denied
+from phteah.core.errors import NotFound
 
 from .models import (
     CareProvider,
     Carer,
+    CareRule,
     Placement,
     Relative,
     ReunificationAssessment,
@@ -37,7 +39,7 @@ def _may_see_cases(actor) -> bool:
 
 
 def care_case_context(*, actor, case) -> dict:
-    """Context for care/case_sections.html on the case page (*case* comes from
+    """Context of the care sections of the case page (*case* comes from
     ``case_get_for_user``), under the one key "care" so it never clashes with the case
     page's own context. A fixed number of queries, whatever the amount of data."""
     today = timezone.localdate()
@@ -47,48 +49,13 @@ def care_case_context(*, actor, case) -> dict:
         .order_by("-started_on", "-created_at")
     )
     current = next((p for p in placements if p.ended_on is None), None)
-    visits = list(
-        Visit.objects.filter(case=case)
-        .select_related("recorded_by")
-        .order_by("-visited_on", "-created_at")[:LATEST]
-    )
-    visit_count = Visit.objects.filter(case=case).count()
-    next_visit_due = visits[0].next_visit_due if visits else None
-    services = list(
-        ServiceDelivery.objects.filter(case=case)
-        .select_related("service_type", "provider")
-        .order_by("-delivered_on", "-created_at")[:LATEST]
-    )
-    service_totals = list(
-        ServiceDelivery.objects.filter(case=case, cost__isnull=False)
-        .values("currency")
-        .annotate(total=Sum("cost"), count=Count("id"))
-        .order_by("currency")
-    )
-    service_count = ServiceDelivery.objects.filter(case=case).count()
     care = {
         "can_edit": can_edit_case(actor, case),
         "today": today,
+        "placements": placements,
         "current_placement": current,
         "current_placement_days": (today - current.started_on).days if current else None,
         "placement_history": [p for p in placements if p.ended_on is not None],
-        "visits": visits,
-        "visit_count": visit_count,
-        "more_visits": visit_count > len(visits),
-        "next_visit_due": next_visit_due,
-        "visit_overdue": next_visit_due is not None and next_visit_due < today,
-        "services": services,
-        "service_count": service_count,
-        "more_services": service_count > len(services),
-        "service_totals": [
-            {
-                "currency": row["currency"],
-                "label": ServiceDelivery.Currency(row["currency"]).label,
-                "total": row["total"],
-                "count": row["count"],
-            }
-            for row in service_totals
-        ],
         "tracing_actions": list(
             TracingAction.objects.filter(case=case).order_by("-done_on", "-created_at")
         ),
@@ -106,42 +73,6 @@ def care_case_context(*, actor, case) -> dict:
     return {"care": care}
 
 
-def visit_list(*, actor, case) -> QuerySet:
-    """Every visit of *case* (visible to *actor*), newest first."""
-    return (
-        Visit.objects.filter(case=case)
-        .select_related("recorded_by")
-        .order_by("-visited_on", "-created_at")
-    )
-
-
-def service_list(*, actor, case) -> QuerySet:
-    return (
-        ServiceDelivery.objects.filter(case=case)
-        .select_related("service_type", "provider")
-        .order_by("-delivered_on", "-created_at")
-    )
-
-
-def _get(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError) as error:
-        raise Http404 from error
-
-
-def visit_get(*, actor, case, visit_id) -> Visit:
-    return _get(Visit.objects.filter(case=case), visit_id)
-
-
-def service_get(*, actor, case, service_id) -> ServiceDelivery:
-    return _get(ServiceDelivery.objects.filter(case=case).select_related("provider"), service_id)
-
-
-def placement_get(*, actor, case, placement_id) -> Placement:
-    return _get(Placement.objects.filter(case=case).select_related("provider"), placement_id)
-
-
 def current_placement(*, actor, case) -> Placement | None:
     return (
         Placement.objects.filter(case=case, ended_on__isnull=True)
@@ -150,37 +81,22 @@ def current_placement(*, actor, case) -> Placement | None:
     )
 
 
+def placement_history(case) -> list[Placement]:
+    return list(
+        Placement.objects.filter(case=case).select_related("provider").order_by("-started_on")
+    )
+
+
 def relatives_of(*, actor, case) -> QuerySet:
     return Relative.objects.filter(case=case).order_by("name")
 
 
-# --- the service catalogue -------------------------------------------------------------
-
-
-def service_type_list(*, actor) -> QuerySet:
-    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
-        return ServiceType.objects.none()
-    return ServiceType.objects.filter(organisation_id=actor.organisation_id).order_by(
-        "-is_active", "name_en"
-    )
-
-
-def service_type_get(*, actor, service_type_id) -> ServiceType:
-    return _get(service_type_list(actor=actor), service_type_id)
-
-
-def service_type_choices(*, actor, include=None) -> QuerySet:
-    """The services a case worker may record: the active ones (plus *include*, the one a
-    record being edited already has)."""
-    wanted = Q(is_active=True)
-    if include is not None:
-        wanted |= Q(pk=include)
-    return ServiceType.objects.filter(wanted, organisation_id=actor.organisation_id)
-
-
-def partner_organisations(*, actor) -> QuerySet:
-    """Other active organisations that may have provided a service."""
-    return Organisation.objects.filter(is_active=True).exclude(pk=actor.organisation_id)
+def _get(queryset, pk, *, actor):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+        access_denied(actor=actor, model=queryset.model, record_id=pk)
+        raise NotFound from error
 
 
 # --- care providers --------------------------------------------------------------------
@@ -202,7 +118,9 @@ def provider_list(*, actor, include_inactive: bool = True) -> QuerySet:
 
 
 def provider_get_for_user(*, actor, provider_id) -> CareProvider:
-    return _get(provider_list(actor=actor), provider_id)
+    """The access function for reading a care provider: the organisation's own, for those
+    who may see cases."""
+    return _get(provider_list(actor=actor), provider_id, actor=actor)
 
 
 def providers_for_placement(*, actor) -> QuerySet:
@@ -226,3 +144,41 @@ def provider_detail(*, actor, provider) -> dict:
         "placed": shown,
         "hidden_count": len(placements) - len(shown),
     }
+
+
+# --- the rule table --------------------------------------------------------------------
+
+
+def care_rule_list(*, actor: Membership) -> QuerySet:
+    """The organisation's rule table, for those who manage settings."""
+    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
+        raise NotFound
+    return CareRule.objects.filter(organisation_id=actor.organisation_id).order_by(
+        "kind", "care_type", "risk_level", "value"
+    )
+
+
+def care_rule_get(*, actor: Membership, rule_id, lock: bool = False) -> CareRule:
+    """The access function for rule rows: NotFound for missing rows and other
+    organisations'."""
+    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
+        raise NotFound
+    rules = CareRule.objects.filter(organisation_id=actor.organisation_id)
+    if lock:
+        rules = rules.select_for_update()
+    return _get(rules, rule_id, actor=actor)
+
+
+def care_rule_table(*, actor: Membership) -> list[dict]:
+    """The rule table grouped by kind, in the order of ``CareRule.Kind`` (one query)."""
+    rows = list(care_rule_list(actor=actor))
+    hours = {CareRule.Kind.INITIAL_ASSESSMENT_TARGET, CareRule.Kind.INITIAL_ASSESSMENT_LIMIT}
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "in_hours": kind in hours,
+            "rules": [rule for rule in rows if rule.kind == kind],
+        }
+        for kind, label in CareRule.Kind.choices
+    ]

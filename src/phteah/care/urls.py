@@ -7,11 +7,6 @@ app_name = "care"
 CASE = "cases/<uuid:case_id>/"
 
 urlpatterns = [
-    path(f"{CASE}visits/", views.visit_list, name="visit_list"),
-    path(f"{CASE}visits/add/", views.visit_add, name="visit_add"),
-    path(f"{CASE}visits/<uuid:visit_id>/", views.visit_edit, name="visit_edit"),
-    path(f"{CASE}services/add/", views.service_add, name="service_add"),
-    path(f"{CASE}services/<uuid:service_id>/", views.service_edit, name="service_edit"),
     path(f"{CASE}placements/add/", views.placement_add, name="placement_add"),
     path(f"{CASE}placements/<uuid:placement_id>/end/", views.placement_end, name="placement_end"),
     path(f"{CASE}tracing/add/", views.tracing_add, name="tracing_add"),
@@ -27,7 +22,9 @@ urlpatterns = [
         views.carer_remove,
         name="carer_remove",
     ),
-    path("org/services/", views.service_type_list, name="service_type_list"),
-    path("org/services/add/", views.service_type_add, name="service_type_add"),
-    path("org/services/<uuid:service_type_id>/", views.service_type_edit, name="service_type_edit"),
+    path("org/rules/", views.rules, name="rules"),
+    path("org/rules/add/", views.rule_add, name="rule_add"),
+    path("org/rules/restore/", views.rules_restore, name="rules_restore"),
+    path("org/rules/<uuid:rule_id>/", views.rule_edit, name="rule_edit"),
+    path("org/rules/<uuid:rule_id>/delete/", views.rule_delete, name="rule_delete"),
 ]

@@ -1,22 +1,23 @@
-"""Care screens: visits, services delivered, placements, tracing and reunification (reached
-through their case), care providers and the service list. Views only parse input and call
-services and selectors."""
+"""Care screens: placements, family tracing and reunification (reached through their case),
+care providers, and the rule table. Views only parse input and call services and
+selectors."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
+from phteah.cases.views import case_record_form, case_record_saved, case_url
 from phteah.core.access import membership_required, require_capability
 from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
+from .access import placement_get_for_user
 from .forms import (
     CarerForm,
     PlacementEndForm,
@@ -25,208 +26,11 @@ from .forms import (
     ProviderForm,
     RelativeForm,
     ReunificationForm,
-    ServiceForm,
-    ServiceTypeEditForm,
-    ServiceTypeForm,
+    RuleAddForm,
+    RuleValueForm,
     TracingForm,
-    VisitForm,
 )
 from .models import CareProvider
-
-
-def case_url(case) -> str:
-    """The case page (owned by the cases app)."""
-    return reverse("cases:case_detail", kwargs={"case_id": case.pk})
-
-
-def _case_form(request, case, form, *, title, submit, template="care/case_form.html", **extra):
-    context = {"case": case, "form": form, "title": title, "submit": submit}
-    context["back_url"] = case_url(case)
-    return render(request, template, context | extra)
-
-
-def _saved(request, case, message):
-    messages.success(request, message)
-    return redirect(case_url(case))
-
-
-# --- visits ----------------------------------------------------------------------------
-
-
-@membership_required
-def visit_list(request, case_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id)
-    visits = selectors.visit_list(actor=request.membership, case=case)
-    page = Paginator(visits, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "care/visit_list.html",
-        {"case": case, "page": page, "query": "", "back_url": case_url(case)},
-    )
-
-
-@membership_required
-def visit_add(request, case_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = VisitForm(request.POST or None)
-    if form_saved(
-        request,
-        form,
-        lambda: services.visit_record(
-            actor=request.membership,
-            case_id=case.pk,
-            ip=client_ip(request),
-            **form.cleaned_data,
-        ),
-    ):
-        return _saved(request, case, _("The visit was recorded."))
-    return _case_form(
-        request, case, form, title=_("Record a visit or call"), submit=_("Save the visit")
-    )
-
-
-@membership_required
-def visit_edit(request, case_id, visit_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    visit = selectors.visit_get(actor=request.membership, case=case, visit_id=visit_id)
-    initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
-    form = VisitForm(request.POST or None, initial=initial, suggest_next=False)
-    if form_saved(
-        request,
-        form,
-        lambda: services.visit_update(
-            actor=request.membership,
-            case_id=case.pk,
-            visit_id=visit.pk,
-            ip=client_ip(request),
-            **form.cleaned_data,
-        ),
-    ):
-        return _saved(request, case, _("The visit was saved."))
-    return _case_form(request, case, form, title=_("Change a visit"), submit=_("Save"))
-
-
-# --- services delivered ----------------------------------------------------------------
-
-
-def _service_form(request, *, current=None):
-    actor = request.membership
-    initial = (
-        ServiceForm.initial_for(current, actor.organisation_id) if current is not None else None
-    )
-    return ServiceForm(
-        request.POST or None,
-        initial=initial,
-        service_types=selectors.service_type_choices(
-            actor=actor, include=current.service_type_id if current is not None else None
-        ),
-        partners=selectors.partner_organisations(actor=actor),
-    )
-
-
-@membership_required
-def service_add(request, case_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = _service_form(request)
-    if form_saved(
-        request,
-        form,
-        lambda: services.service_record(
-            actor=request.membership,
-            case_id=case.pk,
-            ip=client_ip(request),
-            **form.service_values(),
-        ),
-    ):
-        return _saved(request, case, _("The service was recorded."))
-    return _case_form(
-        request, case, form, title=_("Record a service"), submit=_("Save the service")
-    )
-
-
-@membership_required
-def service_edit(request, case_id, service_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    service = selectors.service_get(actor=request.membership, case=case, service_id=service_id)
-    form = _service_form(request, current=service)
-    if form_saved(
-        request,
-        form,
-        lambda: services.service_update(
-            actor=request.membership,
-            case_id=case.pk,
-            service_id=service.pk,
-            ip=client_ip(request),
-            **form.service_values(),
-        ),
-    ):
-        return _saved(request, case, _("The service was saved."))
-    return _case_form(request, case, form, title=_("Change a service"), submit=_("Save"))
-
-
-# --- the service list (organisation settings) ------------------------------------------
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-def service_type_list(request):
-    actor = request.membership
-    if request.method == "POST":
-        created = services.service_types_seed(
-            organisation=actor.organisation_id, actor=actor, ip=client_ip(request)
-        )
-        if created:
-            messages.success(request, _("The standard list of services was added."))
-        return redirect("care:service_type_list")
-    types = selectors.service_type_list(actor=actor)
-    return render(request, "care/service_type_list.html", {"service_types": types})
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-def service_type_add(request):
-    form = ServiceTypeForm(request.POST or None)
-    if form_saved(
-        request,
-        form,
-        lambda: services.service_type_create(
-            actor=request.membership, ip=client_ip(request), **form.cleaned_data
-        ),
-    ):
-        messages.success(request, _("The service was added to the list."))
-        return redirect("care:service_type_list")
-    return render(
-        request, "care/service_type_form.html", {"form": form, "title": _("Add a service")}
-    )
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-def service_type_edit(request, service_type_id):
-    service_type = selectors.service_type_get(
-        actor=request.membership, service_type_id=service_type_id
-    )
-    initial = {
-        "name_en": service_type.name_en,
-        "name_km": service_type.name_km,
-        "is_active": service_type.is_active,
-    }
-    form = ServiceTypeEditForm(request.POST or None, initial=initial)
-    if form_saved(
-        request,
-        form,
-        lambda: services.service_type_update(
-            actor=request.membership,
-            service_type_id=service_type.pk,
-            ip=client_ip(request),
-            **form.cleaned_data,
-        ),
-    ):
-        messages.success(request, _("The service was saved."))
-        return redirect("care:service_type_list")
-    return render(
-        request,
-        "care/service_type_form.html",
-        {"form": form, "title": service_type.name_en, "service_type": service_type},
-    )
-
 
 # --- care providers --------------------------------------------------------------------
 
@@ -375,8 +179,8 @@ def placement_add(request, case_id):
             actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        return _saved(request, case, _("The placement was recorded."))
-    return _case_form(
+        return case_record_saved(request, case, _("The placement was recorded."))
+    return case_record_form(
         request,
         case,
         form,
@@ -391,7 +195,7 @@ def placement_add(request, case_id):
 def placement_end(request, case_id, placement_id):
     actor = request.membership
     case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
-    placement = selectors.placement_get(actor=actor, case=case, placement_id=placement_id)
+    placement = placement_get_for_user(actor=actor, checked_case=case, placement_id=placement_id)
     if placement.ended_on is not None:
         messages.warning(request, _("This placement has already ended."))
         return redirect(case_url(case))
@@ -407,8 +211,8 @@ def placement_end(request, case_id, placement_id):
             **form.cleaned_data,
         ),
     ):
-        return _saved(request, case, _("The placement was ended."))
-    return _case_form(
+        return case_record_saved(request, case, _("The placement was ended."))
+    return case_record_form(
         request,
         case,
         form,
@@ -435,8 +239,8 @@ def tracing_add(request, case_id):
             **form.cleaned_data,
         ),
     ):
-        return _saved(request, case, _("The tracing action was recorded."))
-    return _case_form(
+        return case_record_saved(request, case, _("The tracing action was recorded."))
+    return case_record_form(
         request, case, form, title=_("Record a family tracing action"), submit=_("Save")
     )
 
@@ -455,8 +259,8 @@ def relative_add(request, case_id):
             **form.cleaned_data,
         ),
     ):
-        return _saved(request, case, _("The relative was added."))
-    return _case_form(request, case, form, title=_("Add a relative"), submit=_("Save"))
+        return case_record_saved(request, case, _("The relative was added."))
+    return case_record_form(request, case, form, title=_("Add a relative"), submit=_("Save"))
 
 
 @membership_required
@@ -473,7 +277,72 @@ def reunification_add(request, case_id):
             actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        return _saved(request, case, _("The reunification assessment was recorded."))
-    return _case_form(
+        return case_record_saved(request, case, _("The reunification assessment was recorded."))
+    return case_record_form(
         request, case, form, title=_("Record a reunification assessment"), submit=_("Save")
     )
+
+
+# --- the rule table (organisation settings) ---------------------------------------------
+
+
+def _rules_page(request, add_form, status=200):
+    table = selectors.care_rule_table(actor=request.membership)
+    return render(request, "care/rules.html", {"table": table, "add_form": add_form}, status=status)
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def rules(request):
+    return _rules_page(request, RuleAddForm())
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+@require_POST
+def rule_add(request):
+    form = RuleAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.care_rule_add(
+                actor=request.membership, ip=client_ip(request), **form.cleaned_data
+            )
+        except ServiceError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The rule was added."))
+            return redirect("care:rules")
+    return _rules_page(request, form)
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def rule_edit(request, rule_id):
+    rule = selectors.care_rule_get(actor=request.membership, rule_id=rule_id)
+    form = RuleValueForm(request.POST or None, initial={"value": rule.value})
+    if form_saved(
+        request,
+        form,
+        lambda: services.care_rule_update(
+            actor=request.membership,
+            rule_id=rule.pk,
+            value=form.cleaned_data["value"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The rule was changed."))
+        return redirect("care:rules")
+    return render(request, "care/rule_edit.html", {"form": form, "rule": rule})
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+@require_POST
+def rule_delete(request, rule_id):
+    services.care_rule_remove(actor=request.membership, rule_id=rule_id, ip=client_ip(request))
+    messages.success(request, _("The rule was removed."))
+    return redirect("care:rules")
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+@require_POST
+def rules_restore(request):
+    services.care_rules_restore_defaults(actor=request.membership, ip=client_ip(request))
+    messages.success(request, _("The default rules were restored."))
+    return redirect("care:rules")

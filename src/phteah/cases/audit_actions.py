@@ -3,6 +3,16 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "care.visit.recorded": _("%(actor)s recorded a visit in case %(case)s."),
+    "care.visit.updated": _("%(actor)s changed a visit in case %(case)s."),
+    "care.visit.list_viewed": _("%(actor)s looked at the visits of case %(case)s."),
+    "care.service.recorded": _("%(actor)s recorded a service in case %(case)s."),
+    "care.service.updated": _("%(actor)s changed a service in case %(case)s."),
+    "care.service_type.seeded": _("The standard list of %(count)s services was added."),
+    "care.service_type.created": _("%(actor)s added the service %(target)s to the list."),
+    "care.service_type.updated": _("%(actor)s changed the service %(target)s in the list."),
+    "cases.assessment.viewed": _("%(actor)s looked at an assessment in case %(case)s."),
+    "cases.conference.viewed": _("%(actor)s looked at a case conference of case %(case)s."),
     "cases.case.opened": _("%(actor)s opened the case %(target)s for %(person)s."),
     "cases.case.updated": _("%(actor)s changed the case %(target)s."),
     "cases.case.viewed": _("%(actor)s looked at the case %(target)s."),
@@ -29,6 +39,9 @@ ACTIONS = {
 }
 
 ACTION_GROUPS = {
+    "care.visit": _("Visits and case notes"),
+    "care.service.": _("Services delivered"),
+    "care.service_type.": _("Service list"),
     "cases.case": _("Cases"),
     "cases.assessment": _("Assessments"),
     "cases.goal": _("Case plans"),
@@ -40,6 +53,22 @@ ACTION_GROUPS = {
 }
 
 FIELD_LABELS = {
+    "visited_on": _("date of the visit"),
+    "people_seen": _("who was seen"),
+    "schooling": _("schooling"),
+    "wellbeing_notes": _("wellbeing notes"),
+    "next_visit_due": _("next visit due"),
+    "service_type": _("service"),
+    "provider": _("provider"),
+    "provider_name": _("provider (if not in Phteah)"),
+    "delivered_on": _("date of the service"),
+    "quantity": _("quantity"),
+    "cost": _("cost"),
+    "currency": _("currency"),
+    "recipient": _("for"),
+    "closure_sent_back_note": _("why the closure was sent back"),
+    "closure_sent_back_by": _("sent back by"),
+    "closure_sent_back_on": _("sent back on"),
     "reference": _("reference"),
     "person": _("person"),
     "case_type": _("programme"),
@@ -82,7 +111,15 @@ FIELD_LABELS = {
 
 
 def _labels():
-    from phteah.cases.models import Action, Assessment, Case, Goal, RiskLevel
+    from phteah.cases.models import (
+        Action,
+        Assessment,
+        Case,
+        Goal,
+        RiskLevel,
+        ServiceDelivery,
+        Visit,
+    )
 
     case = {
         "case_type": dict(Case.Type.choices),
@@ -99,6 +136,14 @@ def _labels():
             "risk_level": case["risk_level"],
         },
         "cases.goal": {"status": dict(Goal.Status.choices)},
+        "care.visit": {
+            "kind": dict(Visit.Kind.choices),
+            "schooling": dict(Visit.Schooling.choices),
+        },
+        "care.service": {
+            "currency": dict(ServiceDelivery.Currency.choices),
+            "recipient": dict(ServiceDelivery.Recipient.choices),
+        },
         "cases.action": {"status": dict(Action.Status.choices)},
     }
 

@@ -1,5 +1,6 @@
 """Forms of the cases area. They parse input only; rules live in the services."""
 
+import datetime as dt
 from datetime import datetime
 
 from django import forms
@@ -8,12 +9,27 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from phteah.accounts.models import User
-from phteah.care.models import CareType
 from phteah.core import khmer
+from phteah.core.forms import ShownChoiceField, TextArea
 from phteah.geography.models import Province
-from phteah.work.selectors import CATEGORIES, CATEGORY_LABELS
 
-from .models import Action, Assessment, Case, Goal, RiskLevel
+from .due import CATEGORIES, CATEGORY_LABELS
+from .models import (
+    Action,
+    Assessment,
+    CareType,
+    Case,
+    Goal,
+    RiskLevel,
+    ServiceDelivery,
+    Visit,
+)
+
+NEXT_VISIT_AFTER_DAYS = 30
+
+
+def _today():
+    return timezone.localdate()
 
 
 class TimeField(khmer.KhmerDigitsMixin, forms.TimeField):
@@ -301,3 +317,162 @@ class ClosureDecisionForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why is the case reopened?"), widget=forms.Textarea)
+
+
+# --- visits ----------------------------------------------------------------------------
+
+
+class VisitForm(forms.Form):
+    visited_on = khmer.DateField(label=_("Date"), initial=_today)
+    kind = forms.ChoiceField(
+        label=_("Kind of contact"),
+        choices=Visit.Kind.choices,
+        initial=Visit.Kind.HOME,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    people_seen = forms.CharField(
+        label=_("Who was seen"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: the child, the grandmother, the teacher."),
+    )
+    schooling = forms.ChoiceField(
+        label=_("Schooling"),
+        choices=[*Visit.Schooling.choices, ("", _("Not asked"))],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    wellbeing_notes = forms.CharField(
+        label=_("Wellbeing notes"), required=False, widget=TextArea(rows=5)
+    )
+    next_visit_due = khmer.DateField(
+        label=_("Next visit due"),
+        required=False,
+        help_text=_("Suggested: 30 days after this visit. Change it if needed."),
+    )
+
+    def __init__(self, *args, suggest_next=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggest_next and "next_visit_due" not in self.initial:
+            self.initial["next_visit_due"] = _today() + dt.timedelta(days=NEXT_VISIT_AFTER_DAYS)
+        self.fields["next_visit_due"].widget.attrs.update(
+            {"data-suggest-after": "id_visited_on", "data-suggest-days": NEXT_VISIT_AFTER_DAYS}
+        )
+
+
+# --- services delivered ----------------------------------------------------------------
+
+
+class ServiceForm(forms.Form):
+    US, PARTNER, OTHER = "us", "partner", "other"
+
+    service_type = ShownChoiceField(label=_("Service"), queryset=None, empty_label="—")
+    delivered_on = khmer.DateField(label=_("Date"), initial=_today)
+    provided_by = forms.ChoiceField(
+        label=_("Provided by"),
+        choices=[
+            (US, _("Our organisation")),
+            (PARTNER, _("A partner organisation")),
+            (OTHER, _("Someone else")),
+        ],
+        initial=US,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    partner = ShownChoiceField(
+        label=_("Partner organisation"), queryset=None, required=False, empty_label="—"
+    )
+    provider_name = forms.CharField(
+        label=_("Provider's name"),
+        max_length=200,
+        required=False,
+        help_text=_("For a provider that is not in the list: a clinic, a school, a person."),
+    )
+    recipient = forms.ChoiceField(
+        label=_("For"),
+        choices=ServiceDelivery.Recipient.choices,
+        initial=ServiceDelivery.Recipient.CHILD,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    quantity = khmer.DecimalField(
+        label=_("Quantity"), max_digits=9, decimal_places=2, min_value=0.01, initial=1
+    )
+    cost = khmer.DecimalField(
+        label=_("Cost"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=ServiceDelivery.Currency.choices,
+        initial=ServiceDelivery.Currency.USD,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+        help_text=_("Amounts in riel have no decimals."),
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=500, required=False, widget=TextArea())
+
+    def __init__(self, *args, service_types, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_type"].queryset = service_types
+        self.fields["partner"].queryset = partners
+        self.fields["cost"].widget.attrs["inputmode"] = "decimal"
+        self.fields["quantity"].widget.attrs["inputmode"] = "decimal"
+        # The page's script shows these only when the matching "provided by" is chosen.
+        self.fields["partner"].widget.attrs["data-shown-when"] = f"provided_by={self.PARTNER}"
+        self.fields["provider_name"].widget.attrs["data-shown-when"] = f"provided_by={self.OTHER}"
+
+    @classmethod
+    def initial_for(cls, service, own_organisation_id) -> dict:
+        if service.provider_id and service.provider_id != own_organisation_id:
+            provided_by = cls.PARTNER
+        elif service.provider_name:
+            provided_by = cls.OTHER
+        else:
+            provided_by = cls.US
+        return {
+            "service_type": service.service_type_id,
+            "delivered_on": service.delivered_on,
+            "provided_by": provided_by,
+            "partner": service.provider_id if provided_by == cls.PARTNER else None,
+            "provider_name": service.provider_name,
+            "recipient": service.recipient,
+            "quantity": service.quantity,
+            "cost": service.cost,
+            "currency": service.currency,
+            "notes": service.notes,
+        }
+
+    def clean(self):
+        data = super().clean()
+        provided_by = data.get("provided_by")
+        if provided_by == self.PARTNER and not data.get("partner"):
+            self.add_error("partner", _("Choose the partner organisation."))
+        if provided_by == self.OTHER and not data.get("provider_name"):
+            self.add_error("provider_name", _("Type the provider's name."))
+        return data
+
+    def service_values(self) -> dict:
+        """The cleaned data as the service's keyword arguments."""
+        data = self.cleaned_data
+        provided_by = data["provided_by"]
+        return {
+            "service_type": data["service_type"],
+            "delivered_on": data["delivered_on"],
+            "provider": data["partner"] if provided_by == self.PARTNER else None,
+            "provider_name": data["provider_name"] if provided_by == self.OTHER else "",
+            "recipient": data["recipient"],
+            "quantity": data["quantity"],
+            "cost": data["cost"],
+            "currency": data["currency"],
+            "notes": data["notes"],
+        }
+
+
+class ServiceTypeForm(forms.Form):
+    name_km = forms.CharField(label=_("Name in Khmer"), max_length=150)
+    name_en = forms.CharField(label=_("Name in English"), max_length=150)
+
+
+class ServiceTypeEditForm(ServiceTypeForm):
+    is_active = forms.BooleanField(
+        label=_("In use"),
+        required=False,
+        help_text=_("A service no longer in use stays on the records that have it."),
+    )

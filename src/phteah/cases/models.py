@@ -16,6 +16,27 @@ class RiskLevel(models.TextChoices):
     NO_ACTION = "no_action", _("No action")
 
 
+class CareType(models.TextChoices):
+    """Where a child lives (MoSVY Form 4 and common practice). The vocabulary of the care app's
+    placements, kept here because a case stores its current care type (for lists and due
+    dates) and the case list filters on it."""
+
+    BIRTH_FAMILY = "birth_family", _("Birth family (reintegrated)")
+    KINSHIP = "kinship", _("Kinship care")
+    EMERGENCY_FOSTER = "emergency_foster", _("Emergency foster care")
+    LONG_TERM_FOSTER = "long_term_foster", _("Long-term foster care")
+    FAMILY_HOUSE = "family_house", _("Family house or group home")
+    TEMPORARY_CENTRE = "temporary_centre", _("Temporary (transit) centre")
+    RESIDENTIAL = "residential", _("Residential care institution")
+    PAGODA = "pagoda", _("Pagoda or faith-based care")
+    INDEPENDENT_LIVING = "independent_living", _("Independent living")
+    DOMESTIC_ADOPTION = "domestic_adoption", _("Domestic adoption")
+
+
+# Back with family: a current placement of these types puts the case in follow-up.
+FAMILY_CARE_TYPES = (CareType.BIRTH_FAMILY, CareType.KINSHIP)
+
+
 class Case(OrganisationOwned, Versioned):
     class Type(models.TextChoices):
         CRISIS_PREGNANCY = "crisis_pregnancy", _("Crisis pregnancy")
@@ -104,10 +125,19 @@ class Case(OrganisationOwned, Versioned):
     closure_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The last request to close that a supervisor sent back, and why (cleared by the next
+    # request).
+    closure_sent_back_note = models.TextField(_("why the closure was sent back"), blank=True)
+    closure_sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closure_sent_back_on = models.DateField(null=True, blank=True)
 
     # Derived from the case's records and its organisation's rule table, kept up to date by
-    # the services (phteah.work.due): never edited, never audited as an edit.
-    current_care_type = models.CharField(max_length=30, blank=True, editable=False, db_default="")
+    # the services (phteah.care.progress): never edited, never audited as an edit.
+    current_care_type = models.CharField(
+        max_length=30, choices=CareType.choices, blank=True, editable=False, db_default=""
+    )
     current_started_on = models.DateField(null=True, editable=False)
     last_visited_on = models.DateField(null=True, editable=False)
     last_assessed_on = models.DateField(null=True, editable=False)
@@ -127,7 +157,7 @@ class Case(OrganisationOwned, Versioned):
         "initial_target_at",
         "initial_limit_at",
     )
-    # ... and everything phteah.work.due stores.
+    # ... and everything phteah.care.progress stores.
     DUE_FIELDS = (
         "current_care_type",
         "current_started_on",

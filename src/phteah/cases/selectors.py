@@ -5,46 +5,41 @@ through the case."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import (
-    CharField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import TruncDate
-from django.http import Http404
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.urls import reverse
+from django.utils import timezone
 
-from phteah.accounts.models import Membership
+from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Capability
-from phteah.core.models import AuditEvent
+from phteah.core.audit import audit_access
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
-from phteah.work.selectors import category_q
 
-from .access import case_get_for_user, cases_for
+from .access import (
+    assessment_get_for_user,
+    can_edit_case,
+    case_get_for_user,
+    cases_for,
+    conference_get_for_user,
+)
+from .due import category_q
 from .models import (
-    Action,
     Assessment,
     AssessmentDomain,
     AssessmentScore,
     Case,
-    CaseReopening,
     CaseWorkerAssignment,
     Conference,
     Goal,
-    PlanReview,
     ServiceDelivery,
+    ServiceType,
     Visit,
 )
+from .page import timeline_sources
 
 CASES_PER_PAGE = 25
+LATEST = 10  # visits and services shown on the case page
 TIMELINE_PER_PAGE = 30
 NO_VISIT_GRACE_DAYS = 30
 
@@ -73,7 +68,7 @@ def _name_search_q(text: str) -> Q:
 
 def _with_list_columns(cases: QuerySet) -> QuerySet:
     """The person, and the main case worker's name (the current care type and the latest
-    visit are stored on the case: see phteah.work.due)."""
+    visit are stored on the case: see phteah.care.progress)."""
     main = CaseWorkerAssignment.objects.filter(case=OuterRef("pk"), is_primary=True)
     return cases.select_related("person").annotate(
         main_worker_name=Subquery(main.values("user__full_name")[:1]),
@@ -127,17 +122,28 @@ def case_list(
     return cases.order_by(order, "reference")
 
 
-def case_detail(*, actor: Membership, case_id) -> Case:
-    """The case with what its summary shows (404 if not visible)."""
-    try:
-        return (
-            cases_for(actor)
-            .select_related("person", "supervisor", "closure_requested_by")
-            .select_related("closure_approved_by")
-            .get(pk=case_id)
-        )
-    except (Case.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def case_detail(*, actor: Membership, case_id, purpose: str = "viewed") -> Case:
+    """The case with what its summary shows, recording that *actor* opened it (*purpose*:
+    "viewed" for the case page, "printed" for the printed summary). NotFound if not
+    visible."""
+    case = case_get_for_user(
+        actor=actor,
+        case_id=case_id,
+        related=(
+            "person",
+            "supervisor",
+            "closure_requested_by",
+            "closure_approved_by",
+            "closure_sent_back_by",
+        ),
+    )
+    audit_access(
+        actor=actor.user,
+        organisation=case.organisation_id,
+        action=f"cases.case.{purpose}",
+        target=case,
+    )
+    return case
 
 
 def case_workers(case: Case) -> list:
@@ -150,34 +156,6 @@ def case_workers(case: Case) -> list:
     ]
 
 
-def current_placement(case: Case):
-    from phteah.care.models import Placement
-
-    return (
-        Placement.objects.filter(case=case, ended_on__isnull=True)
-        .select_related("provider")
-        .order_by("-started_on")
-        .first()
-    )
-
-
-def closure_sent_back(case: Case):
-    """The latest closure request sent back, if nothing was asked since: (event, note)."""
-    event = (
-        AuditEvent.objects.filter(
-            organisation_id=case.organisation_id,
-            target_type=Case._meta.label_lower,
-            target_id=str(case.pk),
-            action__in=["cases.closure.sent_back", "cases.closure.requested"],
-        )
-        .order_by("-id")
-        .first()
-    )
-    if event is None or event.action != "cases.closure.sent_back" or case.closure_requested_on:
-        return None
-    return event
-
-
 # --- assessments and domains -------------------------------------------------------------
 
 
@@ -188,22 +166,24 @@ def domain_list(*, actor: Membership, active_only: bool = False) -> QuerySet:
     return domains.order_by("position", "name_en")
 
 
-def domain_get_for_user(*, actor: Membership, domain_id) -> AssessmentDomain:
-    try:
-        return AssessmentDomain.objects.get(pk=domain_id, organisation_id=actor.organisation_id)
-    except (AssessmentDomain.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def assessment_detail(*, actor: Membership, case_id, assessment_id) -> Assessment:
+    """One assessment with its scores, recording that *actor* looked at it."""
+    assessment = assessment_get_for_user(actor=actor, case_id=case_id, assessment_id=assessment_id)
+    assessment.scores_shown = list(
+        assessment.scores.select_related("domain").order_by("domain__position", "domain__name_en")
+    )
+    _viewed(actor, assessment, "cases.assessment.viewed")
+    return assessment
 
 
-def assessment_get(*, actor: Membership, case: Case, assessment_id) -> Assessment:
-    try:
-        return (
-            Assessment.objects.select_related("assessed_by")
-            .prefetch_related("scores__domain")
-            .get(pk=assessment_id, case=case)
-        )
-    except (Assessment.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def _viewed(actor: Membership, record, action: str) -> None:
+    audit_access(
+        actor=actor.user,
+        organisation=record.checked_case.organisation_id,
+        action=action,
+        target=record,
+        case=record.checked_case,
+    )
 
 
 def latest_assessment(case: Case):
@@ -293,27 +273,11 @@ def case_plan(case: Case) -> list[Goal]:
     )
 
 
-def goal_get(*, case: Case, goal_id) -> Goal:
-    try:
-        return Goal.objects.select_related("domain", "case").get(pk=goal_id, case=case)
-    except (Goal.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
-def action_get(*, case: Case, action_id) -> Action:
-    try:
-        return Action.objects.select_related("goal__case", "owner").get(
-            pk=action_id, goal__case=case
-        )
-    except (Action.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
-def conference_get(*, case: Case, conference_id) -> Conference:
-    try:
-        return Conference.objects.select_related("recorded_by").get(pk=conference_id, case=case)
-    except (Conference.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def conference_detail(*, actor: Membership, case_id, conference_id) -> Conference:
+    """One case conference, recording that *actor* looked at it."""
+    conference = conference_get_for_user(actor=actor, case_id=case_id, conference_id=conference_id)
+    _viewed(actor, conference, "cases.conference.viewed")
+    return conference
 
 
 def recent_visits(case: Case, limit: int = 10) -> list[Visit]:
@@ -324,241 +288,133 @@ def recent_visits(case: Case, limit: int = 10) -> list[Visit]:
     )
 
 
-def placements(case: Case) -> list:
-    from phteah.care.models import Placement
-
-    return list(
-        Placement.objects.filter(case=case).select_related("provider").order_by("-started_on")
+def case_records_context(*, actor: Membership, case: Case) -> dict:
+    """Context of the case page's visits and services section (*case* comes from
+    ``case_get_for_user``), under the key "records". A fixed number of queries."""
+    today = timezone.localdate()
+    visits = list(
+        Visit.objects.filter(case=case)
+        .select_related("recorded_by")
+        .order_by("-visited_on", "-created_at")[:LATEST]
     )
+    visit_count = Visit.objects.filter(case=case).count()
+    next_visit_due = visits[0].next_visit_due if visits else None
+    services = list(
+        ServiceDelivery.objects.filter(case=case)
+        .select_related("service_type", "provider")
+        .order_by("-delivered_on", "-created_at")[:LATEST]
+    )
+    service_totals = list(
+        ServiceDelivery.objects.filter(case=case, cost__isnull=False)
+        .values("currency")
+        .annotate(total=Sum("cost"), count=Count("id"))
+        .order_by("currency")
+    )
+    service_count = ServiceDelivery.objects.filter(case=case).count()
+    records = {
+        "can_edit": can_edit_case(actor, case),
+        "visits": visits,
+        "visit_count": visit_count,
+        "more_visits": visit_count > len(visits),
+        "next_visit_due": next_visit_due,
+        "visit_overdue": next_visit_due is not None and next_visit_due < today,
+        "services": services,
+        "service_count": service_count,
+        "more_services": service_count > len(services),
+        "service_totals": [
+            {
+                "currency": row["currency"],
+                "label": ServiceDelivery.Currency(row["currency"]).label,
+                "total": row["total"],
+                "count": row["count"],
+            }
+            for row in service_totals
+        ],
+    }
+    return {"records": records}
 
 
 # --- the timeline ------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineEntry:
-    day: date
-    kind: str
-    label: str
-    summary: str
-    by: object  # a User, a name, or None
-    url: str = ""
-
-
-def _rows(queryset, *, day, kind: str, stamp="created_at", pk="pk") -> QuerySet:
-    """(day, stamp, kind, id) rows of one source, for the UNION ALL."""
-    day_expr = F(day) if isinstance(day, str) else day
-    return (
-        queryset.order_by()
-        .annotate(
-            t_day=day_expr,
-            t_stamp=F(stamp),
-            t_kind=Value(kind, output_field=CharField()),
-            t_id=F(pk),
-        )
-        .values_list("t_day", "t_stamp", "t_kind", "t_id")
-    )
-
-
-TIMELINE_LABELS = {
-    "opened": _("Case opened"),
-    "assessment": _("Assessment"),
-    "goal": _("Goal set"),
-    "action": _("Action planned"),
-    "plan_review": _("Plan review"),
-    "conference": _("Case conference"),
-    "visit": _("Visit"),
-    "service": _("Service delivered"),
-    "placement_start": _("Placement started"),
-    "placement_end": _("Placement ended"),
-    "tracing": _("Family tracing"),
-    "relative": _("Relative found"),
-    "reunification": _("Reunification assessment"),
-    "consent": _("Consent recorded"),
-    "closure_requested": _("Closure requested"),
-    "closed": _("Case closed"),
-    "closed_before": _("Case closed"),
-    "reopened": _("Case reopened"),
-}
-
-
-def _timeline_union(case: Case) -> QuerySet:
-    from phteah.care.models import Placement, Relative, ReunificationAssessment, TracingAction
-    from phteah.people.models import Consent
-
-    this = Case.objects.filter(pk=case.pk)
-    sources = [
-        _rows(this, day="opened_on", kind="opened"),
-        _rows(
-            this.filter(closure_requested_on__isnull=False),
-            day="closure_requested_on",
-            kind="closure_requested",
-            stamp="updated_at",
-        ),
-        _rows(
-            this.filter(closed_on__isnull=False), day="closed_on", kind="closed", stamp="updated_at"
-        ),
-        _rows(Assessment.objects.filter(case=case), day="assessed_on", kind="assessment"),
-        _rows(Goal.objects.filter(case=case), day=TruncDate("created_at"), kind="goal"),
-        _rows(Action.objects.filter(goal__case=case), day=TruncDate("created_at"), kind="action"),
-        _rows(PlanReview.objects.filter(case=case), day="reviewed_on", kind="plan_review"),
-        _rows(Conference.objects.filter(case=case), day="held_on", kind="conference"),
-        _rows(Visit.objects.filter(case=case), day="visited_on", kind="visit"),
-        _rows(ServiceDelivery.objects.filter(case=case), day="delivered_on", kind="service"),
-        _rows(Placement.objects.filter(case=case), day="started_on", kind="placement_start"),
-        _rows(
-            Placement.objects.filter(case=case, ended_on__isnull=False),
-            day="ended_on",
-            kind="placement_end",
-            stamp="updated_at",
-        ),
-        _rows(TracingAction.objects.filter(case=case), day="done_on", kind="tracing"),
-        _rows(Relative.objects.filter(case=case), day="found_on", kind="relative"),
-        _rows(
-            ReunificationAssessment.objects.filter(case=case),
-            day="assessed_on",
-            kind="reunification",
-        ),
-        _rows(Consent.objects.filter(person_id=case.person_id), day="given_on", kind="consent"),
-        _rows(CaseReopening.objects.filter(case=case), day="reopened_on", kind="reopened"),
-        _rows(
-            CaseReopening.objects.filter(case=case, previous_closed_on__isnull=False),
-            day="previous_closed_on",
-            kind="closed_before",
-        ),
-    ]
+def _timeline_union(case: Case):
+    sources = [rows for source in timeline_sources() for rows in source.rows(case)]
     first, *rest = sources
     return first.union(*rest, all=True).order_by("-t_day", "-t_stamp", "t_kind")
 
 
-def _fetchers():
-    from phteah.care.models import Placement, Relative, ReunificationAssessment, TracingAction
-    from phteah.people.models import Consent
-
-    return {
-        "assessment": Assessment.objects.select_related("assessed_by"),
-        "goal": Goal.objects.select_related("domain"),
-        "action": Action.objects.select_related("owner"),
-        "plan_review": PlanReview.objects.select_related("reviewed_by"),
-        "conference": Conference.objects.select_related("recorded_by"),
-        "visit": Visit.objects.select_related("recorded_by"),
-        "service": ServiceDelivery.objects.select_related("service_type", "recorded_by"),
-        "placement": Placement.objects.select_related("provider", "recorded_by"),
-        "tracing": TracingAction.objects.all(),
-        "relative": Relative.objects.all(),
-        "reunification": ReunificationAssessment.objects.select_related("assessed_by", "relative"),
-        "consent": Consent.objects.select_related("shared_with"),
-        "reopening": CaseReopening.objects.select_related("reopened_by"),
-    }
-
-
-FETCH_OF_KIND = {
-    "placement_start": "placement",
-    "placement_end": "placement",
-    "reopened": "reopening",
-    "closed_before": "reopening",
-}
-
-
-def _short(text: str, length: int = 120) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
-def _entry(case: Case, kind: str, day, obj, language) -> TimelineEntry:
-    from django.urls import reverse
-
-    label = str(TIMELINE_LABELS[kind])
-    summary, by, url = "", None, ""
-    if kind == "opened":
-        summary = _short(f"{case.get_case_type_display()} · {case.get_referral_source_display()}")
-    elif kind == "closure_requested":
-        summary, by = case.get_closure_reason_display(), case.closure_requested_by
-    elif kind == "closed":
-        summary, by = case.get_closure_reason_display(), case.closure_approved_by
-    elif kind == "assessment":
-        summary = f"{obj.get_kind_display()} · {obj.get_risk_level_display()}"
-        by = obj.assessed_by
-        url = reverse("cases:assessment_detail", args=[case.pk, obj.pk])
-    elif kind == "goal":
-        domain = obj.domain.display_name(language) if obj.domain else ""
-        summary = _short(f"{domain}: {obj.description}" if domain else obj.description)
-    elif kind == "action":
-        summary = _short(obj.description)
-        by = obj.owner or obj.owner_text or None
-    elif kind == "plan_review":
-        summary, by = _short(obj.notes), obj.reviewed_by
-    elif kind == "conference":
-        summary, by = _short(obj.decisions), obj.recorded_by
-        url = reverse("cases:conference_detail", args=[case.pk, obj.pk])
-    elif kind == "visit":
-        summary = _short(" · ".join(p for p in (obj.get_kind_display(), obj.people_seen) if p))
-        by = obj.recorded_by
-    elif kind == "service":
-        summary = obj.service_type.display_name(language)
-        by = obj.recorded_by
-    elif kind in ("placement_start", "placement_end"):
-        provider = obj.provider.name if obj.provider else ""
-        summary = " · ".join(p for p in (obj.get_care_type_display(), provider) if p)
-        if kind == "placement_end" and obj.outcome:
-            summary = f"{summary} · {obj.get_outcome_display()}"
-        by = obj.recorded_by
-    elif kind == "tracing":
-        summary, by = _short(f"{obj.where_searched}: {obj.outcome}"), obj.done_by
-    elif kind == "relative":
-        summary = _short(f"{obj.name} ({obj.relationship})")
-    elif kind == "reunification":
-        summary, by = obj.get_recommendation_display(), obj.assessed_by
-    elif kind == "consent":
-        summary = f"{obj.get_purpose_display()} · {obj.get_given_as_display()}"
-        by = obj.given_by_name
-    elif kind == "reopened":
-        summary, by = _short(obj.reason), obj.reopened_by
-    elif kind == "closed_before":
-        summary = dict(Case.ClosureReason.choices).get(obj.previous_closure_reason, "")
-    return TimelineEntry(day=day, kind=kind, label=label, summary=summary, by=by, url=url)
-
-
 def case_timeline(*, actor: Membership, case: Case, page=1, language=None):
-    """Everything recorded in the case, newest first, one page at a time. The page is cut
-    in the database (one UNION ALL of (date, kind, id) over every source), then each kind's
-    rows on the page are fetched in bulk: the number of queries does not grow with the case."""
-    case_get_for_user(actor=actor, case_id=case.pk)
+    """Everything recorded in *case* (which the caller got from ``case_get_for_user``), newest
+    first, one page at a time. The page is cut in the database (one UNION ALL of (date, kind,
+    id) over every source the apps registered: phteah.cases.page), then each kind's rows on
+    the page are fetched in bulk: the number of queries does not grow with the case."""
+    sources = timeline_sources()
+    source_of_kind = {kind: source for source in sources for kind in source.labels}
     paginator = Paginator(_timeline_union(case), TIMELINE_PER_PAGE)
     page = paginator.get_page(page)
-    wanted: dict[str, set] = {}
+    wanted: dict[tuple, set] = {}
     for _day, _stamp, kind, pk in page.object_list:
-        fetch = FETCH_OF_KIND.get(kind, kind)
-        if fetch in _fetchers_keys():
-            wanted.setdefault(fetch, set()).add(pk)
-    fetchers = _fetchers()
-    found = {fetch: fetchers[fetch].in_bulk(list(ids)) for fetch, ids in sorted(wanted.items())}
+        source = source_of_kind[kind]
+        fetch = source.fetch_of.get(kind, kind)
+        if fetch in source.fetch:
+            wanted.setdefault((source.name, fetch), set()).add(pk)
+    by_name = {source.name: source for source in sources}
+    found = {
+        key: by_name[key[0]].fetch[key[1]]().in_bulk(list(ids))
+        for key, ids in sorted(wanted.items())
+    }
     entries = []
     for day, _stamp, kind, pk in page.object_list:
-        fetch = FETCH_OF_KIND.get(kind, kind)
-        obj = found.get(fetch, {}).get(pk)
-        if fetch in found and obj is None:
+        source = source_of_kind[kind]
+        key = (source.name, source.fetch_of.get(kind, kind))
+        obj = found.get(key, {}).get(pk)
+        if key in found and obj is None:
             continue
-        entries.append(_entry(case, kind, day, obj, language))
+        entries.append(source.entry(case, kind, day, obj, language))
     return page, entries
 
 
-def _fetchers_keys() -> set[str]:
-    return {
-        "assessment",
-        "goal",
-        "action",
-        "plan_review",
-        "conference",
-        "visit",
-        "service",
-        "placement",
-        "tracing",
-        "relative",
-        "reunification",
-        "consent",
-        "reopening",
-    }
+# --- visits, services, the service catalogue -------------------------------------------
+
+
+def visit_list(*, actor: Membership, case_id) -> tuple[Case, QuerySet]:
+    """The case and every visit of it, newest first, recording that *actor* looked at the
+    list."""
+    case = case_get_for_user(actor=actor, case_id=case_id)
+    audit_access(
+        actor=actor.user,
+        organisation=case.organisation_id,
+        action="care.visit.list_viewed",
+        target=case,
+    )
+    visits = (
+        Visit.objects.filter(case=case)
+        .select_related("recorded_by")
+        .order_by("-visited_on", "-created_at")
+    )
+    return case, visits
+
+
+def service_type_list(*, actor: Membership) -> QuerySet:
+    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
+        return ServiceType.objects.none()
+    return ServiceType.objects.filter(organisation_id=actor.organisation_id).order_by(
+        "-is_active", "name_en"
+    )
+
+
+def service_type_choices(*, actor: Membership, include=None) -> QuerySet:
+    """The services a case worker may record: the active ones (plus *include*, the one a
+    record being edited already has)."""
+    wanted = Q(is_active=True)
+    if include is not None:
+        wanted |= Q(pk=include)
+    return ServiceType.objects.filter(wanted, organisation_id=actor.organisation_id)
+
+
+def partner_organisations(*, actor: Membership) -> QuerySet:
+    """Other active organisations that may have provided a service."""
+    return Organisation.objects.filter(is_active=True).exclude(pk=actor.organisation_id)
 
 
 # --- choosing the person to open a case for ----------------------------------------------
@@ -586,3 +442,22 @@ def person_choices(*, actor: Membership, search: str, limit: int = 20) -> list:
         .annotate(case_reference=Subquery(case.values("reference")[:1]))
         .order_by("family_name_latin", "given_name_latin")[:limit]
     )
+
+
+# --- on the person page ------------------------------------------------------------------
+
+
+def person_cases_context(*, actor: Membership, person) -> dict:
+    """The person's cases that *actor* may see, for the person page (phteah.people.page)."""
+    cases = list(cases_for(actor).filter(person=person).order_by("-opened_on"))
+    can_edit = actor.can(Capability.EDIT_CASES) and person.organisation_id == actor.organisation_id
+    return {
+        "person_cases": {
+            "cases": [
+                {"case": case, "href": reverse("cases:case_detail", args=[case.pk])}
+                for case in cases
+            ],
+            # One case per person per organisation: offer to open one only if none exists.
+            "can_open_case": can_edit and not Case.objects.filter(person=person).exists(),
+        }
+    }

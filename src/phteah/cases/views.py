@@ -3,12 +3,14 @@
 from datetime import date
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
 from phteah.core.access import membership_required, require_capability
 from phteah.core.concurrency import EditConflict
@@ -16,8 +18,16 @@ from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 from phteah.people.access import person_get_for_user
 
-from . import selectors, services
-from .access import can_edit_case, case_get_for_user, cases_for
+from . import page, selectors, services
+from .access import (
+    action_get_for_user,
+    can_edit_case,
+    case_get_for_user,
+    cases_for,
+    goal_get_for_user,
+    service_delivery_get_for_user,
+    visit_get_for_user,
+)
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -34,6 +44,10 @@ from .forms import (
     GoalUpdateForm,
     PlanReviewForm,
     ReopenForm,
+    ServiceForm,
+    ServiceTypeEditForm,
+    ServiceTypeForm,
+    VisitForm,
 )
 from .models import Assessment, Case
 
@@ -74,7 +88,7 @@ def case_add(request):
         try:
             case = services.case_open(
                 actor=actor,
-                person=person,
+                person_id=person.pk,
                 case_type=data["case_type"],
                 referral_source=data["referral_source"],
                 referral_source_detail=data["referral_source_detail"],
@@ -169,46 +183,49 @@ def case_list(request):
 # --- the case page -----------------------------------------------------------------------
 
 
-def _case_context(request, case) -> dict:
-    actor = request.membership
-    from phteah.care.selectors import care_case_context
-    from phteah.people.selectors import person_case_context
-
-    page, entries = selectors.case_timeline(
-        actor=actor, case=case, page=request.GET.get("page"), language=get_language()
-    )
-    context = {
-        "case": case,
-        "workers": selectors.case_workers(case),
-        "placement": selectors.current_placement(case),
-        "can_edit": can_edit_case(actor, case),
-        "can_approve": actor.can(Capability.APPROVE_CLOSURES),
-        "closure_pending": services.closure_pending(case),
-        "sent_back": selectors.closure_sent_back(case),
-        "chart": selectors.score_chart(case),
-        "goals": selectors.case_plan(case),
-        "page": page,
-        "entries": entries,
-        "age": _age(case.person.date_of_birth, timezone.localdate()),
-    }
-    context |= person_case_context(actor=actor, case=case)
-    context |= care_case_context(actor=actor, case=case)
-    return context
+def _sections(actor, case, *, printing: bool = False) -> tuple[list, dict]:
+    """The sections the apps contribute to the case page (phteah.cases.page) and their
+    context, each under its own key."""
+    shown, context, done = [], {}, set()
+    for section in page.sections():
+        if printing and not section.print_template:
+            continue
+        shown.append(section)
+        if section.context not in done:  # sections of one app may share their context
+            context |= section.context(actor=actor, case=case)
+            done.add(section.context)
+    return shown, context
 
 
 @membership_required
 def case_detail(request, case_id):
     actor = request.membership
     case = selectors.case_detail(actor=actor, case_id=case_id)
-    services.case_view(actor=actor, case=case, ip=client_ip(request))
-    return render(request, "cases/case_detail.html", _case_context(request, case))
+    timeline_page, entries = selectors.case_timeline(
+        actor=actor, case=case, page=request.GET.get("page"), language=get_language()
+    )
+    sections, section_context = _sections(actor, case)
+    context = {
+        "case": case,
+        "workers": selectors.case_workers(case),
+        "can_edit": can_edit_case(actor, case),
+        "can_approve": actor.can(Capability.APPROVE_CLOSURES),
+        "closure_pending": services.closure_pending(case),
+        "chart": selectors.score_chart(case),
+        "goals": selectors.case_plan(case),
+        "page": timeline_page,
+        "entries": entries,
+        "sections": sections,
+        "age": _age(case.person.date_of_birth, timezone.localdate()),
+    }
+    return render(request, "cases/case_detail.html", context | section_context)
 
 
 @membership_required
 def case_print(request, case_id):
     actor = request.membership
-    case = selectors.case_detail(actor=actor, case_id=case_id)
-    services.case_print(actor=actor, case=case, ip=client_ip(request))
+    case = selectors.case_detail(actor=actor, case_id=case_id, purpose="printed")
+    sections, section_context = _sections(actor, case, printing=True)
     return render(
         request,
         "cases/case_print.html",
@@ -217,12 +234,12 @@ def case_print(request, case_id):
             "workers": selectors.case_workers(case),
             "assessment": selectors.latest_assessment(case),
             "goals": selectors.case_plan(case),
-            "placements": selectors.placements(case),
-            "placement": selectors.current_placement(case),
             "visits": selectors.recent_visits(case, 10),
+            "sections": sections,
             "age": _age(case.person.date_of_birth, timezone.localdate()),
             "printed_at": timezone.localtime(),
-        },
+        }
+        | section_context,
     )
 
 
@@ -253,7 +270,7 @@ def case_edit(request, case_id):
         try:
             services.case_update(
                 actor=actor,
-                case=case,
+                case_id=case.pk,
                 expected_version=data["version"],
                 case_type=data["case_type"],
                 referral_source=data["referral_source"],
@@ -309,7 +326,7 @@ def assessment_add(request, case_id):
     def save(data):
         services.assessment_add(
             actor=actor,
-            case=case,
+            case_id=case.pk,
             kind=data["kind"],
             assessed_on=data["assessed_on"],
             risk_level=data["risk_level"],
@@ -332,15 +349,17 @@ def assessment_add(request, case_id):
 
 @membership_required
 def assessment_detail(request, case_id, assessment_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id)
-    assessment = selectors.assessment_get(
-        actor=request.membership, case=case, assessment_id=assessment_id
+    assessment = selectors.assessment_detail(
+        actor=request.membership, case_id=case_id, assessment_id=assessment_id
     )
-    scores = sorted(assessment.scores.all(), key=lambda s: (s.domain.position, s.domain.name_en))
     return render(
         request,
         "cases/assessment_detail.html",
-        {"case": case, "assessment": assessment, "scores": scores},
+        {
+            "case": assessment.checked_case,
+            "assessment": assessment,
+            "scores": assessment.scores_shown,
+        },
     )
 
 
@@ -369,7 +388,7 @@ def domain_list(request):
 @require_capability(Capability.MANAGE_SETTINGS)
 def domain_edit(request, domain_id):
     actor = request.membership
-    domain = selectors.domain_get_for_user(actor=actor, domain_id=domain_id)
+    domain = services.domain_get_for_edit(actor, domain_id)
     initial = {
         "name_en": domain.name_en,
         "name_km": domain.name_km,
@@ -381,7 +400,7 @@ def domain_edit(request, domain_id):
         request,
         form,
         lambda: services.domain_update(
-            actor=actor, domain=domain, ip=client_ip(request), **form.cleaned_data
+            actor=actor, domain_id=domain.pk, ip=client_ip(request), **form.cleaned_data
         ),
     ):
         messages.success(request, _("The domain was saved."))
@@ -401,7 +420,7 @@ def goal_add(request, case_id):
     )
 
     def save(data):
-        services.goal_add(actor=actor, case=case, ip=client_ip(request), **data)
+        services.goal_add(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
 
     return _record(
         request,
@@ -419,7 +438,7 @@ def goal_add(request, case_id):
 def goal_update(request, case_id, goal_id):
     actor = request.membership
     case = _editable(request, case_id)
-    goal = selectors.goal_get(case=case, goal_id=goal_id)
+    goal = goal_get_for_user(actor=actor, checked_case=case, goal_id=goal_id)
     form = GoalUpdateForm(
         request.POST or None,
         domains=selectors.domain_list(actor=actor),
@@ -427,7 +446,9 @@ def goal_update(request, case_id, goal_id):
     )
 
     def save(data):
-        services.goal_update(actor=actor, goal=goal, ip=client_ip(request), **data)
+        services.goal_update(
+            actor=actor, case_id=case.pk, goal_id=goal.pk, ip=client_ip(request), **data
+        )
 
     return _record(
         request,
@@ -442,8 +463,6 @@ def goal_update(request, case_id, goal_id):
 
 
 def _members(actor):
-    from phteah.accounts.models import Membership
-
     return Membership.objects.filter(organisation_id=actor.organisation_id, is_active=True)
 
 
@@ -451,11 +470,13 @@ def _members(actor):
 def action_add(request, case_id, goal_id):
     actor = request.membership
     case = _editable(request, case_id)
-    goal = selectors.goal_get(case=case, goal_id=goal_id)
+    goal = goal_get_for_user(actor=actor, checked_case=case, goal_id=goal_id)
     form = ActionForm(request.POST or None, members=_members(actor))
 
     def save(data):
-        services.action_add(actor=actor, goal=goal, ip=client_ip(request), **data)
+        services.action_add(
+            actor=actor, case_id=case.pk, goal_id=goal.pk, ip=client_ip(request), **data
+        )
 
     return _record(
         request,
@@ -473,7 +494,7 @@ def action_add(request, case_id, goal_id):
 def action_update(request, case_id, action_id):
     actor = request.membership
     case = _editable(request, case_id)
-    action = selectors.action_get(case=case, action_id=action_id)
+    action = action_get_for_user(actor=actor, checked_case=case, action_id=action_id)
     form = ActionUpdateForm(
         request.POST or None,
         members=_members(actor),
@@ -487,7 +508,9 @@ def action_update(request, case_id, action_id):
     )
 
     def save(data):
-        services.action_update(actor=actor, action=action, ip=client_ip(request), **data)
+        services.action_update(
+            actor=actor, case_id=case.pk, action_id=action.pk, ip=client_ip(request), **data
+        )
 
     return _record(
         request,
@@ -508,7 +531,7 @@ def plan_review_add(request, case_id):
     form = PlanReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
 
     def save(data):
-        services.plan_review_add(actor=actor, case=case, ip=client_ip(request), **data)
+        services.plan_review_add(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
 
     return _record(
         request,
@@ -532,7 +555,7 @@ def conference_add(request, case_id):
     form = ConferenceForm(request.POST or None, initial={"held_on": timezone.localdate()})
 
     def save(data):
-        services.conference_add(actor=actor, case=case, ip=client_ip(request), **data)
+        services.conference_add(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
 
     return _record(
         request,
@@ -547,13 +570,14 @@ def conference_add(request, case_id):
 
 @membership_required
 def conference_detail(request, case_id, conference_id):
-    case = case_get_for_user(actor=request.membership, case_id=case_id)
-    conference = selectors.conference_get(case=case, conference_id=conference_id)
+    conference = selectors.conference_detail(
+        actor=request.membership, case_id=case_id, conference_id=conference_id
+    )
     return render(
         request,
         "cases/conference_detail.html",
         {
-            "case": case,
+            "case": conference.checked_case,
             "conference": conference,
             "participants": conference.participants.splitlines(),
         },
@@ -571,7 +595,7 @@ def closure_request(request, case_id):
     has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
 
     def save(data):
-        services.closure_request(actor=actor, case=case, ip=client_ip(request), **data)
+        services.closure_request(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
 
     return _record(
         request,
@@ -587,15 +611,19 @@ def closure_request(request, case_id):
 @require_capability(Capability.APPROVE_CLOSURES)
 def closure_approve(request, case_id):
     actor = request.membership
-    case = selectors.case_detail(actor=actor, case_id=case_id)
-    case_get_for_user(actor=actor, case_id=case.pk, edit=True)
+    case = case_get_for_user(
+        actor=actor,
+        case_id=case_id,
+        edit=True,
+        related=("person", "closure_requested_by"),
+    )
     form = ClosureDecisionForm(request.POST or None)
     approved = request.POST.get("decision") == "approve"
 
     def save(data):
         services.closure_approve(
             actor=actor,
-            case=case,
+            case_id=case.pk,
             approve=data["decision"] == "approve",
             note=data["note"],
             ip=client_ip(request),
@@ -619,7 +647,7 @@ def case_reopen(request, case_id):
     form = ReopenForm(request.POST or None)
 
     def save(data):
-        services.case_reopen(actor=actor, case=case, ip=client_ip(request), **data)
+        services.case_reopen(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
 
     return _record(
         request,
@@ -628,4 +656,200 @@ def case_reopen(request, case_id):
         save,
         success=_("The case was reopened."),
         template="cases/case_reopen.html",
+    )
+
+
+# --- records of a case: shared by this app's and the care app's forms ----------------------
+
+
+def case_url(case) -> str:
+    return reverse("cases:case_detail", kwargs={"case_id": case.pk})
+
+
+def case_record_form(request, case, form, *, title, submit, **extra):
+    """A form that records something in *case*, on the shared record-form page."""
+    context = {"case": case, "form": form, "title": title, "submit": submit}
+    context["back_url"] = case_url(case)
+    return render(request, "case_record_form.html", context | extra)
+
+
+def case_record_saved(request, case, message):
+    messages.success(request, message)
+    return redirect(case_url(case))
+
+
+# --- visits ----------------------------------------------------------------------------
+
+
+@membership_required
+def visit_list(request, case_id):
+    case, visits = selectors.visit_list(actor=request.membership, case_id=case_id)
+    visits_page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/visit_list.html",
+        {"case": case, "page": visits_page, "query": "", "back_url": case_url(case)},
+    )
+
+
+@membership_required
+def visit_add(request, case_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    form = VisitForm(request.POST or None)
+    if form_saved(
+        request,
+        form,
+        lambda: services.visit_record(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return case_record_saved(request, case, _("The visit was recorded."))
+    return case_record_form(
+        request, case, form, title=_("Record a visit or call"), submit=_("Save the visit")
+    )
+
+
+@membership_required
+def visit_edit(request, case_id, visit_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    visit = visit_get_for_user(actor=request.membership, checked_case=case, visit_id=visit_id)
+    initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
+    form = VisitForm(request.POST or None, initial=initial, suggest_next=False)
+    if form_saved(
+        request,
+        form,
+        lambda: services.visit_update(
+            actor=request.membership,
+            case_id=case.pk,
+            visit_id=visit.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        return case_record_saved(request, case, _("The visit was saved."))
+    return case_record_form(request, case, form, title=_("Change a visit"), submit=_("Save"))
+
+
+# --- services delivered ----------------------------------------------------------------
+
+
+def _service_form(request, *, current=None):
+    actor = request.membership
+    initial = (
+        ServiceForm.initial_for(current, actor.organisation_id) if current is not None else None
+    )
+    return ServiceForm(
+        request.POST or None,
+        initial=initial,
+        service_types=selectors.service_type_choices(
+            actor=actor, include=current.service_type_id if current is not None else None
+        ),
+        partners=selectors.partner_organisations(actor=actor),
+    )
+
+
+@membership_required
+def service_add(request, case_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    form = _service_form(request)
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_record(
+            actor=request.membership,
+            case_id=case.pk,
+            ip=client_ip(request),
+            **form.service_values(),
+        ),
+    ):
+        return case_record_saved(request, case, _("The service was recorded."))
+    return case_record_form(
+        request, case, form, title=_("Record a service"), submit=_("Save the service")
+    )
+
+
+@membership_required
+def service_edit(request, case_id, service_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    service = service_delivery_get_for_user(
+        actor=request.membership, checked_case=case, service_id=service_id
+    )
+    form = _service_form(request, current=service)
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_update(
+            actor=request.membership,
+            case_id=case.pk,
+            service_id=service.pk,
+            ip=client_ip(request),
+            **form.service_values(),
+        ),
+    ):
+        return case_record_saved(request, case, _("The service was saved."))
+    return case_record_form(request, case, form, title=_("Change a service"), submit=_("Save"))
+
+
+# --- the service list (organisation settings) ------------------------------------------
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def service_type_list(request):
+    actor = request.membership
+    if request.method == "POST":
+        created = services.service_types_seed(
+            organisation=actor.organisation_id, actor=actor, ip=client_ip(request)
+        )
+        if created:
+            messages.success(request, _("The standard list of services was added."))
+        return redirect("cases:service_type_list")
+    types = selectors.service_type_list(actor=actor)
+    return render(request, "cases/service_type_list.html", {"service_types": types})
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def service_type_add(request):
+    form = ServiceTypeForm(request.POST or None)
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_type_create(
+            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The service was added to the list."))
+        return redirect("cases:service_type_list")
+    return render(
+        request, "cases/service_type_form.html", {"form": form, "title": _("Add a service")}
+    )
+
+
+@require_capability(Capability.MANAGE_SETTINGS)
+def service_type_edit(request, service_type_id):
+    service_type = services.service_type_get_for_edit(request.membership, service_type_id)
+    initial = {
+        "name_en": service_type.name_en,
+        "name_km": service_type.name_km,
+        "is_active": service_type.is_active,
+    }
+    form = ServiceTypeEditForm(request.POST or None, initial=initial)
+    if form_saved(
+        request,
+        form,
+        lambda: services.service_type_update(
+            actor=request.membership,
+            service_type_id=service_type.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The service was saved."))
+        return redirect("cases:service_type_list")
+    return render(
+        request,
+        "cases/service_type_form.html",
+        {"form": form, "title": service_type.name_en, "service_type": service_type},
     )

@@ -3,28 +3,10 @@
 Events are stored language-neutral; this registry turns them into text at display time.
 Placeholders: %(actor)s, %(target)s and any key of the event's ``data``."""
 
-from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
-    "accounts.login.succeeded": _("%(actor)s signed in."),
-    "accounts.login.failed": _("Failed sign-in attempt as %(actor)s."),
-    "accounts.login.locked_out": _("Sign-in locked after repeated failures for %(actor)s."),
-    "accounts.logout": _("%(actor)s signed out."),
-    "accounts.session.expired": _("%(actor)s was signed out after being idle."),
-    "accounts.organisation.created": _("Organisation %(target)s was created."),
-    "accounts.organisation.updated": _("%(actor)s changed the organisation's settings."),
-    "accounts.office.created": _("%(actor)s added the office %(target)s."),
-    "accounts.office.updated": _("%(actor)s changed the office %(target)s."),
-    "accounts.user.created": _("%(actor)s created an account for %(target)s."),
-    "accounts.membership.created": _("%(actor)s added %(user)s to the organisation."),
-    "accounts.membership.updated": _("%(actor)s changed the role or access of %(user)s."),
-    "accounts.user.password_reset": _("%(actor)s reset the password of %(target)s."),
-    "accounts.user.password_changed": _("%(actor)s changed their password."),
-    "accounts.user.language_changed": _("%(actor)s changed their language."),
-    "accounts.user.two_factor_enabled": _("%(actor)s set up two-factor authentication."),
-    "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
-    "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),
     "geography.loaded": _("Geography was loaded from %(source)s."),
     "synth.created": _(
         "%(actor)s created synthetic data: %(cases)s cases, %(people)s people and "
@@ -32,15 +14,7 @@ ACTIONS = {
     ),
 }
 
-ACTION_GROUPS = {
-    "accounts.login": _("Sign-ins"),
-    "accounts.logout": _("Sign-outs"),
-    "accounts.session": _("Sessions"),
-    "accounts.membership": _("Roles and access"),
-    "accounts.user": _("Accounts"),
-    "accounts.office": _("Offices"),
-    "accounts.organisation": _("Organisation"),
-}
+ACTION_GROUPS: dict = {}
 
 
 class _Default(dict):
@@ -86,8 +60,11 @@ def describe(event) -> str:
     """The event as one sentence in the active language."""
     template = _all_actions().get(event.action)
     values = _Default({k: v for k, v in (event.data or {}).items() if isinstance(v, str | int)})
-    values["actor"] = event.actor_label or _("The system")
-    values["target"] = event.target_label or "—"
+    actor = event.actor if event.actor_id else None
+    values["actor"] = (actor.display_name(get_language()) if actor else event.actor_label) or _(
+        "The system"
+    )
+    values["target"] = event.target_id or "—"
     if template is None:
         return event.action
     return str(template) % values
@@ -112,17 +89,6 @@ FIELD_LABELS = {
 }
 
 
-def _value_labels():
-    from phteah.accounts.models import Organisation
-    from phteah.accounts.roles import Role
-
-    return {
-        "role": dict(Role.choices),
-        "kind": dict(Organisation.Kind.choices),
-        "language": dict(settings.LANGUAGES),
-    }
-
-
 def display_value(field: str, value, action: str = ""):
     """A stored value as the viewer should read it: labels for codes, yes/no for flags."""
     if value is None or value == "":
@@ -135,8 +101,6 @@ def display_value(field: str, value, action: str = ""):
     for prefix in sorted(VALUE_LABELS, key=len, reverse=True):
         if action.startswith(prefix) and field in VALUE_LABELS[prefix]:
             return VALUE_LABELS[prefix][field].get(value, value)
-    if action.startswith("accounts."):
-        return _value_labels().get(field, {}).get(value, value)
     return value
 
 

@@ -1,3 +1,18 @@
+"""Errors of the domain: what services and access functions raise. The web layer shows a
+``ServiceError`` on its form and answers ``NotFound`` with 404 (``NotFoundMiddleware``); the
+API and the command line do the same in their own way. Nothing here knows about HTTP."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class NotFound(LookupError):
+    """The record does not exist, or the actor may not reach it: the same error for both, so
+    nobody learns what exists elsewhere. Raised by the access functions."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("Not found."))
+
+
 class ServiceError(Exception):
     """A rule refused a change. The message is translated and safe to show to the user;
     ``field`` names the form field it belongs to, if any."""

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
-GENESIS_HASH = "0" * 64
+GENESIS_HASH = "0" * 64  # the previous hash of every chain's first event
 
 
 class BaseModel(models.Model):
@@ -47,7 +47,8 @@ class AuditChain(models.Model):
     """Head of one hash chain: one per organisation, plus "system" for events with none.
 
     Locking this row serialises appends to the chain it heads, so sequence numbers have
-    no gaps and every event links to the one before it."""
+    no gaps and every event links to the one before it. It is always the last lock a
+    transaction takes (see phteah.core.audit)."""
 
     key = models.CharField(max_length=64, unique=True)
     length = models.PositiveBigIntegerField(default=0)
@@ -66,12 +67,19 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One thing that happened. Stored language-neutral (an action code and values);
-    the sentence shown is produced at display time in the viewer's language."""
+    """One thing that happened. Stored language-neutral — an action code, ids and codes —
+    the sentence shown is produced at display time in the viewer's language.
+
+    The values an event records (``changes``, ``data``, ``ip``, ``actor_label``) are salted
+    and digested (``salts``, ``digests``) and the chain hashes the digests, so an authorised
+    erasure can remove a value (``erased`` says which, when and by whom) while the chain
+    still verifies. An access event (a view, a download, a denied attempt) is written
+    pending (``sequence`` empty) and sealed into its chain shortly after: see
+    phteah.core.audit."""
 
     id = models.BigAutoField(primary_key=True)
     chain_key = models.CharField(max_length=64)
-    sequence = models.PositiveBigIntegerField()
+    sequence = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -83,22 +91,27 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=100)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
-    target_label = models.CharField(max_length=300, blank=True)
+    case_id = models.UUIDField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    salts = models.JSONField(default=dict, blank=True)
+    digests = models.JSONField(default=dict, blank=True)
+    erased = models.JSONField(default=dict, blank=True)
+    key_id = models.CharField(max_length=40, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = ScopedManager(
         organisation="organisation",
         _manager_class=models.Manager.from_queryset(AuditEventQuerySet),
     )
-    # Unscoped access for the chain verifier only (it reads every chain, never for display).
+    # Unscoped access for the chain's own machinery (sealing, verifying, anchoring, erasing)
+    # and the superuser admin; never for display to members.
     all_chains = models.Manager.from_queryset(AuditEventQuerySet)()
 
     class Meta:
-        ordering = ["-id"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["chain_key", "sequence"], name="audit_event_chain_seq")
         ]
@@ -106,6 +119,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["organisation", "-created_at"], name="audit_org_time"),
             models.Index(fields=["organisation", "action"], name="audit_org_action"),
             models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["case_id", "-created_at"], name="audit_case_time"),
+            models.Index(
+                fields=["chain_key", "id"],
+                name="audit_pending",
+                condition=models.Q(sequence__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,3 +137,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.sequence is not None

@@ -1,4 +1,5 @@
 import ipaddress
+from contextvars import ContextVar
 
 from django.conf import settings
 
@@ -22,3 +23,20 @@ def client_ip(request) -> str | None:
         if len(hops) >= proxies:
             return _valid(hops[-proxies])
     return _valid(request.META.get("REMOTE_ADDR") or "")
+
+
+# The client address of the request being served (set by RequestIPMiddleware), so that what
+# records an access deep inside an access function knows where it came from.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+class RequestIPMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)

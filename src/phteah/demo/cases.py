@@ -11,13 +11,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Role
 from phteah.care.models import CareProvider, Carer, CareType, Placement
+from phteah.care.progress import cases_progress_refresh
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import (
     Action,
     Assessment,
@@ -31,14 +32,12 @@ from phteah.cases.models import (
     ServiceType,
     Visit,
 )
-from phteah.cases.stage import case_stage
-from phteah.core.audit import audit_log
+from phteah.cases.services import assessment_domains_seed, service_types_seed
+from phteah.core.audit import audit_log, audited_atomic
 from phteah.demo.network import ORGANISATIONS
 from phteah.geography.models import Village
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
-from phteah.work.due import cases_due_refresh
-from phteah.work.services import care_rules_seed
 
 DEFAULT_SEED = 2026
 # Cases per organisation (mostly the NGOs; DoSVY a few; the commune council a handful).
@@ -70,32 +69,6 @@ GIVEN_MALE = (
     ("Sambath", "សម្បត្តិ"), ("Rathana", "រតនា"), ("Veasna", "វាសនា"), ("Sokun", "សុគុណ"),
 )  # fmt: skip
 
-CSI_DOMAINS = (
-    ("food_security", "Food security", "សន្តិសុខស្បៀង"),
-    ("nutrition_growth", "Nutrition and growth", "អាហារូបត្ថម្ភ និងការលូតលាស់"),
-    ("shelter", "Shelter", "ទីជម្រក"),
-    ("care", "Care", "ការថែទាំ"),
-    ("abuse_exploitation", "Abuse and exploitation", "ការរំលោភបំពាន និងការកេងប្រវ័ញ្ច"),
-    ("legal_protection", "Legal protection", "ការការពារផ្លូវច្បាប់"),
-    ("wellness", "Wellness", "សុខុមាលភាព"),
-    ("health_care", "Health care services", "សេវាថែទាំសុខភាព"),
-    ("emotional_health", "Emotional health", "សុខភាពផ្លូវចិត្ត"),
-    ("social_behaviour", "Social behaviour", "អាកប្បកិរិយាសង្គម"),
-    ("education_performance", "Education performance", "លទ្ធផលសិក្សា"),
-    ("work_education", "Work and education", "ការងារ និងការអប់រំ"),
-)
-SERVICE_TYPES = (
-    ("emergency_package", "Emergency support package", "កញ្ចប់ជំនួយបន្ទាន់"),
-    ("birth_certificate", "Birth certificate support", "ជំនួយសំបុត្រកំណើត"),
-    ("school_registration", "School registration and follow-up", "ការចុះឈ្មោះចូលរៀន"),
-    ("physiotherapy", "Physiotherapy", "ការព្យាបាលដោយចលនា"),
-    ("antenatal", "Antenatal check-up and scan", "ការពិនិត្យផ្ទៃពោះ"),
-    ("counselling", "Counselling", "ការប្រឹក្សា"),
-    ("family_mediation", "Family mediation", "ការសម្រុះសម្រួលគ្រួសារ"),
-    ("legal_support", "Legal support for victims", "ជំនួយផ្លូវច្បាប់"),
-    ("reintegration_support", "Reintegration support", "ជំនួយសមាហរណកម្ម"),
-    ("vocational", "Vocational and job support", "ជំនួយវិជ្ជាជីវៈ"),
-)
 REASONS = (
     "Found alone at the bus station; parents working in Thailand.",
     "Neglect reported by the commune council: no adult at home for weeks.",
@@ -145,40 +118,12 @@ class Summary:
 
 
 def _seed_domains(organisation) -> list[AssessmentDomain]:
-    existing = list(AssessmentDomain.objects.filter(organisation=organisation))
-    if existing:
-        return existing
-    try:
-        from phteah.cases.services import assessment_domains_seed
-    except ImportError:
-        assessment_domains_seed = None
-    if assessment_domains_seed is not None:
-        assessment_domains_seed(organisation=organisation)
-    else:
-        AssessmentDomain.objects.bulk_create(
-            AssessmentDomain(
-                organisation=organisation, code=code, name_en=en, name_km=km, position=i
-            )
-            for i, (code, en, km) in enumerate(CSI_DOMAINS)
-        )
+    assessment_domains_seed(organisation=organisation)
     return list(AssessmentDomain.objects.filter(organisation=organisation))
 
 
 def _seed_service_types(organisation) -> list[ServiceType]:
-    existing = list(ServiceType.objects.filter(organisation=organisation))
-    if existing:
-        return existing
-    try:
-        from phteah.care.services import service_types_seed
-    except ImportError:
-        service_types_seed = None
-    if service_types_seed is not None:
-        service_types_seed(organisation=organisation)
-    else:
-        ServiceType.objects.bulk_create(
-            ServiceType(organisation=organisation, code=code, name_en=en, name_km=km)
-            for code, en, km in SERVICE_TYPES
-        )
+    service_types_seed(organisation=organisation)
     return list(ServiceType.objects.filter(organisation=organisation))
 
 
@@ -663,14 +608,8 @@ class _Builder:
             rows = self.rows.get(model, [])
             if rows:
                 model.objects.bulk_create(rows, batch_size=500)
-        changed = []
-        for case in self.rows[Case]:
-            stage = case_stage(case)
-            if stage != case.stage:
-                case.stage = stage
-                changed.append(case)
-        Case.objects.bulk_update(changed, ["stage"], batch_size=500)
-        cases_due_refresh(Case.objects.filter(organisation=self.org))
+        # Stages and due dates, as the services would have left them.
+        cases_progress_refresh(Case.objects.filter(organisation=self.org))
 
 
 def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) -> Summary:
@@ -679,7 +618,7 @@ def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) ->
     summary = Summary()
     scenarios = [name for name, _ in SCENARIOS]
     weights = [weight for _, weight in SCENARIOS]
-    with scopes_disabled(), transaction.atomic():
+    with scopes_disabled(), audited_atomic():
         for spec in ORGANISATIONS:
             organisation = Organisation.objects.filter(short_code=spec.code).first()
             if organisation is None:

@@ -4,13 +4,12 @@ nothing that exists."""
 import itertools
 from dataclasses import dataclass
 
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.accounts.services import organisation_create
-from phteah.core.audit import audit_log
+from phteah.core.audit import audit_log, audited_atomic
 from phteah.geography.models import Province, Village
 
 DEMO_PASSWORD = "phteah-demo-2026"  # noqa: S105 - printed on purpose; demo accounts only
@@ -142,7 +141,7 @@ def demo_network_create() -> list[DemoLogin]:
     case workers where there are two offices). Returns the demo logins."""
     logins: list[DemoLogin] = []
     names = itertools.cycle(STAFF_NAMES)
-    with scopes_disabled(), transaction.atomic():
+    with scopes_disabled(), audited_atomic():
         for spec in ORGANISATIONS:
             organisation = Organisation.objects.filter(short_code=spec.code).first()
             if organisation is None:
@@ -196,7 +195,7 @@ def demo_network_create() -> list[DemoLogin]:
                         action="accounts.membership.created",
                         target=membership,
                         changes={"role": [None, role]},
-                        data={"user": email, "source": "demo"},
+                        data={"user": str(user.pk), "source": "demo"},
                     )
                 logins.append(DemoLogin(spec.name, Role(role).label, email, user.full_name))
     return logins

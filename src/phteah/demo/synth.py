@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,7 @@ from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.accounts.services import organisation_create
 from phteah.care.models import CareProvider, Carer, CareType, Placement
+from phteah.care.progress import cases_progress_refresh
 from phteah.cases.models import (
     Action,
     Assessment,
@@ -52,13 +53,12 @@ from phteah.cases.models import (
     ServiceType,
     Visit,
 )
-from phteah.core.audit import audit_log
+from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.demo.cases import FAMILY_NAMES, GIVEN_FEMALE, GIVEN_MALE, GOALS, REASONS
 from phteah.geography.models import Commune, Province, Village
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
-from phteah.work.due import cases_due_refresh
 
 SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthetic accounts only
 DEFAULT_SEED = 2026
@@ -781,7 +781,7 @@ class _OrgBuilder:
                                        age_years)  # fmt: skip
         self.visits(case_id, opened, last, closed, worker, second, risk, age_years, sk["new"])
         serviced = self.services_delivered(case_id, opened, last, worker, pregnancy, sk["new"])
-        # Stage, as phteah.cases.stage.case_stage derives it.
+        # Stage, as phteah.care.progress derives it (and recomputes below).
         if closed:
             stage = Case.Stage.CLOSED
         elif home:
@@ -1158,7 +1158,7 @@ def synth_create(
         index = 0
         while index < len(plans):
             done = []
-            with transaction.atomic():
+            with audited_atomic():
                 while index < len(plans) and (not done or ctx.w.pending < CHUNK_ROWS):
                     plan = plans[index]
                     index += 1
@@ -1179,7 +1179,7 @@ def synth_create(
                     ctx.partners.append(organisation.pk.hex)
                 ctx.w.flush()
                 for organisation, counts in done:
-                    cases_due_refresh(Case.objects.filter(organisation=organisation))
+                    cases_progress_refresh(Case.objects.filter(organisation=organisation))
                     audit_log(
                         actor=None,
                         organisation=organisation,

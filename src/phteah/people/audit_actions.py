@@ -6,6 +6,12 @@ ACTIONS = {
     "people.person.created": _("%(actor)s registered %(target)s."),
     "people.person.updated": _("%(actor)s changed the details of %(target)s."),
     "people.person.viewed": _("%(actor)s opened the record of %(target)s."),
+    "people.person.photo_downloaded": _("%(actor)s downloaded the photo of %(person)s."),
+    "people.document.scan_downloaded": _("%(actor)s downloaded a document scan of %(person)s."),
+    "people.consent.scan_downloaded": _(
+        "%(actor)s downloaded the signed consent form of %(person)s."
+    ),
+    "people.household.viewed": _("%(actor)s looked at the household %(target)s."),
     "people.document.created": _("%(actor)s recorded the %(target)s of %(person)s."),
     "people.document.updated": _("%(actor)s changed the %(target)s of %(person)s."),
     "people.household.created": _("%(actor)s added the household %(target)s."),

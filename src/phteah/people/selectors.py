@@ -7,20 +7,20 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from phteah.accounts.models import Membership, Organisation
-from phteah.cases.access import cases_for
-from phteah.cases.models import Case
+from phteah.core.audit import audit_access
+from phteah.core.errors import NotFound
 from phteah.core.khmer import to_ascii_digits
 
-from .access import can_edit_person, persons_for
+from .access import can_edit_person, household_get_for_user, person_get_for_user, persons_for
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import has_khmer, khmer_search_form, latin_search_form, name_key
+from .page import sections as person_page_sections
 
 PLACE = "village__commune__district__province"
 GOVERNMENT_KINDS = (
@@ -53,12 +53,19 @@ def _href(name: str, **kwargs) -> str:
 # --- one person ----------------------------------------------------------------------------
 
 
-def person_get_detail(*, actor: Membership, person_id) -> Person:
-    """The person with their places loaded; 404 as the access function answers."""
-    try:
-        return persons_for(actor).select_related(PLACE, "birth_province").get(pk=person_id)
-    except (Person.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def person_get_detail(*, actor: Membership, person_id, record_view: bool = False) -> Person:
+    """The person with their places loaded (NotFound as the access function answers),
+    recording that *actor* looked at the record when *record_view*."""
+    person_get_for_user(actor=actor, person_id=person_id)
+    person = Person.objects.select_related(PLACE, "birth_province").get(pk=person_id)
+    if record_view:
+        audit_access(
+            actor=actor.user,
+            organisation=person.organisation_id,
+            action="people.person.viewed",
+            target=person,
+        )
+    return person
 
 
 @dataclass
@@ -108,20 +115,17 @@ def _person_sections(actor: Membership, person: Person) -> dict:
 
 
 def person_page_context(*, actor: Membership, person: Person) -> dict:
-    """Everything the person page shows, in a fixed number of queries."""
-    cases = [
-        {"case": case, "href": _href("cases:case_detail", case_id=case.pk)}
-        for case in cases_for(actor).filter(person=person).order_by("-opened_on")
-    ]
-    can_edit = can_edit_person(actor, person)
-    return {
+    """Everything the person page shows, in a fixed number of queries: the person's own
+    sections and those the apps above contribute (phteah.people.page)."""
+    context = {
         "person": person,
         "person_sections": _person_sections(actor, person),
-        "cases": cases,
-        "can_edit": can_edit,
-        # One case per person per organisation: offer to open one only if none exists.
-        "can_open_case": can_edit and not Case.objects.filter(person=person).exists(),
+        "can_edit": can_edit_person(actor, person),
+        "page_sections": person_page_sections(),
     }
+    for section in context["page_sections"]:
+        context |= section.context(actor=actor, person=person)
+    return context
 
 
 def person_case_context(*, actor, case) -> dict:
@@ -135,7 +139,16 @@ def person_case_context(*, actor, case) -> dict:
     return {"person_sections": sections}
 
 
-def household_detail_context(*, actor: Membership, household: Household) -> dict:
+def household_detail_context(*, actor: Membership, household_id) -> dict:
+    """The household page: its members (names only of those *actor* may see), recording
+    that *actor* looked at it."""
+    household = household_get_for_user(actor=actor, household_id=household_id)
+    audit_access(
+        actor=actor.user,
+        organisation=household.organisation_id,
+        action="people.household.viewed",
+        target=household,
+    )
     visible = persons_for(actor).filter(pk=OuterRef("person_id"))
     members = list(
         HouseholdMember.objects.filter(household=household)
@@ -154,19 +167,19 @@ def household_member_get(*, household: Household, member_id) -> HouseholdMember:
             pk=member_id, household=household
         )
     except (HouseholdMember.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        raise NotFound from error
 
 
 def consent_get(*, person: Person, consent_id) -> Consent:
     try:
         return Consent.objects.select_related("person").get(pk=consent_id, person=person)
     except (Consent.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        raise NotFound from error
 
 
 def identity_document_get(*, person: Person, kind: str) -> IdentityDocument | None:
     if kind not in IdentityDocument.Kind.values:
-        raise Http404
+        raise NotFound
     return IdentityDocument.objects.filter(person=person, kind=kind).first()
 
 
@@ -390,3 +403,44 @@ def person_duplicates(
         else DuplicateMatch(score=score)
         for score, person, matched in scored
     ]
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+def _downloaded(actor: Membership, record, action: str, person: Person) -> None:
+    audit_access(
+        actor=actor.user,
+        organisation=person.organisation_id,
+        action=action,
+        target=record,
+        data={"person": str(person.pk)},
+    )
+
+
+def person_photo(*, actor: Membership, person_id):
+    """The person's photo (a stored file, possibly empty), recording the download."""
+    person = person_get_for_user(actor=actor, person_id=person_id)
+    if person.photo:
+        _downloaded(actor, person, "people.person.photo_downloaded", person)
+    return person.photo
+
+
+def document_scan(*, actor: Membership, person_id, kind: str):
+    """The scan of one of the person's identity documents, recording the download."""
+    person = person_get_for_user(actor=actor, person_id=person_id)
+    document = identity_document_get(person=person, kind=kind)
+    if document is None or not document.scan:
+        raise NotFound
+    _downloaded(actor, document, "people.document.scan_downloaded", person)
+    return document.scan
+
+
+def consent_scan(*, actor: Membership, person_id, consent_id):
+    """The signed consent form of one of the person's consents, recording the download."""
+    person = person_get_for_user(actor=actor, person_id=person_id)
+    consent = consent_get(person=person, consent_id=consent_id)
+    if not consent.scan:
+        raise NotFound
+    _downloaded(actor, consent, "people.consent.scan_downloaded", person)
+    return consent.scan

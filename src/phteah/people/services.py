@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Capability
-from phteah.core.audit import audit_log, diff, snapshot
+from phteah.core.access import access_denied
+from phteah.core.audit import audit_log, audited_atomic, diff, snapshot
 from phteah.core.concurrency import EditConflict, save_versioned
-from phteah.core.errors import ServiceError
+from phteah.core.errors import NotFound, ServiceError
 
 from . import files
-from .access import can_edit_person, households_for, person_get_for_user, persons_for
+from .access import household_get_for_user, person_get_for_user
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import person_search_fields
 
@@ -66,9 +68,18 @@ def _require_editor(actor: Membership) -> None:
         raise PermissionError(Capability.EDIT_CASES)
 
 
-def _editable(actor: Membership, person: Person) -> Person:
-    """The person, re-read through the access function (404 when not visible or editable)."""
-    return person_get_for_user(actor=actor, person_id=person.pk, edit=True)
+def _editable(actor: Membership, person_id) -> Person:
+    """The person, locked for this transaction, through the access function (NotFound when
+    not visible or editable)."""
+    person = person_get_for_user(actor=actor, person_id=person_id, edit=True)
+    return Person.objects.select_for_update().get(pk=person.pk)
+
+
+def _delete_file_after_commit(name: str | None, storage) -> None:
+    """Remove a replaced photo or scan from storage once the change is committed (never
+    when it rolls back, so a failed save loses nothing)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _created(obj, fields) -> dict:
@@ -182,7 +193,7 @@ def person_create(
         photo = files.checked_upload(
             photo, kinds=files.IMAGE_KINDS, max_size=files.PHOTO_MAX, field="photo"
         )
-    with transaction.atomic():
+    with audited_atomic():
         person = Person(
             organisation_id=actor.organisation_id,
             created_by_id=actor.user_id,
@@ -209,7 +220,7 @@ def person_create(
 def person_update(
     *,
     actor: Membership,
-    person: Person,
+    person_id,
     expected_version: int,
     photo=None,
     remove_photo: bool = False,
@@ -227,8 +238,8 @@ def person_update(
         photo = files.checked_upload(
             photo, kinds=files.IMAGE_KINDS, max_size=files.PHOTO_MAX, field="photo"
         )
-    with transaction.atomic():
-        current = _editable(actor, person)
+    with audited_atomic():
+        current = _editable(actor, person_id)
         if current.version != expected_version:
             raise EditConflict(current)
         merged = {name: getattr(current, name) for name in PERSON_FIELDS} | values
@@ -253,27 +264,15 @@ def person_update(
         if changes:
             audit_log(
                 actor=actor.user,
-                organisation=actor.organisation_id,
+                organisation=current.organisation_id,
                 action="people.person.updated",
                 target=current,
                 changes=changes,
                 ip=ip,
             )
+        if old_photo and new_photo != old_photo:
+            _delete_file_after_commit(old_photo, current.photo.storage)
     return current
-
-
-def person_record_view(*, actor: Membership, person: Person, ip: str | None = None) -> None:
-    """Record that *actor* opened the person's page (every view of a child's record)."""
-    if not persons_for(actor).filter(pk=person.pk).exists():
-        raise PermissionError("not visible")
-    with transaction.atomic():
-        audit_log(
-            actor=actor.user,
-            organisation=actor.organisation_id,
-            action="people.person.viewed",
-            target=person,
-            ip=ip,
-        )
 
 
 # --- identity documents ------------------------------------------------------------------
@@ -282,7 +281,7 @@ def person_record_view(*, actor: Membership, person: Person, ip: str | None = No
 def identity_document_save(
     *,
     actor: Membership,
-    person: Person,
+    person_id,
     kind: str,
     status: str,
     number: str = "",
@@ -308,8 +307,8 @@ def identity_document_save(
         scan = files.checked_upload(
             scan, kinds=files.SCAN_KINDS, max_size=files.SCAN_MAX, field="scan"
         )
-    with transaction.atomic():
-        person = _editable(actor, person)
+    with audited_atomic():
+        person = _editable(actor, person_id)
         document = (
             IdentityDocument.objects.select_for_update().filter(person=person, kind=kind).first()
         )
@@ -334,15 +333,17 @@ def identity_document_save(
             changes = diff(before, snapshot(document, DOCUMENT_FIELDS))
             if scan:
                 changes["scan"] = [old_scan, document.scan.name]
+                if old_scan != document.scan.name:
+                    _delete_file_after_commit(old_scan, document.scan.storage)
             action = "people.document.updated"
         if changes:
             audit_log(
                 actor=actor.user,
-                organisation=actor.organisation_id,
+                organisation=person.organisation_id,
                 action=action,
                 target=document,
                 changes=changes,
-                data={"person": str(person)},
+                data={"person": str(person.pk)},
                 ip=ip,
             )
     return document
@@ -365,11 +366,11 @@ def _member_add(*, actor, household, person, relationship, is_primary_carer, ip)
     )
     audit_log(
         actor=actor.user,
-        organisation=actor.organisation_id,
+        organisation=household.organisation_id,
         action="people.household_member.added",
         target=household,
         changes=_created(member, MEMBER_FIELDS),
-        data={"person": str(person)},
+        data={"person": str(person.pk)},
         ip=ip,
     )
     return member
@@ -378,7 +379,7 @@ def _member_add(*, actor, household, person, relationship, is_primary_carer, ip)
 def household_create(
     *,
     actor: Membership,
-    person: Person,
+    person_id,
     name: str,
     relationship: str,
     is_primary_carer: bool = False,
@@ -392,8 +393,8 @@ def household_create(
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Give the household a name."), field="name")
-    with transaction.atomic():
-        person = _editable(actor, person)
+    with audited_atomic():
+        person = _editable(actor, person_id)
         household = Household.objects.create(
             organisation_id=actor.organisation_id,
             name=name,
@@ -423,19 +424,18 @@ def household_create(
 def household_member_add(
     *,
     actor: Membership,
-    household: Household,
-    person: Person,
+    household_id,
+    person_id,
     relationship: str,
     is_primary_carer: bool = False,
     ip: str | None = None,
 ) -> HouseholdMember:
     """Add a person the actor may see to a household the actor may see."""
     _require_editor(actor)
-    with transaction.atomic():
-        household = households_for(actor).filter(pk=household.pk).first()
-        visible = persons_for(actor).filter(pk=person.pk).first()
-        if household is None or visible is None or not can_edit_person(actor, visible):
-            raise PermissionError("household or person not visible")
+    with audited_atomic():
+        household = household_get_for_user(actor=actor, household_id=household_id, edit=True)
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        visible = _editable(actor, person_id)
         return _member_add(
             actor=actor,
             household=household,
@@ -447,22 +447,27 @@ def household_member_add(
 
 
 def household_member_remove(
-    *, actor: Membership, member: HouseholdMember, ip: str | None = None
+    *, actor: Membership, household_id, member_id, ip: str | None = None
 ) -> None:
     _require_editor(actor)
-    with transaction.atomic():
-        if not households_for(actor).filter(pk=member.household_id).exists():
-            raise PermissionError("household not visible")
+    with audited_atomic():
+        household = household_get_for_user(actor=actor, household_id=household_id, edit=True)
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        try:
+            member = HouseholdMember.objects.get(pk=member_id, household=household)
+        except (HouseholdMember.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+            access_denied(actor=actor, model=HouseholdMember, record_id=member_id)
+            raise NotFound from error
         before = snapshot(member, MEMBER_FIELDS)
-        household, person = member.household, member.person
+        person_id = member.person_id
         member.delete()
         audit_log(
             actor=actor.user,
-            organisation=actor.organisation_id,
+            organisation=household.organisation_id,
             action="people.household_member.removed",
             target=household,
             changes={name: [value, None] for name, value in before.items()},
-            data={"person": str(person)},
+            data={"person": str(person_id)},
             ip=ip,
         )
 
@@ -473,7 +478,7 @@ def household_member_remove(
 def consent_create(
     *,
     actor: Membership,
-    person: Person,
+    person_id,
     given_as: str,
     given_by_name: str,
     given_on: datetime.date,
@@ -516,8 +521,8 @@ def consent_create(
         scan = files.checked_upload(
             scan, kinds=files.SCAN_KINDS, max_size=files.SCAN_MAX, field="scan"
         )
-    with transaction.atomic():
-        person = _editable(actor, person)
+    with audited_atomic():
+        person = _editable(actor, person_id)
         consent = Consent(
             organisation_id=person.organisation_id,
             person=person,
@@ -538,11 +543,11 @@ def consent_create(
             changes["scan"] = [None, consent.scan.name]
         audit_log(
             actor=actor.user,
-            organisation=actor.organisation_id,
+            organisation=person.organisation_id,
             action="people.consent.created",
             target=consent,
             changes=changes,
-            data={"person": str(person)},
+            data={"person": str(person.pk)},
             ip=ip,
         )
     return consent
@@ -551,14 +556,19 @@ def consent_create(
 def consent_withdraw(
     *,
     actor: Membership,
-    consent: Consent,
+    person_id,
+    consent_id,
     withdrawn_on: datetime.date,
     ip: str | None = None,
 ) -> Consent:
     _require_editor(actor)
-    with transaction.atomic():
-        person = _editable(actor, consent.person)
-        consent = Consent.objects.select_for_update().get(pk=consent.pk, person=person)
+    with audited_atomic():
+        person = _editable(actor, person_id)
+        try:
+            consent = Consent.objects.select_for_update().get(pk=consent_id, person=person)
+        except (Consent.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+            access_denied(actor=actor, model=Consent, record_id=consent_id)
+            raise NotFound from error
         if consent.withdrawn_on:
             raise ServiceError(_("This consent was already withdrawn."), field="withdrawn_on")
         if withdrawn_on is None or withdrawn_on < consent.given_on:
@@ -574,11 +584,11 @@ def consent_withdraw(
         consent.save(update_fields=["withdrawn_on", "updated_at"])
         audit_log(
             actor=actor.user,
-            organisation=actor.organisation_id,
+            organisation=person.organisation_id,
             action="people.consent.withdrawn",
             target=consent,
             changes={"withdrawn_on": [None, withdrawn_on]},
-            data={"person": str(person)},
+            data={"person": str(person.pk)},
             ip=ip,
         )
     return consent

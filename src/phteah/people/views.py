@@ -120,8 +120,9 @@ def register(request):
 
 @membership_required
 def person_detail(request, person_id):
-    person = selectors.person_get_detail(actor=request.membership, person_id=person_id)
-    services.person_record_view(actor=request.membership, person=person, ip=client_ip(request))
+    person = selectors.person_get_detail(
+        actor=request.membership, person_id=person_id, record_view=True
+    )
     context = selectors.person_page_context(actor=request.membership, person=person)
     return render(request, "people/person_detail.html", context)
 
@@ -142,7 +143,7 @@ def person_edit(request, person_id):
         try:
             services.person_update(
                 actor=request.membership,
-                person=person,
+                person_id=person.pk,
                 expected_version=form.cleaned_data["version"],
                 photo=form.cleaned_data.get("photo"),
                 remove_photo=form.cleaned_data.get("remove_photo", False),
@@ -168,8 +169,8 @@ def person_edit(request, person_id):
 
 @membership_required
 def person_photo(request, person_id):
-    person = person_get_for_user(actor=request.membership, person_id=person_id)
-    return _serve(person.photo, download_name="photo")
+    photo = selectors.person_photo(actor=request.membership, person_id=person_id)
+    return _serve(photo, download_name="photo")
 
 
 # --- identity documents --------------------------------------------------------------------
@@ -190,7 +191,7 @@ def document_edit(request, person_id, kind):
         form,
         lambda: services.identity_document_save(
             actor=request.membership,
-            person=person,
+            person_id=person.pk,
             kind=kind,
             ip=client_ip(request),
             **form.cleaned_data,
@@ -212,11 +213,8 @@ def document_edit(request, person_id, kind):
 
 @membership_required
 def document_scan(request, person_id, kind):
-    person = person_get_for_user(actor=request.membership, person_id=person_id)
-    document = selectors.identity_document_get(person=person, kind=kind)
-    if document is None:
-        raise Http404
-    return _serve(document.scan, download_name=kind)
+    scan = selectors.document_scan(actor=request.membership, person_id=person_id, kind=kind)
+    return _serve(scan, download_name=kind)
 
 
 # --- households ----------------------------------------------------------------------------
@@ -229,7 +227,10 @@ def household_add(request, person_id):
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(
-                actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
+                actor=request.membership,
+                person_id=person.pk,
+                ip=client_ip(request),
+                **form.cleaned_data,
             )
         except ServiceError as error:
             add_to_form(form, error)
@@ -241,8 +242,9 @@ def household_add(request, person_id):
 
 @membership_required
 def household_detail(request, household_id):
-    household = household_get_for_user(actor=request.membership, household_id=household_id)
-    context = selectors.household_detail_context(actor=request.membership, household=household)
+    context = selectors.household_detail_context(
+        actor=request.membership, household_id=household_id
+    )
     context["can_edit"] = request.membership.can(Capability.EDIT_CASES)
     return render(request, "people/household_detail.html", context)
 
@@ -269,9 +271,11 @@ def household_member_add(request, household_id):
         form,
         lambda: services.household_member_add(
             actor=request.membership,
-            household=household,
+            household_id=household.pk,
+            person_id=form.cleaned_data["person"].pk,
+            relationship=form.cleaned_data["relationship"],
+            is_primary_carer=form.cleaned_data["is_primary_carer"],
             ip=client_ip(request),
-            **form.cleaned_data,
         ),
     ):
         messages.success(request, _("The member was added."))
@@ -286,14 +290,15 @@ def household_member_add(request, household_id):
 @membership_required
 @require_POST
 def household_member_remove(request, household_id, member_id):
-    household = household_get_for_user(
-        actor=request.membership, household_id=household_id, edit=True
+    services.household_member_remove(
+        actor=request.membership,
+        household_id=household_id,
+        member_id=member_id,
+        ip=client_ip(request),
     )
-    member = selectors.household_member_get(household=household, member_id=member_id)
-    services.household_member_remove(actor=request.membership, member=member, ip=client_ip(request))
     messages.success(request, _("The member was removed from the household."))
-    if households_for(request.membership).filter(pk=household.pk).exists():
-        return redirect("people:household_detail", household_id=household.pk)
+    if households_for(request.membership).filter(pk=household_id).exists():
+        return redirect("people:household_detail", household_id=household_id)
     return redirect("people:person_list")
 
 
@@ -312,7 +317,10 @@ def consent_add(request, person_id):
         request,
         form,
         lambda: services.consent_create(
-            actor=request.membership, person=person, ip=client_ip(request), **form.cleaned_data
+            actor=request.membership,
+            person_id=person.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
         ),
     ):
         messages.success(request, _("The consent was recorded."))
@@ -330,7 +338,8 @@ def consent_withdraw(request, person_id, consent_id):
         form,
         lambda: services.consent_withdraw(
             actor=request.membership,
-            consent=consent,
+            person_id=person.pk,
+            consent_id=consent.pk,
             withdrawn_on=form.cleaned_data["withdrawn_on"],
             ip=client_ip(request),
         ),
@@ -346,6 +355,7 @@ def consent_withdraw(request, person_id, consent_id):
 
 @membership_required
 def consent_scan(request, person_id, consent_id):
-    person = person_get_for_user(actor=request.membership, person_id=person_id)
-    consent = selectors.consent_get(person=person, consent_id=consent_id)
-    return _serve(consent.scan, download_name="consent")
+    scan = selectors.consent_scan(
+        actor=request.membership, person_id=person_id, consent_id=consent_id
+    )
+    return _serve(scan, download_name="consent")

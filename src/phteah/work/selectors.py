@@ -1,5 +1,5 @@
 """Due and overdue work: the open cases whose stored due dates (kept up to date by the
-services, see ``phteah.work.due``) are past, compared with today in SQL.
+services, see ``phteah.care.progress``) are past, compared with today in SQL.
 
 Every function takes the acting ``Membership`` and starts from the open cases it may see
 (``cases_for``). The stored values are dates and datetimes, not flags, so they stay right as
@@ -19,21 +19,18 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability, Role
-from phteah.care.models import CareRule, CareType
+from phteah.care.progress import unanswered_follow_ups
 from phteah.cases.access import cases_for
+from phteah.cases.due import CATEGORIES, CATEGORY_ORDER, category_q
 from phteah.cases.models import Case, CaseWorkerAssignment
+from phteah.core.dates import DayNumber, day_number
+from phteah.core.errors import NotFound
 
-from .dates import DayNumber, day_number
-from .due import unanswered_follow_ups
-
-Kind = CareRule.Kind
 WORK_ROLES = (Role.SUPERVISOR, Role.CASE_WORKER)
 # How many cases each list of My work shows; the rest are counted and one link away.
 LIST_LIMIT = 10
@@ -41,78 +38,6 @@ LIST_LIMIT = 10
 
 def _today(today: date | None) -> date:
     return today or timezone.localdate()
-
-
-# --- the rule table --------------------------------------------------------------------
-
-
-def care_rule_list(*, actor: Membership) -> QuerySet:
-    """The organisation's rule table, for those who manage settings."""
-    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
-        raise Http404
-    return CareRule.objects.filter(organisation_id=actor.organisation_id).order_by(
-        "kind", "care_type", "risk_level", "value"
-    )
-
-
-def care_rule_get(*, actor: Membership, rule_id) -> CareRule:
-    """The access function for rule rows: 404 for missing rows and other organisations'."""
-    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
-        raise Http404
-    try:
-        return CareRule.objects.get(pk=rule_id, organisation_id=actor.organisation_id)
-    except (CareRule.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
-# --- the categories ---------------------------------------------------------------------
-
-CATEGORIES = (
-    "visits_overdue",
-    "reviews_due",
-    "initial_late",
-    "initial_due_soon",
-    "placements_past_limit",
-    "follow_ups_due",
-    "approvals",
-)
-# Headings, in lists, on the team page and as the case list's "work due" filter.
-CATEGORY_LABELS = {
-    "visits_overdue": gettext_lazy("Overdue visits"),
-    "reviews_due": gettext_lazy("Assessment reviews due"),
-    "initial_late": gettext_lazy("Initial assessments late (over the limit)"),
-    "initial_due_soon": gettext_lazy("Initial assessments past the target"),
-    "placements_past_limit": gettext_lazy("Placements past their limit"),
-    "follow_ups_due": gettext_lazy("Follow-up visits due after reintegration"),
-    "approvals": gettext_lazy("Closures waiting for approval"),
-}
-# Most urgent first: the oldest due date.
-CATEGORY_ORDER = {
-    "visits_overdue": "visit_due_on",
-    "reviews_due": "review_due_on",
-    "initial_late": "identified_at",
-    "initial_due_soon": "identified_at",
-    "placements_past_limit": "stay_limit_on",
-    "follow_ups_due": "follow_up_due_on",
-    "approvals": "closure_requested_on",
-}
-
-
-def category_q(key: str, *, today: date | None = None, now=None, prefix: str = "") -> Q:
-    """The condition for open cases in category *key*, on the stored due fields (*prefix*
-    to reach the case from a related row, e.g. ``"case__"``)."""
-    today, now = _today(today), now or timezone.now()
-    conditions = {
-        "visits_overdue": {"visit_due_on__lt": today},
-        "reviews_due": {"review_due_on__lt": today},
-        "initial_late": {"initial_limit_at__lt": now},
-        "initial_due_soon": {"initial_target_at__lt": now, "initial_limit_at__gte": now},
-        "placements_past_limit": {"stay_limit_on__lt": today},
-        "follow_ups_due": {"follow_up_due_on__lte": today},
-        "approvals": {"closure_requested_on__isnull": False},
-    }[key]
-    conditions = conditions | {"status": Case.Status.OPEN}
-    return Q(**{prefix + name: value for name, value in conditions.items()})
 
 
 def open_cases(actor: Membership) -> QuerySet:
@@ -182,13 +107,6 @@ def follow_ups_count(queryset: QuerySet, *, today: date | None = None) -> QueryS
 # --- My work and the team's workload ----------------------------------------------------
 
 
-def case_href(case_id) -> str:
-    try:
-        return reverse("cases:case_detail", kwargs={"case_id": case_id})
-    except NoReverseMatch:
-        return ""
-
-
 @dataclass
 class WorkList:
     """One category of someone's work: how many cases, the most urgent few, and where the
@@ -238,10 +156,6 @@ def _lists(actor: Membership, user_id, today: date, now: datetime) -> dict[str, 
             if key == "follow_ups_due":
                 items = follow_ups_count(items, today=today)
             work.items = list(items[:LIST_LIMIT])
-            for case in work.items:
-                case.href = case_href(case.pk)
-                care_type = case.current_care_type
-                case.care_type_label = CareType(care_type).label if care_type else ""
             whose = "supervisor" if key == "approvals" else "worker"
             query = {"due": key, whose: user_id}
             work.more_href = f"{case_list}?{urlencode(query)}"
@@ -273,7 +187,7 @@ def team_workload(
     """For supervisors: each case worker's (and supervisor's) counts per category: one
     grouped query over the assignments, one over the supervised cases."""
     if not actor.can(Capability.VIEW_TEAM_WORKLOAD):
-        raise Http404
+        raise NotFound
     today, now = _today(today), now or timezone.now()
     members = list(team_members(actor))
     visible = open_cases(actor).values("pk")
@@ -306,11 +220,11 @@ def team_workload(
 def team_member_get(*, actor: Membership, membership_id) -> Membership:
     """A member of the actor's team, for supervisors; 404 otherwise."""
     if not actor.can(Capability.VIEW_TEAM_WORKLOAD):
-        raise Http404
+        raise NotFound
     try:
         return team_members(actor).get(pk=membership_id)
     except (Membership.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        raise NotFound from error
 
 
 def member_work(
@@ -318,20 +232,5 @@ def member_work(
 ) -> dict[str, WorkList]:
     """A team member's lists as the supervisor *actor* sees them."""
     if not actor.can(Capability.VIEW_TEAM_WORKLOAD):
-        raise Http404
+        raise NotFound
     return _lists(actor, member.user_id, _today(today), now or timezone.now())
-
-
-def care_rule_table(*, actor: Membership) -> list[dict]:
-    """The rule table grouped by kind, in the order of ``CareRule.Kind`` (one query)."""
-    rows = list(care_rule_list(actor=actor))
-    hours = {Kind.INITIAL_ASSESSMENT_TARGET, Kind.INITIAL_ASSESSMENT_LIMIT}
-    return [
-        {
-            "kind": kind,
-            "label": label,
-            "in_hours": kind in hours,
-            "rules": [rule for rule in rows if rule.kind == kind],
-        }
-        for kind, label in Kind.choices
-    ]

@@ -1,22 +1,17 @@
-from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from phteah.accounts.roles import Capability
+from phteah.cases.due import CATEGORIES, CATEGORY_LABELS
 from phteah.core.access import require_capability
-from phteah.core.errors import ServiceError, add_to_form, form_saved
-from phteah.core.net import client_ip
 
-from . import selectors, services
-from .forms import RuleAddForm, RuleValueForm
+from . import selectors
 
-HEADINGS = selectors.CATEGORY_LABELS
+HEADINGS = CATEGORY_LABELS
 
 
 def _sections(lists):
     """The lists in display order, with their headings."""
-    return [(key, HEADINGS[key], lists[key]) for key in selectors.CATEGORIES if key in lists]
+    return [(key, HEADINGS[key], lists[key]) for key in CATEGORIES if key in lists]
 
 
 @require_capability(Capability.VIEW_OWN_CASES)
@@ -32,7 +27,7 @@ def my_work(request):
 @require_capability(Capability.VIEW_TEAM_WORKLOAD)
 def team(request):
     table, totals = selectors.team_workload(actor=request.membership)
-    keys = selectors.CATEGORIES
+    keys = CATEGORIES
     rows = [
         {
             "member": row["member"],
@@ -66,66 +61,3 @@ def member_work(request, membership_id):
             "total": sum(item.count for item in lists.values()),
         },
     )
-
-
-def _rules_page(request, add_form, status=200):
-    table = selectors.care_rule_table(actor=request.membership)
-    return render(request, "work/rules.html", {"table": table, "add_form": add_form}, status=status)
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-def rules(request):
-    return _rules_page(request, RuleAddForm())
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-@require_POST
-def rule_add(request):
-    form = RuleAddForm(request.POST)
-    if form.is_valid():
-        try:
-            services.care_rule_add(
-                actor=request.membership, ip=client_ip(request), **form.cleaned_data
-            )
-        except ServiceError as error:
-            add_to_form(form, error)
-        else:
-            messages.success(request, _("The rule was added."))
-            return redirect("work:rules")
-    return _rules_page(request, form)
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-def rule_edit(request, rule_id):
-    rule = selectors.care_rule_get(actor=request.membership, rule_id=rule_id)
-    form = RuleValueForm(request.POST or None, initial={"value": rule.value})
-    if form_saved(
-        request,
-        form,
-        lambda: services.care_rule_update(
-            actor=request.membership,
-            rule=rule,
-            value=form.cleaned_data["value"],
-            ip=client_ip(request),
-        ),
-    ):
-        messages.success(request, _("The rule was changed."))
-        return redirect("work:rules")
-    return render(request, "work/rule_edit.html", {"form": form, "rule": rule})
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-@require_POST
-def rule_delete(request, rule_id):
-    rule = selectors.care_rule_get(actor=request.membership, rule_id=rule_id)
-    services.care_rule_remove(actor=request.membership, rule=rule, ip=client_ip(request))
-    messages.success(request, _("The rule was removed."))
-    return redirect("work:rules")
-
-
-@require_capability(Capability.MANAGE_SETTINGS)
-@require_POST
-def rules_restore(request):
-    services.care_rules_restore_defaults(actor=request.membership, ip=client_ip(request))
-    messages.success(request, _("The default rules were restored."))
-    return redirect("work:rules")

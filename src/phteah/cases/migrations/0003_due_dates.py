@@ -4,18 +4,11 @@ from django.db import migrations, models
 
 
 def refresh_due(apps, schema_editor):
-    """Compute the new stored due dates of existing cases. A database created later has no
-    cases when this runs, so the code below (which uses the current models) only ever runs
-    on databases where this is the newest migration."""
-    if not apps.get_model("cases", "Case").objects.exists():
-        return
-    from django_scopes import scopes_disabled
-
-    from phteah.cases.models import Case
-    from phteah.work.due import cases_due_refresh
-
-    with scopes_disabled():
-        cases_due_refresh(Case.objects.all())
+    """Nothing here any more. This migration once computed the new fields with the
+    application's live code, which breaks on a database upgraded across later changes to
+    the models. The stored stages and due dates are now computed after every migration by
+    the current code, when the computation's version changed (phteah.care.progress,
+    ``progress_upgrade``, run on post_migrate)."""
 
 
 class Migration(migrations.Migration):

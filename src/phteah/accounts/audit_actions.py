@@ -1,0 +1,46 @@
+"""What each accounts.* audit action means, and labels for the codes its events store (read
+by phteah.core.audit_actions when the trail is shown)."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation
+from .roles import Role
+
+_LABELS = {
+    "role": dict(Role.choices),
+    "kind": dict(Organisation.Kind.choices),
+    "language": dict(settings.LANGUAGES),
+}
+VALUE_LABELS = {"accounts": _LABELS}
+
+ACTIONS = {
+    "accounts.login.succeeded": _("%(actor)s signed in."),
+    "accounts.login.failed": _("Failed sign-in attempt as %(actor)s."),
+    "accounts.login.locked_out": _("Sign-in locked after repeated failures for %(actor)s."),
+    "accounts.logout": _("%(actor)s signed out."),
+    "accounts.session.expired": _("%(actor)s was signed out after being idle."),
+    "accounts.organisation.created": _("Organisation %(target)s was created."),
+    "accounts.organisation.updated": _("%(actor)s changed the organisation's settings."),
+    "accounts.office.created": _("%(actor)s added the office %(target)s."),
+    "accounts.office.updated": _("%(actor)s changed the office %(target)s."),
+    "accounts.user.created": _("%(actor)s created an account for %(target)s."),
+    "accounts.membership.created": _("%(actor)s added %(user)s to the organisation."),
+    "accounts.membership.updated": _("%(actor)s changed the role or access of %(user)s."),
+    "accounts.user.password_reset": _("%(actor)s reset the password of %(target)s."),
+    "accounts.user.password_changed": _("%(actor)s changed their password."),
+    "accounts.user.language_changed": _("%(actor)s changed their language."),
+    "accounts.user.two_factor_enabled": _("%(actor)s set up two-factor authentication."),
+    "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
+    "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),
+}
+
+ACTION_GROUPS = {
+    "accounts.login": _("Sign-ins"),
+    "accounts.logout": _("Sign-outs"),
+    "accounts.session": _("Sessions"),
+    "accounts.membership": _("Roles and access"),
+    "accounts.user": _("Accounts"),
+    "accounts.office": _("Offices"),
+    "accounts.organisation": _("Organisation"),
+}

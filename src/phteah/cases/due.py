@@ -1,0 +1,60 @@
+"""The kinds of work that fall due on an open case, as conditions on the due dates stored on
+the case (computed by phteah.care.progress whenever what they depend on changes). The stored
+values are dates and datetimes, not flags, so the conditions stay right as days pass: each is
+a comparison with today, an index range scan. My work, the team page and the case list's
+"work due" filter all use these."""
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from .models import Case
+
+CATEGORIES = (
+    "visits_overdue",
+    "reviews_due",
+    "initial_late",
+    "initial_due_soon",
+    "placements_past_limit",
+    "follow_ups_due",
+    "approvals",
+)
+# Headings, in lists, on the team page and as the case list's "work due" filter.
+CATEGORY_LABELS = {
+    "visits_overdue": gettext_lazy("Overdue visits"),
+    "reviews_due": gettext_lazy("Assessment reviews due"),
+    "initial_late": gettext_lazy("Initial assessments late (over the limit)"),
+    "initial_due_soon": gettext_lazy("Initial assessments past the target"),
+    "placements_past_limit": gettext_lazy("Placements past their limit"),
+    "follow_ups_due": gettext_lazy("Follow-up visits due after reintegration"),
+    "approvals": gettext_lazy("Closures waiting for approval"),
+}
+# Most urgent first: the oldest due date.
+CATEGORY_ORDER = {
+    "visits_overdue": "visit_due_on",
+    "reviews_due": "review_due_on",
+    "initial_late": "identified_at",
+    "initial_due_soon": "identified_at",
+    "placements_past_limit": "stay_limit_on",
+    "follow_ups_due": "follow_up_due_on",
+    "approvals": "closure_requested_on",
+}
+
+
+def category_q(key: str, *, today: date | None = None, now=None, prefix: str = "") -> Q:
+    """The condition for open cases in category *key*, on the stored due fields (*prefix*
+    to reach the case from a related row, e.g. ``"case__"``)."""
+    today, now = today or timezone.localdate(), now or timezone.now()
+    conditions = {
+        "visits_overdue": {"visit_due_on__lt": today},
+        "reviews_due": {"review_due_on__lt": today},
+        "initial_late": {"initial_limit_at__lt": now},
+        "initial_due_soon": {"initial_target_at__lt": now, "initial_limit_at__gte": now},
+        "placements_past_limit": {"stay_limit_on__lt": today},
+        "follow_ups_due": {"follow_up_due_on__lte": today},
+        "approvals": {"closure_requested_on__isnull": False},
+    }[key]
+    conditions = conditions | {"status": Case.Status.OPEN}
+    return Q(**{prefix + name: value for name, value in conditions.items()})

@@ -1,0 +1,92 @@
+"""What every service that records something in a case shares (used by the care app's
+services too).
+
+The service contract (web UI, API, command line and tasks call the same functions):
+
+- keyword-only arguments, ``actor`` first: the acting ``Membership``;
+- the records acted on are given by id (``case_id``, ``visit_id``...) and reached through
+  their access function, so no caller can skip the access check; values chosen in a form
+  (a village, a service type, a care provider) may be rows, and are checked to be the
+  organisation's;
+- validation happens here, not in forms (forms only parse), and a refusal is a
+  ``ServiceError`` with a translated message; an unreachable record is ``NotFound``;
+- everything runs in one ``audited_atomic()`` block: the case row is locked first, the audit
+  events are appended last (docs/architecture.md, "Lock order");
+- a change in a case publishes ``CaseChanged`` in the transaction (what is derived from the
+  case's records is recomputed by its subscriber), and steps people are told about publish
+  their own events, which notifications receive after commit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phteah.core import events
+from phteah.core.audit import audited_create, snapshot
+from phteah.core.errors import ServiceError
+
+from ..access import case_get_for_user
+from ..events import CaseChanged
+from ..models import Case
+
+
+def require(actor, capability) -> None:
+    if actor is None or not actor.can(capability):
+        raise PermissionError(capability)
+
+
+def case_for_change(actor, case_id, *, open_only: bool = True) -> Case:
+    """The case, locked for this transaction, if *actor* may change it (else NotFound). A
+    closed case is read-only until it is reopened (*open_only*)."""
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True, lock=True)
+    if open_only and case.status != Case.Status.OPEN:
+        raise ServiceError(_("This case is closed. Reopen it before recording anything in it."))
+    return case
+
+
+def case_changed(case: Case) -> None:
+    """Tell the subscribers (stage, due dates) that something in *case* changed."""
+    events.publish(CaseChanged(organisation_id=case.organisation_id, case_id=case.pk))
+
+
+def creates(obj, fields) -> dict:
+    """The audit changes of a new row: ``{field: [None, value]}``."""
+    return {name: [None, value] for name, value in snapshot(obj, fields).items()}
+
+
+def case_record_create(
+    actor, case: Case, model, *, values: dict, fields, action: str, ip, data=None
+):
+    """Create a record of *case* (a visit, a service, a placement, a tracing action...), log
+    it, and tell what derives from the case's records. Inside the caller's transaction."""
+    record = audited_create(
+        model,
+        values={"organisation_id": case.organisation_id, "case": case, **values},
+        fields=fields,
+        actor=actor.user,
+        organisation=case.organisation_id,
+        action=action,
+        data=data,
+        case=case,
+        ip=ip,
+    )
+    case_changed(case)
+    return record
+
+
+def not_in_future(value: datetime.date | datetime.datetime | None, field: str) -> None:
+    if value is None:
+        return
+    today = timezone.localdate()
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if day > today:
+        raise ServiceError(_("This date is in the future."), field=field)
+
+
+def own(actor, obj, field: str) -> None:
+    """*obj* (a catalogue row, a provider, a relative...) must belong to the actor's
+    organisation."""
+    if obj is not None and obj.organisation_id != actor.organisation_id:
+        raise ServiceError(_("Choose one of the options in the list."), field=field)
