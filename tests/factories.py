@@ -114,11 +114,11 @@ class CaseFactory(DjangoModelFactory):
 
 
 def refresh_due(case):
-    """Recompute a case's stored due dates after test set-up wrote its rows directly (the
-    services do this themselves), and return the case with them loaded."""
+    """Recompute a case's stored stage and due dates after test set-up wrote its rows
+    directly (the services do this themselves), and return the case with them loaded."""
+    from phteah.care.progress import STORED_FIELDS, cases_progress_refresh
     from phteah.cases.models import Case
-    from phteah.work.due import cases_due_refresh
 
-    cases_due_refresh(Case.objects.filter(pk=case.pk))
-    case.refresh_from_db(fields=Case.DUE_FIELDS)
+    cases_progress_refresh(Case.objects.filter(pk=case.pk))
+    case.refresh_from_db(fields=STORED_FIELDS)
     return case

@@ -290,6 +290,7 @@ def household_member_add(request, household_id):
 @membership_required
 @require_POST
 def household_member_remove(request, household_id, member_id):
+    household_get_for_user(actor=request.membership, household_id=household_id, edit=True)
     services.household_member_remove(
         actor=request.membership,
         household_id=household_id,
