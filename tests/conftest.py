@@ -4,8 +4,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from phteah.accounts.roles import Role
-
-from .factories import MembershipFactory, OrganisationFactory
+from phteah.core.models import AuditEvent
+from tests.factories import CaseFactory, MembershipFactory, OrganisationFactory
 
 ROLES = [role.value for role in Role]
 
@@ -71,3 +71,40 @@ def signed_in(client):
         return sign_in(client, user)
 
     return make
+
+
+@pytest.fixture
+def worker(member):
+    """A case worker of the organisation."""
+    return member(Role.CASE_WORKER)
+
+
+@pytest.fixture
+def supervisor(member):
+    return member(Role.SUPERVISOR)
+
+
+@pytest.fixture
+def admin(member):
+    """An administrator of the organisation."""
+    return member(Role.ORG_ADMIN)
+
+
+@pytest.fixture
+def case(organisation, worker, supervisor):
+    """A case of the organisation assigned to the worker, supervised by the supervisor."""
+    return CaseFactory(organisation=organisation, workers=[worker.user], supervisor=supervisor.user)
+
+
+@pytest.fixture
+def events(organisation):
+    """events() → the actions written for the organisation so far, oldest first."""
+
+    def read():
+        return list(
+            AuditEvent.all_chains.filter(organisation=organisation)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+
+    return read

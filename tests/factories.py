@@ -1,8 +1,29 @@
+"""Test data: factories and builders of rows written straight to the database (no services,
+no audit events), for test set-up. Builders of a case's records recompute its stored stage
+and due dates, as the services do."""
+
+import datetime
+from datetime import UTC, date
+
 import factory
 from factory.django import DjangoModelFactory
 
 from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
+from phteah.care.models import CareProvider, Carer, Placement, Relative
+from phteah.cases.models import (
+    Action,
+    Assessment,
+    AssessmentDomain,
+    AssessmentScore,
+    Conference,
+    Goal,
+    ServiceDelivery,
+    ServiceType,
+    Visit,
+)
+from phteah.cases.services import assessment_domains_seed
+from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -122,3 +143,246 @@ def refresh_due(case):
     cases_progress_refresh(Case.objects.filter(pk=case.pk))
     case.refresh_from_db(fields=STORED_FIELDS)
     return case
+
+
+# --- records of a case --------------------------------------------------------------------
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    case = None
+    organisation = factory.SelfAttribute("case.organisation")
+    visited_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=3))
+    kind = Visit.Kind.HOME
+    people_seen = "the child and her grandmother"
+    next_visit_due = factory.LazyAttribute(lambda o: o.visited_on + datetime.timedelta(days=30))
+    recorded_by = None
+
+
+class ServiceTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+
+    organisation = None
+    code = factory.Sequence(lambda n: f"service_{n}")
+    name_en = factory.Sequence(lambda n: f"Service {n}")
+    name_km = "សេវា"
+
+
+class ServiceDeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = ServiceDelivery
+
+    case = None
+    organisation = factory.SelfAttribute("case.organisation")
+    service_type = factory.SubFactory(
+        ServiceTypeFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    delivered_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=2))
+    cost = 10
+    currency = ServiceDelivery.Currency.USD
+    recorded_by = None
+
+
+class CareProviderFactory(DjangoModelFactory):
+    class Meta:
+        model = CareProvider
+
+    organisation = None
+    kind = CareProvider.Kind.FOSTER_FAMILY
+    name = factory.Sequence(lambda n: f"Foster family {n}")
+    capacity = 2
+
+
+class CarerFactory(DjangoModelFactory):
+    class Meta:
+        model = Carer
+
+    provider = None
+    organisation = factory.SelfAttribute("provider.organisation")
+    name = factory.Sequence(lambda n: f"Carer {n}")
+
+
+class PlacementFactory(DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    case = None
+    organisation = factory.SelfAttribute("case.organisation")
+    care_type = "emergency_foster"
+    provider = None
+    started_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=40))
+    reason = "No safe family home yet."
+    recorded_by = None
+
+
+class RelativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Relative
+
+    case = None
+    organisation = factory.SelfAttribute("case.organisation")
+    name = "Chan Srey"
+    relationship = "aunt"
+    found_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=5))
+
+
+def domains(organisation):
+    assessment_domains_seed(organisation=organisation)
+    return list(AssessmentDomain.objects.filter(organisation=organisation, is_active=True))
+
+
+def assessment(case, user, *, kind="initial", day=None, score=3, risk="high"):
+    row = Assessment.objects.create(
+        organisation=case.organisation,
+        case=case,
+        kind=kind,
+        assessed_on=day or datetime.date.today(),
+        assessed_by=user,
+        risk_level=risk,
+    )
+    for domain in domains(case.organisation):
+        AssessmentScore.objects.create(
+            organisation=case.organisation, assessment=row, domain=domain, score=score
+        )
+    refresh_due(case)  # as the services do
+    return row
+
+
+def goal(case, description="Back to school"):
+    return Goal.objects.create(organisation=case.organisation, case=case, description=description)
+
+
+def action(goal_row, user=None, **kwargs):
+    return Action.objects.create(
+        organisation=goal_row.organisation,
+        goal=goal_row,
+        description=kwargs.pop("description", "Meet the school director"),
+        owner=user,
+        owner_text="" if user else "Commune council",
+        **kwargs,
+    )
+
+
+def conference(case, user):
+    return Conference.objects.create(
+        organisation=case.organisation,
+        case=case,
+        held_on=datetime.date.today(),
+        participants="Sok, social worker\nCCWC focal point",
+        decisions="Keep in foster care for now.",
+        recorded_by=user,
+    )
+
+
+def visit(case, user, day, next_due=None):
+    row = Visit.objects.create(
+        organisation=case.organisation,
+        case=case,
+        visited_on=day,
+        kind="home",
+        recorded_by=user,
+        next_visit_due=next_due,
+    )
+    refresh_due(case)  # as the services do
+    return row
+
+
+def dated_visit(case, visited_on: date, *, next_visit_due: date | None = None, by=None) -> Visit:
+    return _refreshed(
+        Visit.objects.create(
+            organisation=case.organisation,
+            case=case,
+            visited_on=visited_on,
+            kind=Visit.Kind.HOME,
+            next_visit_due=next_visit_due,
+            recorded_by=by or _someone(case),
+        )
+    )
+
+
+def dated_assessment(
+    case, assessed_on: date, *, kind=Assessment.Kind.INITIAL, by=None
+) -> Assessment:
+    return _refreshed(
+        Assessment.objects.create(
+            organisation=case.organisation,
+            case=case,
+            kind=kind,
+            assessed_on=assessed_on,
+            risk_level=case.risk_level,
+            assessed_by=by or _someone(case),
+        )
+    )
+
+
+def dated_placement(case, care_type: str, started_on: date, *, ended_on=None, by=None) -> Placement:
+    return _refreshed(
+        Placement.objects.create(
+            organisation=case.organisation,
+            case=case,
+            care_type=care_type,
+            started_on=started_on,
+            ended_on=ended_on,
+            reason="Needs a safe place.",
+            recorded_by=by or _someone(case),
+        )
+    )
+
+
+def _refreshed(row):
+    """The row, after its case's stored due dates were recomputed (as the services do)."""
+    refresh_due(row.case)
+    return row
+
+
+def _someone(case):
+    assignment = case.assignments.select_related("user").first()
+    return assignment.user if assignment else UserFactory()
+
+
+def at(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=UTC)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    name = factory.Sequence(lambda n: f"Household {n}")
+
+
+class HouseholdMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = HouseholdMember
+
+    organisation = factory.SelfAttribute("household.organisation")
+    relationship = HouseholdMember.Relationship.CHILD
+
+
+class IdentityDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = IdentityDocument
+
+    organisation = factory.SelfAttribute("person.organisation")
+    kind = IdentityDocument.Kind.BIRTH_CERTIFICATE
+    status = IdentityDocument.Status.HAS
+    number = "BC-123"
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    organisation = factory.SelfAttribute("person.organisation")
+    given_as = Consent.GivenAs.GUARDIAN
+    given_by_name = "Chan Sreymom"
+    given_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+    purpose = Consent.Purpose.SERVICES
+    method = Consent.Method.VERBAL_WITNESSED
+    witness_name = "Keo Sovann"

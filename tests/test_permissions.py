@@ -12,9 +12,9 @@ from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.accounts.roles import Role
+from tests.factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
 
 from .conftest import sign_in
-from .factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
 from .matrix_support import ADMIN, ALL, ANON, OTHER, SUPERVISOR, WORKER, expect, only_admin
 
 AREAS = ("people", "cases", "care", "work")

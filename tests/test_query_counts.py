@@ -25,6 +25,7 @@ from phteah.care.models import (
     ReunificationAssessment,
     TracingAction,
 )
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import (
     Action,
     Assessment,
@@ -38,13 +39,12 @@ from phteah.cases.models import (
     Visit,
 )
 from phteah.cases.services import assessment_domains_seed
-from phteah.core.audit import audit_log
+from phteah.core.audit import audit_log, audited_atomic
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
-from phteah.work.services import care_rules_seed
+from tests.factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
 
 from .conftest import sign_in
-from .factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db  # also makes pytest-django set the test database up
 
@@ -284,7 +284,7 @@ def build_world(n: int) -> World:
         )
 
     # n audit events of several kinds, with changes.
-    with transaction.atomic():
+    with audited_atomic():
         for i in range(n):
             audit_log(
                 actor=world.admin.user,

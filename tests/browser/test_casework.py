@@ -305,7 +305,7 @@ def assessed_case(casework_setup):
     )
     case = case_services.case_open(
         actor=worker,
-        person=person,
+        person_id=person.pk,
         case_type="emergency",
         referral_source="police",
         referral_reason="Found alone.",
@@ -323,7 +323,7 @@ def assessed_case(casework_setup):
     ):
         case_services.assessment_add(
             actor=worker,
-            case=case,
+            case_id=case.pk,
             kind=kind,
             assessed_on=day,
             risk_level="medium",

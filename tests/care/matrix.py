@@ -1,8 +1,6 @@
 """Permission rows for the care views (see tests/test_permissions.py)."""
 
-from tests.matrix_support import case_editors, case_readers, expect, only_admin
-
-from .factories import (
+from tests.factories import (
     CareProviderFactory,
     CarerFactory,
     PlacementFactory,
@@ -10,6 +8,7 @@ from .factories import (
     ServiceTypeFactory,
     VisitFactory,
 )
+from tests.matrix_support import case_editors, case_readers, expect, only_admin
 
 # Members who see cases (VIEW_OWN_CASES or VIEW_ALL_CASES): supervisor, case worker, viewer.
 case_staff = expect(404, supervisor=200, worker=200, viewer=200)

@@ -9,11 +9,12 @@ from django.utils import timezone
 from phteah.accounts.roles import Role
 from phteah.care import selectors
 from phteah.care.models import ReunificationAssessment, TracingAction
-
-from ..factories import CaseFactory, OfficeFactory
-from .factories import (
+from phteah.cases.selectors import case_records_context
+from tests.factories import (
     CareProviderFactory,
     CarerFactory,
+    CaseFactory,
+    OfficeFactory,
     PlacementFactory,
     RelativeFactory,
     ServiceDeliveryFactory,
@@ -61,9 +62,13 @@ def fill(case, user, n):
 
 
 def count_queries(worker, case):
+    """The care sections and the visits-and-services section of the case page."""
     with CaptureQueriesContext(connection) as queries:
         context = selectors.care_case_context(actor=worker, case=case)
-        render_to_string("care/case_sections.html", {"case": case, **context})
+        context |= case_records_context(actor=worker, case=case)
+        for template in ("care/case_sections.html", "care/_family_sections.html"):
+            render_to_string(template, {"case": case, **context})
+        render_to_string("cases/_records.html", {"case": case, **context})
     return len(queries), context
 
 
@@ -76,9 +81,10 @@ class TestCaseContext:
         small_count, small_context = count_queries(worker, small)
         large_count, large_context = count_queries(worker, large)
         assert small_count == large_count <= 9
-        assert len(large_context["care"]["visits"]) == 10
-        assert large_context["care"]["visit_count"] == 50
-        assert large_context["care"]["more_visits"] and not small_context["care"]["more_visits"]
+        assert len(large_context["records"]["visits"]) == 10
+        assert large_context["records"]["visit_count"] == 50
+        assert large_context["records"]["more_visits"]
+        assert not small_context["records"]["more_visits"]
 
     def test_current_placement_next_visit_and_totals(self, worker, case, organisation):
         provider = CareProviderFactory(organisation=organisation, name="Family Sok")
@@ -96,23 +102,29 @@ class TestCaseContext:
         ServiceDeliveryFactory(case=case, recorded_by=worker.user, cost=40000, currency="KHR")
         ServiceDeliveryFactory(case=case, recorded_by=worker.user, cost=None)
         care = selectors.care_case_context(actor=worker, case=case)["care"]
+        records = case_records_context(actor=worker, case=case)["records"]
         assert care["current_placement"].provider == provider
         assert care["current_placement_days"] == 12
-        assert care["next_visit_due"] == TODAY - 10 * DAY and care["visit_overdue"]
-        assert [(t["currency"], t["total"], t["count"]) for t in care["service_totals"]] == [
+        assert records["next_visit_due"] == TODAY - 10 * DAY and records["visit_overdue"]
+        assert [(t["currency"], t["total"], t["count"]) for t in records["service_totals"]] == [
             ("KHR", 40000, 1),
             ("USD", 15.5, 2),
         ]
-        assert care["can_edit"]
+        assert care["can_edit"] and records["can_edit"]
         html = render_to_string("care/case_sections.html", {"case": case, "care": care})
-        assert "Overdue" in html and "Family Sok" in html and "12 days in this placement" in html
+        assert "Family Sok" in html and "12 days in this placement" in html
+        html = render_to_string("cases/_records.html", {"case": case, "records": records})
+        assert "Overdue" in html
 
     def test_a_viewer_gets_no_add_links(self, member, case):
         viewer = member(Role.VIEWER)
         care = selectors.care_case_context(actor=viewer, case=case)["care"]
-        assert not care["can_edit"]
+        records = case_records_context(actor=viewer, case=case)["records"]
+        assert not care["can_edit"] and not records["can_edit"]
         html = render_to_string("care/case_sections.html", {"case": case, "care": care})
-        assert "/visits/add/" not in html
+        assert "/placements/add/" not in html
+        html = render_to_string("cases/_records.html", {"case": case, "records": records})
+        assert "/visits/add/" not in html and "/services/add/" not in html
 
 
 class TestProviders:

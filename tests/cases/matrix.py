@@ -1,8 +1,7 @@
 """Permission matrix rows of the cases area (see tests/matrix_support.py)."""
 
+from tests import factories
 from tests.matrix_support import case_editors, case_readers, expect, only_admin
-
-from . import factories
 
 ROWS = [
     ("cases:case_list", None, "get", None, expect(404, supervisor=200, worker=200, viewer=200)),

@@ -10,23 +10,12 @@ from phteah.accounts.roles import Role
 from phteah.cases.models import Assessment, AssessmentDomain, Case, Conference, Goal
 from phteah.cases.selectors import case_timeline
 from phteah.core.models import AuditEvent
+from tests import factories
 from tests.conftest import sign_in
 from tests.factories import CaseFactory, PersonFactory
 
-from . import factories
-
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def worker(member):
-    return member(Role.CASE_WORKER)
-
-
-@pytest.fixture
-def supervisor(member):
-    return member(Role.SUPERVISOR)
 
 
 @pytest.fixture

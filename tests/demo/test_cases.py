@@ -114,4 +114,4 @@ def test_it_is_idempotent_and_audited_once_per_organisation(demo):
     assert again.cases == 0 and Case.objects.count() == cases
     events = AuditEvent.objects.filter(action="demo.cases.created")
     assert events.count() == Organisation.objects.count() == 6
-    assert audit_verify()[1] == []
+    assert audit_verify().problems == []

@@ -39,4 +39,4 @@ def test_the_demo_network_has_every_kind_and_every_role(capsys):
     users = User.objects.count()
     call_command("demo")  # running it again changes nothing
     assert Organisation.objects.count() == 6 and User.objects.count() == users
-    assert audit_verify()[1] == []
+    assert audit_verify().problems == []

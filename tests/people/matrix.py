@@ -1,9 +1,7 @@
 """The people views in the permission matrix (see tests/test_permissions.py)."""
 
-from tests.factories import PersonFactory
+from tests.factories import ConsentFactory, HouseholdFactory, HouseholdMemberFactory, PersonFactory
 from tests.matrix_support import case_editors, case_readers, expect
-
-from .factories import ConsentFactory, HouseholdFactory, HouseholdMemberFactory
 
 # Register and search: any editor (supervisor, case worker) / reader of the organisation.
 EDITORS_ANYWHERE = expect(404, supervisor=200, worker=200)

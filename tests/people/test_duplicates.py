@@ -7,15 +7,9 @@ import pytest
 from phteah.accounts.roles import Role
 from phteah.people.names import person_search_fields
 from phteah.people.selectors import person_duplicates
-
-from ..factories import CaseFactory, PersonFactory
+from tests.factories import CaseFactory, PersonFactory
 
 DOB = datetime.date(2014, 6, 15)
-
-
-@pytest.fixture
-def supervisor(member):
-    return member(Role.SUPERVISOR)
 
 
 def person(organisation, **kwargs):

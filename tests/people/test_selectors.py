@@ -3,7 +3,6 @@
 import datetime
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,23 +15,18 @@ from phteah.people.selectors import (
     person_page_context,
     person_search,
 )
-
-from ..factories import CaseFactory, PersonFactory
-from .factories import (
+from tests.factories import (
+    CaseFactory,
     ConsentFactory,
     HouseholdFactory,
     HouseholdMemberFactory,
     IdentityDocumentFactory,
+    PersonFactory,
 )
 
 
 def named(organisation, **names):
     return PersonFactory(organisation=organisation, **names, **person_search_fields(**names))
-
-
-@pytest.fixture
-def supervisor(member):
-    return member(Role.SUPERVISOR)
 
 
 def test_search_finds_any_part_of_a_name_in_either_script(supervisor):

@@ -13,11 +13,17 @@ from phteah.accounts.roles import Role
 from phteah.core.models import AuditEvent
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
+from tests.factories import (
+    CaseFactory,
+    ConsentFactory,
+    HouseholdFactory,
+    HouseholdMemberFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 from ..conftest import sign_in
-from ..factories import CaseFactory, OrganisationFactory, PersonFactory
 from .conftest import JPEG, PDF, PNG, address
-from .factories import ConsentFactory, HouseholdFactory, HouseholdMemberFactory
 from .test_selectors import build
 
 TODAY = datetime.date.today()

@@ -5,14 +5,16 @@ from datetime import date, timedelta
 import pytest
 
 from phteah.accounts.roles import Role
+from phteah.care import progress as due
 from phteah.care.models import CareRule
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import Assessment, Case
-from phteah.work import due, selectors
-from phteah.work.dates import DayNumber, DayToDate, EpochSeconds
-from phteah.work.services import care_rules_seed
-from tests.factories import CaseFactory
-
-from .factories import assessment, at, placement, visit
+from phteah.core.dates import DayNumber, DayToDate, EpochSeconds
+from phteah.work import selectors
+from tests.factories import CaseFactory, at
+from tests.factories import dated_assessment as assessment
+from tests.factories import dated_placement as placement
+from tests.factories import dated_visit as visit
 
 TODAY = date(2026, 3, 15)
 NOW = at(2026, 3, 15, 12, 0)
@@ -23,11 +25,6 @@ DAY = timedelta(days=1)
 def worker(member, organisation):
     care_rules_seed(organisation=organisation)
     return member(Role.CASE_WORKER)
-
-
-@pytest.fixture
-def supervisor(member):
-    return member(Role.SUPERVISOR)
 
 
 def new_case(organisation, worker, *, opened_on=TODAY, risk="no_action", **kwargs):

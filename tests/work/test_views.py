@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from phteah.accounts.roles import Role
 from phteah.care.models import CareRule
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import Case
 from phteah.core.models import AuditEvent
-from phteah.work.services import care_rules_seed
 from tests.factories import CaseFactory
+from tests.factories import dated_placement as placement
 
 from ..conftest import sign_in
-from .factories import placement
 
 DAY = timedelta(days=1)
 
@@ -23,11 +23,6 @@ DAY = timedelta(days=1)
 def worker(member, organisation):
     care_rules_seed(organisation=organisation)
     return member(Role.CASE_WORKER)
-
-
-@pytest.fixture
-def supervisor(member):
-    return member(Role.SUPERVISOR)
 
 
 def overdue_cases(organisation, worker, supervisor, n, *, name="Dara"):

@@ -1,12 +1,12 @@
 import pytest
 
 from phteah.accounts.roles import Role
+from phteah.care import services
 from phteah.care.models import CareRule
+from phteah.care.services import DEFAULT_RULES, care_rules_seed
 from phteah.core.audit import audit_verify
 from phteah.core.errors import ServiceError
 from phteah.core.models import AuditEvent
-from phteah.work import services
-from phteah.work.services import DEFAULT_RULES, care_rules_seed
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_adding_a_rule_is_audited(admin, organisation):
     assert event.action == "work.rule.created" and event.target_id == str(rule.pk)
     assert event.changes["value"] == [None, 45]
     assert event.changes["care_type"] == [None, "pagoda"]
-    assert audit_verify()[1] == []
+    assert audit_verify().problems == []
 
 
 @pytest.mark.django_db
@@ -86,20 +86,20 @@ def test_follow_up_offsets_may_repeat_with_other_values(admin, organisation):
 @pytest.mark.django_db
 def test_changing_and_removing_a_rule_is_audited(admin, organisation):
     rule = CareRule.objects.get(organisation=organisation, kind="review_every")
-    services.care_rule_update(actor=admin, rule=rule, value=90)
+    services.care_rule_update(actor=admin, rule_id=rule.pk, value=90)
     rule.refresh_from_db()
     assert rule.value == 90
-    services.care_rule_update(actor=admin, rule=rule, value=90)  # no change: no event
+    services.care_rule_update(actor=admin, rule_id=rule.pk, value=90)  # no change: no event
     event = AuditEvent.objects.get()
     assert event.action == "work.rule.updated" and event.changes == {"value": [180, 90]}
 
     with pytest.raises(ServiceError):
-        services.care_rule_update(actor=admin, rule=rule, value=0)
+        services.care_rule_update(actor=admin, rule_id=rule.pk, value=0)
     follow_up = CareRule.objects.filter(organisation=organisation, kind="follow_up_after")
     with pytest.raises(ServiceError):  # would duplicate the 90-day follow-up
-        services.care_rule_update(actor=admin, rule=follow_up.get(value=30), value=90)
+        services.care_rule_update(actor=admin, rule_id=follow_up.get(value=30).pk, value=90)
 
-    services.care_rule_remove(actor=admin, rule=rule)
+    services.care_rule_remove(actor=admin, rule_id=rule.pk)
     assert not CareRule.objects.filter(pk=rule.pk).exists()
     assert AuditEvent.objects.first().action == "work.rule.deleted"
     assert AuditEvent.objects.first().changes["value"] == [90, None]
@@ -127,10 +127,10 @@ def test_only_admins_of_the_organisation_change_rules(
         services.care_rules_restore_defaults(actor=supervisor)
     outsider = member(Role.ORG_ADMIN, org=other_organisation)
     rule = CareRule.objects.filter(organisation=organisation).first()
-    from django.http import Http404
+    from phteah.core.errors import NotFound
 
-    with pytest.raises(Http404):
-        services.care_rule_update(actor=outsider, rule=rule, value=3)
-    with pytest.raises(Http404):
-        services.care_rule_remove(actor=outsider, rule=rule)
+    with pytest.raises(NotFound):
+        services.care_rule_update(actor=outsider, rule_id=rule.pk, value=3)
+    with pytest.raises(NotFound):
+        services.care_rule_remove(actor=outsider, rule_id=rule.pk)
     assert CareRule.objects.filter(pk=rule.pk).exists()

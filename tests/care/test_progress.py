@@ -1,4 +1,4 @@
-"""The stored due dates (phteah.work.due) are kept right by every service that changes what
+"""The stored due dates (phteah.care.progress) are kept right by every service that changes what
 they depend on: the case, its visits, assessments and placements, and the rule table."""
 
 import datetime
@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from phteah.accounts.roles import Role
+from phteah.care import progress as due
+from phteah.care import services
 from phteah.care import services as care
 from phteah.care.models import CareRule
 from phteah.cases import services as cases
 from phteah.cases.models import Case
-from phteah.work import due, services
-from tests.cases import factories as case_rows
+from tests import factories as case_rows
 from tests.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_a_new_case_is_due_from_its_opening_and_identification(organisation, sup
     identified = timezone.now() - datetime.timedelta(hours=2)
     case = cases.case_open(
         actor=supervisor,
-        person=person,
+        person_id=person.pk,
         case_type="emergency",
         referral_source="police",
         referral_reason="Found alone at the bus station.",
@@ -70,10 +71,10 @@ def test_a_new_case_is_due_from_its_opening_and_identification(organisation, sup
 def test_recording_a_visit_moves_the_next_visit(case, supervisor):
     today = timezone.localdate()
     assert stored(case).visit_due_on == case.opened_on + 30 * DAY
-    care.visit_record(actor=supervisor, case_id=case.pk, visited_on=today - 2 * DAY, kind="home")
+    cases.visit_record(actor=supervisor, case_id=case.pk, visited_on=today - 2 * DAY, kind="home")
     row = stored(case)
     assert (row.last_visited_on, row.visit_due_on) == (today - 2 * DAY, today + 28 * DAY)
-    visit = care.visit_record(
+    visit = cases.visit_record(
         actor=supervisor,
         case_id=case.pk,
         visited_on=today,
@@ -81,7 +82,7 @@ def test_recording_a_visit_moves_the_next_visit(case, supervisor):
         next_visit_due=today + 3 * DAY,
     )
     assert stored(case).visit_due_on == today + 3 * DAY
-    care.visit_update(
+    cases.visit_update(
         actor=supervisor,
         case_id=case.pk,
         visit_id=visit.pk,
@@ -99,7 +100,7 @@ def test_an_initial_assessment_clears_the_deadline_and_starts_the_review_clock(
     today = timezone.localdate()
     cases.assessment_add(
         actor=supervisor,
-        case=case,
+        case_id=case.pk,
         kind="initial",
         assessed_on=today,
         risk_level="high",
@@ -144,14 +145,14 @@ def test_a_return_home_schedules_the_first_follow_up(case, supervisor):
         reason="Reunified.",
     )
     assert stored(case).follow_up_due_on == today - 10 * DAY  # 30 days after the return
-    care.visit_record(actor=supervisor, case_id=case.pk, visited_on=today, kind="home")
+    cases.visit_record(actor=supervisor, case_id=case.pk, visited_on=today, kind="home")
     assert stored(case).follow_up_due_on == today + 50 * DAY  # the 90-day one
 
 
 def test_changing_the_risk_level_changes_the_visit_interval(case, supervisor):
     cases.case_update(
         actor=supervisor,
-        case=case,
+        case_id=case.pk,
         expected_version=case.version,
         case_type=case.case_type,
         referral_source=case.referral_source,
@@ -175,10 +176,10 @@ def test_rule_changes_refresh_the_organisations_open_cases_only(
     rule = CareRule.objects.get(
         organisation=organisation, kind="visit_every", care_type="", risk_level=""
     )
-    services.care_rule_update(actor=admin, rule=rule, value=45)
+    services.care_rule_update(actor=admin, rule_id=rule.pk, value=45)
     assert stored(case).visit_due_on == case.opened_on + 45 * DAY
     assert stored(elsewhere).visit_due_on == case.opened_on + 30 * DAY
-    services.care_rule_remove(actor=admin, rule=rule)
+    services.care_rule_remove(actor=admin, rule_id=rule.pk)
     assert stored(case).visit_due_on is None  # no rule: never due
     services.care_rules_restore_defaults(actor=admin)
     assert stored(case).visit_due_on == case.opened_on + 30 * DAY
@@ -188,20 +189,20 @@ def test_rule_changes_refresh_the_organisations_open_cases_only(
 
 def test_closing_clears_what_is_due_and_reopening_brings_it_back(organisation, case, supervisor):
     case_rows.assessment(case, supervisor.user, kind="closure")
-    cases.closure_request(actor=supervisor, case=case, reason="reintegrated")
-    cases.closure_approve(actor=supervisor, case=case, approve=True)
+    cases.closure_request(actor=supervisor, case_id=case.pk, reason="reintegrated")
+    cases.closure_approve(actor=supervisor, case_id=case.pk, approve=True)
     row = stored(case)
     assert row.status == Case.Status.CLOSED
     assert all(getattr(row, name) is None for name in Case.DUE_DATES)
-    cases.case_reopen(actor=supervisor, case=stored(case), reason="Back on the street.")
+    cases.case_reopen(actor=supervisor, case_id=stored(case).pk, reason="Back on the street.")
     assert stored(case).visit_due_on == case.opened_on + 30 * DAY
 
 
 def test_refresh_writes_only_what_changed(organisation, case):
     queryset = Case.objects.filter(organisation=organisation)
-    assert due.cases_due_refresh(queryset) == 0
+    assert due.cases_progress_refresh(queryset) == 0
     Case.objects.filter(pk=case.pk).update(visit_due_on=None)
-    assert due.cases_due_refresh(queryset) == 1
+    assert due.cases_progress_refresh(queryset) == 1
     assert stored(case).visit_due_on == case.opened_on + 30 * DAY
 
 
@@ -231,7 +232,7 @@ def test_two_changes_to_one_case_at_the_same_moment_are_both_counted(organisatio
                     organisation=organisation, case=case, visited_on=today, kind="home",
                     recorded_by=user,
                 )  # fmt: skip
-                due.cases_due_refresh(Case.objects.filter(pk=case.pk))
+                due.cases_progress_refresh(Case.objects.filter(pk=case.pk))
                 a_refreshed.set()
                 b_inserted.wait(5)
                 threading.Event().wait(0.3)  # let the other transaction reach its refresh
@@ -250,7 +251,7 @@ def test_two_changes_to_one_case_at_the_same_moment_are_both_counted(organisatio
                     risk_level="no_action", assessed_by=user,
                 )  # fmt: skip
                 b_inserted.set()
-                due.cases_due_refresh(Case.objects.filter(pk=case.pk))
+                due.cases_progress_refresh(Case.objects.filter(pk=case.pk))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:

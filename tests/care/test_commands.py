@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import Case
-from phteah.work.services import care_rules_seed
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
