@@ -42,6 +42,7 @@ class CareConfig(AppConfig):
                 context=selectors.care_case_context,
                 position=20,
                 print_template="care/_print_placements.html",
+                summary_template="care/_summary_placement.html",
             )
         )
         page.case_section(

@@ -2,7 +2,8 @@
 the apps above it (care, and later referrals, field work...).
 
 - **Sections** (``case_section``): a block of the case page (and optionally of the printed
-  summary) with its own template and context. The context function gets the acting member and
+  summary, and lines of the summary at the top of the page) with its own templates and
+  context. The context function gets the acting member and
   the case (already checked by the access function) and returns a dict, which the template
   reads under the section's key. Sections are shown in the order of their ``position``.
 - **Timeline sources** (``timeline_source``): each kind of record contributes the rows of the
@@ -28,6 +29,7 @@ class CaseSection:
     context: Callable[..., dict]
     position: int
     print_template: str = ""
+    summary_template: str = ""  # lines of the case summary (<dt>/<dd> pairs), if any
 
 
 @dataclass
