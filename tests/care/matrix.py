@@ -32,8 +32,8 @@ ROWS = [
     ("care:provider_edit", "provider", "get", None, expect(404, supervisor=200, worker=200)),
     ("care:carer_add", "provider", "get", None, provider_editors),
     ("care:carer_remove", "carer", "post", None, expect(404, supervisor=302, worker=302)),
-    ("cases:service_type_list", None, "get", None, only_admin(other=200)),
-    ("cases:service_type_add", None, "get", None, only_admin(other=200)),
+    ("cases:service_type_list", None, "get", None, only_admin()),
+    ("cases:service_type_add", None, "get", None, only_admin()),
     ("cases:service_type_edit", "service_type", "get", None, only_admin()),
 ]
 

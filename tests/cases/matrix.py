@@ -22,7 +22,7 @@ ROWS = [
     ("cases:closure_request", "case", "get", None, case_editors()),
     ("cases:closure_approve", "case", "get", None, expect(404, supervisor=200)),
     ("cases:case_reopen", "case", "get", None, case_editors()),
-    ("cases:domain_list", None, "get", None, only_admin(other=200)),
+    ("cases:domain_list", None, "get", None, only_admin()),
     ("cases:domain_edit", "assessment_domain", "get", None, only_admin()),
 ]
 

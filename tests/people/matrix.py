@@ -36,8 +36,7 @@ def objects(world) -> dict[str, dict]:
     from django.core.files.base import ContentFile
 
     from phteah.people.models import IdentityDocument
-
-    from .conftest import JPEG, PDF, PNG
+    from tests.people.conftest import JPEG, PDF, PNG
 
     owner, person = world["owner"], world["person"]
     person.photo.save("photo.png", ContentFile(PNG), save=True)

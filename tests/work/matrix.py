@@ -3,16 +3,16 @@
 from phteah.care.models import CareRule
 from tests.matrix_support import expect, only_admin
 
-_OWN_CASES = expect(200, admin=404, me=404, other=404)
+_OWN_CASES = expect(200, admin=404, me=404)
 _ADD = {"kind": "visit_every", "care_type": "pagoda", "risk_level": "", "value": "20"}
 
 ROWS = [
     ("work:my_work", None, "get", None, _OWN_CASES),
     ("work:team", None, "get", None, expect(404, supervisor=200)),
     ("work:member_work", "team_member", "get", None, expect(404, supervisor=200)),
-    ("care:rules", None, "get", None, only_admin(other=200)),
-    ("care:rule_add", None, "post", _ADD, only_admin(ok=302, other=302)),
-    ("care:rules_restore", None, "post", None, only_admin(ok=302, other=302)),
+    ("care:rules", None, "get", None, only_admin()),
+    ("care:rule_add", None, "post", _ADD, only_admin(ok=302)),
+    ("care:rules_restore", None, "post", None, only_admin(ok=302)),
     ("care:rule_edit", "care_rule", "get", None, only_admin()),
     ("care:rule_edit", "care_rule", "post", {"value": "12"}, only_admin(ok=302)),
     ("care:rule_delete", "care_rule", "post", None, only_admin(ok=302)),
