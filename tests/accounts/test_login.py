@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -97,6 +99,62 @@ class TestLockout:
             post_login(client, worker.user.email, "wrong")
         assert post_login(client, worker.user.email, PASSWORD).status_code == 302
 
+    def lock_address(self, member, ip="10.6.6.6"):
+        for victim in [member() for _ in range(5)]:
+            post_login(Client(), victim.user.email, "wrong", ip=ip)
+
+    def test_a_locked_address_does_not_count_against_another_account(self, client, member):
+        self.lock_address(member)
+        colleague = member()
+        email = colleague.user.email
+        for _ in range(6):  # more than enough to lock the account, were they counted
+            assert post_login(client, email, PASSWORD, ip="10.6.6.6").status_code == 429
+        # the account is not locked: from another address it signs in
+        assert post_login(client, email, PASSWORD, ip="10.7.7.7").status_code == 302
+        assert not AccessAttempt.objects.filter(username=email).exists()
+        # recorded as refusals because of the address, not as its failures or lock-out
+        assert actions(actor_label=email) == ["accounts.login.refused"] * 6
+        refused = AuditEvent.all_chains.filter(action="accounts.login.refused").first()
+        assert refused.organisation_id == colleague.organisation_id
+        assert refused.data == {"locked": "ip_address"}
+
+    def test_attempts_while_an_address_is_locked_still_count_for_the_address(self, client, member):
+        start = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
+        colleague = member()
+        with time_machine.travel(start, tick=False):
+            self.lock_address(member)
+        with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+            for _ in range(5):
+                post_login(client, colleague.user.email, PASSWORD, ip="10.6.6.6")
+        with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+            # the first failures are over, the refused attempts keep the address locked...
+            assert (
+                post_login(client, colleague.user.email, PASSWORD, ip="10.6.6.6").status_code == 429
+            )
+            # ...and never the account
+            assert (
+                post_login(client, colleague.user.email, PASSWORD, ip="10.7.7.7").status_code == 302
+            )
+        with time_machine.travel(start + datetime.timedelta(minutes=32), tick=False):
+            assert (
+                post_login(Client(), colleague.user.email, PASSWORD, ip="10.6.6.6").status_code
+                == 302
+            )
+
+    def test_an_account_locked_itself_still_counts_attempts_from_a_locked_address(
+        self, client, member
+    ):
+        worker = member()
+        for attempt in range(5):
+            post_login(client, worker.user.email, "wrong", ip=f"10.0.0.{attempt}")
+        self.lock_address(member)
+        assert post_login(client, worker.user.email, PASSWORD, ip="10.6.6.6").status_code == 429
+        assert sorted(actions(actor_label=worker.user.email)[-2:]) == [
+            "accounts.login.failed",
+            "accounts.login.locked_out",
+        ]
+        assert AccessAttempt.objects.filter(username=worker.user.email, ip_address="10.6.6.6")
+
     def test_the_lock_ends_after_fifteen_minutes(self, client, member):
         worker = member()
         start = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
@@ -185,6 +243,54 @@ class TestTemporaryPassword:
         )
         assert response.status_code == 302
         assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.django_db
+class TestPasswordChangeNeedsTheSecondFactor:
+    CHANGE = {
+        "current_password": PASSWORD,
+        "new_password": "my-own-secret-2026",
+        "new_password_again": "my-own-secret-2026",
+    }
+
+    def test_a_password_alone_cannot_change_the_password_of_an_account_with_an_authenticator(
+        self, client, member
+    ):
+        worker = member(Role.CASE_WORKER)
+        device = TOTPDevice.objects.create(user=worker.user, name="phone", confirmed=True)
+        post_login(client, worker.user.email, PASSWORD)
+        url = reverse("accounts:password_change")
+        for response in (client.get(url), client.post(url, self.CHANGE)):
+            assert response.status_code == 302
+            assert response.url.startswith(reverse("accounts:two_factor_verify"))
+        worker.user.refresh_from_db()
+        assert worker.user.check_password(PASSWORD)
+        assert "accounts.user.password_changed" not in actions()
+        # with the code, it can
+        client.post(reverse("accounts:two_factor_verify"), {"token": current_code(device)})
+        assert client.post(url, self.CHANGE).status_code == 302
+        worker.user.refresh_from_db()
+        assert worker.user.check_password("my-own-secret-2026")
+
+    def test_a_temporary_password_is_changed_before_setting_up_two_factor(self, client, member):
+        supervisor = member(Role.SUPERVISOR)
+        supervisor.user.must_change_password = True
+        supervisor.user.save()
+        post_login(client, supervisor.user.email, PASSWORD)
+        response = client.post(reverse("accounts:password_change"), self.CHANGE)
+        assert response.status_code == 302
+        supervisor.user.refresh_from_db()
+        assert supervisor.user.check_password("my-own-secret-2026")
+        assert client.get(HOME).url.startswith(reverse("accounts:two_factor_setup"))
+
+    def test_nothing_else_opens_before_the_second_factor(self, client, member):
+        supervisor = member(Role.SUPERVISOR)
+        supervisor.user.must_change_password = True
+        supervisor.user.save()
+        post_login(client, supervisor.user.email, PASSWORD)
+        assert client.get(reverse("accounts:profile")).url.startswith(
+            reverse("accounts:two_factor_setup")
+        )
 
 
 @pytest.mark.django_db

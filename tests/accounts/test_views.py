@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from phteah.accounts.models import Membership, Office, Organisation
+from phteah.accounts.models import Invitation, Membership, Office, Organisation
 from phteah.accounts.roles import Role
 from phteah.geography.models import Commune, District, Province, Village
 
@@ -73,25 +73,6 @@ class TestStaff:
         page = client.get(reverse("accounts:member_list"), {"role": "case_worker"}).content.decode()
         assert "Lim Sreyneang" in page and "Keo Vannak" not in page
 
-    def test_adding_a_person_shows_the_temporary_password_once(self, client, admin):
-        office = OfficeFactory(organisation=admin.organisation, name="Battambang")
-        response = client.post(
-            reverse("accounts:member_add"),
-            {
-                "email": "new@example.test",
-                "full_name": "Touch Sovann",
-                "full_name_km": "ទូច សុវណ្ណ",
-                "phone": "០១២ ៣៤៥ ៦៧៨",
-                "role": Role.CASE_WORKER,
-                "language": "km",
-                "office": office.pk,
-            },
-        )
-        assert response.status_code == 200
-        membership = Membership.objects.get(user__email="new@example.test")
-        assert membership.office == office and membership.user.phone == "012 345 678"
-        assert "secret" in response.content.decode()
-
     def test_invalid_input_changes_nothing_and_explains(self, client, admin, other_organisation):
         foreign_office = OfficeFactory(organisation=other_organisation)
         response = client.post(
@@ -100,7 +81,6 @@ class TestStaff:
                 "email": "not-an-email",
                 "full_name": "",
                 "role": "boss",
-                "language": "km",
                 "office": foreign_office.pk,
             },
         )
@@ -108,6 +88,28 @@ class TestStaff:
         form = response.context["form"]
         assert set(form.errors) >= {"email", "full_name", "role", "office"}
         assert Membership.objects.filter(organisation=admin.organisation).count() == 1
+        assert not Invitation.objects.exists()
+
+    def test_the_password_reset_shows_the_temporary_password_once(self, client, admin):
+        worker = MembershipFactory(organisation=admin.organisation, role=Role.CASE_WORKER)
+        response = client.post(reverse("accounts:member_reset_password", args=[worker.pk]))
+        assert response.status_code == 200
+        password = response.context["password"]
+        assert password in response.content.decode()
+        worker.user.refresh_from_db()
+        assert worker.user.check_password(password) and worker.user.must_change_password
+
+    def test_another_organisations_member_is_not_found(self, client, admin, other_organisation):
+        foreign = MembershipFactory(organisation=other_organisation, role=Role.VIEWER)
+        for name in ("accounts:member_reset_password", "accounts:member_reset_two_factor"):
+            assert client.post(reverse(name, args=[foreign.pk])).status_code == 404
+        assert client.get(reverse("accounts:member_edit", args=[foreign.pk])).status_code == 404
+        response = client.post(
+            reverse("accounts:member_edit", args=[foreign.pk]),
+            {"role": Role.ORG_ADMIN, "is_active": "on", "office": ""},
+        )
+        assert response.status_code == 404
+        assert Membership.objects.get(pk=foreign.pk).role == Role.VIEWER
 
     def test_changing_a_role(self, client, admin):
         worker = MembershipFactory(organisation=admin.organisation, role=Role.CASE_WORKER)

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from phteah.core.adminsite import ReadOnlyAdmin
 
-from .models import Membership, Office, Organisation, User
+from .models import Invitation, Membership, Office, Organisation, User
 from .services import organisation_create
 
 
@@ -56,3 +56,10 @@ class MembershipAdmin(ReadOnlyAdmin):
 @admin.register(Office)
 class OfficeAdmin(ReadOnlyAdmin):
     list_display = ("name", "organisation", "is_active")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "organisation", "role", "expires_at", "accepted_at", "cancelled_at")
+    list_filter = ("role",)
+    exclude = ("token_hash",)

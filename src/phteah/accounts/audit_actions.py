@@ -18,6 +18,9 @@ ACTIONS = {
     "accounts.login.succeeded": _("%(actor)s signed in."),
     "accounts.login.failed": _("Failed sign-in attempt as %(actor)s."),
     "accounts.login.locked_out": _("Sign-in locked after repeated failures for %(actor)s."),
+    "accounts.login.refused": _(
+        "A sign-in as %(actor)s was refused because its address is locked after repeated failures."
+    ),
     "accounts.logout": _("%(actor)s signed out."),
     "accounts.session.expired": _("%(actor)s was signed out after being idle."),
     "accounts.organisation.created": _("Organisation %(target)s was created."),
@@ -33,6 +36,12 @@ ACTIONS = {
     "accounts.user.two_factor_enabled": _("%(actor)s set up two-factor authentication."),
     "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
     "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),
+    "accounts.invitation.created": _("%(actor)s invited someone to join the organisation."),
+    "accounts.invitation.resent": _("%(actor)s sent a new invitation link."),
+    "accounts.invitation.cancelled": _("%(actor)s cancelled an invitation."),
+    "accounts.invitation.opened": _("An invitation link was opened."),
+    "accounts.invitation.accepted": _("%(actor)s accepted an invitation and joined."),
+    "accounts.invitation.declined": _("%(actor)s declined an invitation."),
 }
 
 ACTION_GROUPS = {
@@ -40,6 +49,7 @@ ACTION_GROUPS = {
     "accounts.logout": _("Sign-outs"),
     "accounts.session": _("Sessions"),
     "accounts.membership": _("Roles and access"),
+    "accounts.invitation": _("Invitations"),
     "accounts.user": _("Accounts"),
     "accounts.office": _("Offices"),
     "accounts.organisation": _("Organisation"),

@@ -10,6 +10,8 @@ from phteah.geography.models import Province
 
 from .roles import Role
 
+PASSWORD_MAX_LENGTH = 128
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
@@ -42,15 +44,18 @@ class TokenForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(
         label=_("Current password"),
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
         label=_("New password"),
         help_text=_("At least 10 characters; not only numbers, and not a common password."),
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password_again = forms.CharField(
         label=_("New password again"),
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -86,17 +91,43 @@ def _office_field(offices):
     )
 
 
-class MemberAddForm(forms.Form):
+class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    full_name = forms.CharField(label=_("Name in Latin letters"), max_length=150)
-    full_name_km = forms.CharField(label=_("Name in Khmer"), max_length=150, required=False)
-    phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
+    full_name = forms.CharField(
+        label=_("Name in Latin letters"),
+        max_length=150,
+        help_text=_("A person who already has a Phteah account keeps the name they use."),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="km")
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"] = _office_field(offices)
+
+
+class InvitationAccountForm(forms.Form):
+    """A person without an account accepting an invitation: their name and password."""
+
+    full_name = forms.CharField(label=_("Your name in Latin letters"), max_length=150)
+    full_name_km = forms.CharField(label=_("Your name in Khmer"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="km")
+    password = forms.CharField(
+        label=_("Choose a password"),
+        help_text=_("At least 10 characters; not only numbers, and not a common password."),
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("The password again"),
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords are different."))
+        return data
 
 
 class MemberEditForm(forms.Form):

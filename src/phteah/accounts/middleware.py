@@ -90,22 +90,27 @@ GATE_EXEMPT_URL_NAMES = (
     "accounts:logout",
     "accounts:two_factor_setup",
     "accounts:two_factor_verify",
-    "accounts:password_change",
     "accounts:set_language",
 )
+# Open before the second factor only to an account that has no authenticator (a temporary
+# password to replace before setting one up): with one, its code comes first.
+WITHOUT_DEVICE_URL_NAMES = ("accounts:password_change",)
 
 
 class TwoFactorRequiredMiddleware:
     """Members whose role (or organisation) requires two-factor authentication must verify a
-    code before anything else; users with a temporary password must first choose their own."""
+    code before anything else, and so must anyone who set up an authenticator; users with a
+    temporary password must first choose their own."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self._exempt = None
+        self._without_device = None
 
     def exempt_paths(self):
         if self._exempt is None:
             self._exempt = {reverse(name) for name in GATE_EXEMPT_URL_NAMES}
+            self._without_device = {reverse(name) for name in WITHOUT_DEVICE_URL_NAMES}
         return self._exempt
 
     def __call__(self, request):
@@ -117,17 +122,19 @@ class TwoFactorRequiredMiddleware:
         if not user.is_verified():
             membership = request.membership
             required = user.is_superuser or (membership and membership.requires_two_factor)
-            # Anyone who set up an authenticator is asked for it, required or not. "No
-            # authenticator" is remembered for the session (only this session's own set-up,
-            # which verifies it, can add one), so most requests make no query for it.
+            # "No authenticator" is remembered for the session (only this session's own
+            # set-up, which verifies it, can add one), so most requests make no query for it.
             has_device = False
             if request.session.get(SESSION_NO_DEVICE) != str(user.pk):
                 has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
                 if not has_device:
                     request.session[SESSION_NO_DEVICE] = str(user.pk)
-            if required or has_device:
-                target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
-        if user.must_change_password:
+            if has_device:
+                target = reverse("accounts:two_factor_verify")
+                return redirect(f"{target}?next={request.get_full_path()}")
+            if required and request.path not in self._without_device:
+                target = reverse("accounts:two_factor_setup")
+                return redirect(f"{target}?next={request.get_full_path()}")
+        if user.must_change_password and request.path not in self._without_device:
             return redirect("accounts:password_change")
         return self.get_response(request)

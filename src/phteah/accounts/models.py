@@ -1,4 +1,7 @@
-"""Users, organisations, offices and memberships. Thin: behaviour lives in services."""
+"""Users, organisations, offices, memberships and invitations. Thin: behaviour lives in
+services."""
+
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -169,3 +172,76 @@ class Membership(BaseModel):
             self.role in settings.PHTEAH_TWO_FACTOR_ROLES
             or self.organisation.require_two_factor_for_all
         )
+
+
+class Invitation(BaseModel):
+    """An administrator's invitation to join their organisation, sent to an email address.
+
+    Nobody becomes a member without accepting: the person opens the link (or finds the
+    invitation on their home page once signed in with that address) and accepts, and only
+    then is their membership created. The link's token is stored as its SHA-256 digest, so
+    the database does not hold usable links. An invitation is open until it is accepted,
+    declined, cancelled (also when a new link replaces it) or expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(
+        _("name in Latin letters"),
+        max_length=150,
+        help_text=_("Used for a new account; a person who has an account keeps their own name."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("office"),
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The membership that accepting created.
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["email"], name="invitation_email"),
+            models.Index(fields=["organisation", "created_at"], name="invitation_org_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.organisation_id} ({self.role})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def status_at(self, when) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.declined_at:
+            return self.Status.DECLINED
+        if self.cancelled_at:
+            return self.Status.CANCELLED
+        if self.expires_at <= when:
+            return self.Status.EXPIRED
+        return self.Status.PENDING

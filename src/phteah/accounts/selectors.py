@@ -1,19 +1,32 @@
-"""Reads of accounts data that a user triggers. Each takes the acting membership and only
-returns what it may see; the ``*_get_for_user`` functions are the access functions."""
+"""Reads of accounts data that a user triggers. Each takes the acting membership (or, for
+their own invitations, the user) and only returns what it may see; the ``*_get_for_user``
+functions are the access functions: they raise ``NotFound`` — the same answer for missing
+and not allowed — and record the refusal (``phteah.core.access.access_denied``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
+from phteah.core.access import access_denied
+from phteah.core.audit import audit_access
+from phteah.core.errors import NotFound
 from phteah.core.models import AuditEvent
 
-from .models import Membership, Office, User
+from .models import Invitation, Membership, Office, User
 from .roles import Capability
+
+# The staff page lists the invitations that were neither accepted nor cancelled, of the last
+# INVITATION_LIST_DAYS days (declined and expired ones too: they can be sent again).
+INVITATION_LIST_DAYS = 90
+# A token longer than this was not made by Phteah (tokens are 43 characters).
+TOKEN_MAX_LENGTH = 100
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:
@@ -51,15 +64,23 @@ def member_list(
 
 
 def member_get_for_user(*, actor: Membership, membership_id) -> Membership:
-    """Access function for memberships: 404 if missing, in another organisation, or not allowed."""
-    if not actor.can(Capability.MANAGE_USERS):
-        raise Http404
-    try:
-        return Membership.objects.select_related("user", "office").get(
-            pk=membership_id, organisation_id=actor.organisation_id
-        )
-    except (Membership.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    """Access function for memberships: the actor's organisation's, for those who manage its
+    staff; else NotFound."""
+    if actor is not None and actor.can(Capability.MANAGE_USERS):
+        try:
+            return Membership.objects.select_related("user", "office").get(
+                pk=membership_id, organisation_id=actor.organisation_id
+            )
+        except (Membership.DoesNotExist, ValueError, TypeError, ValidationError):
+            pass
+    access_denied(actor=actor, model=Membership, record_id=membership_id)
+    raise NotFound
+
+
+def user_has_authenticator(*, user: User) -> bool:
+    """Whether the user (themselves, or a member reached through ``member_get_for_user``)
+    set up two-factor authentication."""
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
 def office_list(*, actor: Membership, include_inactive: bool = False) -> QuerySet:
@@ -72,15 +93,139 @@ def office_list(*, actor: Membership, include_inactive: bool = False) -> QuerySe
 
 
 def office_get_for_user(*, actor: Membership, office_id) -> Office:
-    """Access function for offices: 404 if missing or in another organisation."""
-    if not actor.can(Capability.MANAGE_OFFICES):
-        raise Http404
-    try:
-        return Office.objects.select_related("village__commune__district__province").get(
-            pk=office_id, organisation_id=actor.organisation_id
+    """Access function for offices: the actor's organisation's, for those who manage its
+    offices; else NotFound."""
+    if actor is not None and actor.can(Capability.MANAGE_OFFICES):
+        try:
+            return Office.objects.select_related("village__commune__district__province").get(
+                pk=office_id, organisation_id=actor.organisation_id
+            )
+        except (Office.DoesNotExist, ValueError, TypeError, ValidationError):
+            pass
+    access_denied(actor=actor, model=Office, record_id=office_id)
+    raise NotFound
+
+
+# --- invitations ----------------------------------------------------------------------
+
+
+def invitation_list(*, actor: Membership) -> list[Invitation]:
+    """The organisation's invitations still worth showing on the staff page: not accepted,
+    not cancelled, from the last INVITATION_LIST_DAYS days; newest first."""
+    if not actor.can(Capability.MANAGE_USERS):
+        return []
+    since = timezone.now() - timedelta(days=INVITATION_LIST_DAYS)
+    return list(
+        Invitation.objects.filter(
+            organisation_id=actor.organisation_id,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+            created_at__gte=since,
         )
-    except (Office.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+        .select_related("office", "invited_by")
+        .order_by("-created_at")[:200]
+    )
+
+
+def invitation_get_for_user(*, actor: Membership, invitation_id) -> Invitation:
+    """Access function for an administrator's invitations: the actor's organisation's, for
+    those who manage its staff; else NotFound."""
+    if actor is not None and actor.can(Capability.MANAGE_USERS):
+        try:
+            return Invitation.objects.select_related("office").get(
+                pk=invitation_id, organisation_id=actor.organisation_id
+            )
+        except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
+            pass
+    access_denied(actor=actor, model=Invitation, record_id=invitation_id)
+    raise NotFound
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Who acts on an invitation addressed to them: a person, signed in or not, outside the
+    inviting organisation (so a refusal is recorded in that organisation's trail only)."""
+
+    user: User | None = None
+    organisation_id = None
+
+
+def _pending(invitations: QuerySet) -> QuerySet:
+    return invitations.filter(
+        accepted_at__isnull=True,
+        declined_at__isnull=True,
+        cancelled_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def invitation_list_for_invitee(*, user: User) -> list[Invitation]:
+    """The pending invitations addressed to the signed-in user's email, from any
+    organisation (the invitee acts across organisations: their invitations are theirs)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    with scopes_disabled():
+        return list(
+            _pending(Invitation.objects.filter(email__iexact=user.email))
+            .select_related("organisation", "office", "invited_by")
+            .order_by("-created_at")
+        )
+
+
+def invitation_get_for_invitee(*, user: User, invitation_id) -> Invitation:
+    """Access function for a person's own invitations: pending and addressed to their email,
+    else NotFound."""
+    if user.is_authenticated and user.is_active:
+        with scopes_disabled():
+            try:
+                return (
+                    _pending(Invitation.objects.filter(email__iexact=user.email))
+                    .select_related("organisation", "office", "invited_by")
+                    .get(pk=invitation_id)
+                )
+            except (Invitation.DoesNotExist, ValueError, TypeError, ValidationError):
+                pass
+    access_denied(
+        actor=Invitee(user if user.is_authenticated else None),
+        model=Invitation,
+        record_id=invitation_id,
+    )
+    raise NotFound
+
+
+def invitation_get_by_token(*, token: str, user: User | None = None) -> Invitation:
+    """The pending invitation whose link holds *token*, else NotFound: the same answer for a
+    forged, expired, cancelled, declined or used link. Opening a link that was real but can
+    no longer be used is recorded in the inviting organisation's trail."""
+    token = str(token or "")
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        raise NotFound
+    with scopes_disabled():
+        invitation = (
+            Invitation.objects.select_related("organisation", "office", "invited_by")
+            .filter(token_hash=Invitation.hash_token(token))
+            .first()
+        )
+    if invitation is None:
+        raise NotFound  # forged: nothing to attribute it to
+    if invitation.status_at(timezone.now()) != Invitation.Status.PENDING:
+        signed_in = user if user is not None and user.is_authenticated else None
+        access_denied(actor=Invitee(signed_in), model=Invitation, record_id=invitation.pk)
+        raise NotFound
+    return invitation
+
+
+def invitation_opened(*, token: str, user: User | None = None) -> Invitation:
+    """``invitation_get_by_token``, recording in the inviting organisation's trail that the
+    link was opened (by whom, when signed in)."""
+    invitation = invitation_get_by_token(token=token, user=user)
+    audit_access(
+        actor=user if user is not None and user.is_authenticated else None,
+        action="accounts.invitation.opened",
+        organisation=invitation.organisation_id,
+        target=invitation,
+    )
+    return invitation
 
 
 # --- the audit trail --------------------------------------------------------------------

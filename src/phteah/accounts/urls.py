@@ -14,9 +14,31 @@ urlpatterns = [
     path("account/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("account/organisation/", views.organisation_switch, name="organisation_switch"),
+    path(
+        "account/invitations/<uuid:invitation_id>/accept/",
+        views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "account/invitations/<uuid:invitation_id>/decline/",
+        views.invitation_decline,
+        name="invitation_decline",
+    ),
+    path("invitation/", views.invitation_respond, name="invitation_respond"),
+    path("invitation/<str:token>/", views.invitation_open, name="invitation_open"),
     path("org/settings/", views.organisation_settings, name="organisation_settings"),
     path("org/staff/", views.member_list, name="member_list"),
     path("org/staff/add/", views.member_add, name="member_add"),
+    path(
+        "org/staff/invitations/<uuid:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "org/staff/invitations/<uuid:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
     path("org/staff/<uuid:membership_id>/", views.member_edit, name="member_edit"),
     path(
         "org/staff/<uuid:membership_id>/reset-password/",

@@ -3,13 +3,14 @@ import base64
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,14 +20,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.core.access import require_capability
 from phteah.core.audit_actions import FIELD_LABELS, describe, display_value
-from phteah.core.errors import ServiceError, form_saved
+from phteah.core.errors import NotFound, ServiceError, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
 from .forms import (
     AuditFilterForm,
     EmailAuthenticationForm,
-    MemberAddForm,
+    InvitationAccountForm,
+    InvitationForm,
     MemberEditForm,
     OfficeEditForm,
     OfficeForm,
@@ -37,8 +39,12 @@ from .forms import (
 from .middleware import SESSION_ORGANISATION
 from .models import Organisation
 from .roles import CAPABILITY_LABELS, ROLE_CAPABILITIES, Capability, Role
+from .tasks import invitation_link
 
 SESSION_PENDING_DEVICE = "phteah_pending_totp"
+# The token of the invitation link this browser opened: the link's page moves it here and
+# redirects to an address without it (so it is not left in the history or sent as Referer).
+SESSION_INVITATION_TOKEN = "phteah_invitation_token"
 
 
 class LoginView(auth_views.LoginView):
@@ -81,12 +87,16 @@ def _next_url(request, default="accounts:home"):
 
 @login_required
 def profile(request):
-    has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    has_device = selectors.user_has_authenticator(user=request.user)
     return render(request, "accounts/profile.html", {"has_device": has_device})
 
 
 @login_required
 def password_change(request):
+    """Change one's password: after the second factor when the account has one."""
+    verified = request.user.is_verified()
+    if not verified and selectors.user_has_authenticator(user=request.user):
+        return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.path}")
     form = PasswordChangeForm(request.POST or None)
     if form_saved(
         request,
@@ -95,6 +105,7 @@ def password_change(request):
             actor=request.user,
             current_password=form.cleaned_data["current_password"],
             new_password=form.cleaned_data["new_password"],
+            second_factor_verified=verified,
             ip=client_ip(request),
         ),
     ):
@@ -106,7 +117,7 @@ def password_change(request):
 
 @login_required
 def two_factor_setup(request):
-    has_confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    has_confirmed = selectors.user_has_authenticator(user=request.user)
     if has_confirmed and not request.user.is_verified():
         # Replacing an authenticator needs the current one: a password alone is not enough.
         return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.path}")
@@ -125,7 +136,7 @@ def two_factor_setup(request):
         form,
         lambda: services.two_factor_device_confirm(
             actor=request.user,
-            device=device,
+            device_id=device.pk,
             token=form.cleaned_data["token"],
             ip=client_ip(request),
         ),
@@ -216,6 +227,7 @@ def member_list(request):
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    now = timezone.now()
     return render(
         request,
         "accounts/member_list.html",
@@ -225,6 +237,10 @@ def member_list(request):
             "role": role,
             "roles": Role.choices,
             "query": query.urlencode(),
+            "invitations": [
+                (invitation, invitation.status_at(now))
+                for invitation in selectors.invitation_list(actor=request.membership)
+            ],
             "role_capabilities": [
                 (label, [CAPABILITY_LABELS[c] for c in Capability if c in ROLE_CAPABILITIES[value]])
                 for value, label in Role.choices
@@ -233,20 +249,70 @@ def member_list(request):
     )
 
 
+def _site_url(request) -> str:
+    """Where the links in e-mails point: this site, as the request reached it (the host is
+    one of ALLOWED_HOSTS)."""
+    return request.build_absolute_uri("/")
+
+
 @require_capability(Capability.MANAGE_USERS)
 def member_add(request):
+    """Invite someone to the organisation. The answer is the same whatever the address:
+    whether it has an account, here or anywhere, is never shown."""
     offices = selectors.office_list(actor=request.membership)
-    form = MemberAddForm(request.POST or None, offices=offices)
-    added = {}
+    form = InvitationForm(request.POST or None, offices=offices)
+    sent = {}
 
     def save():
-        added["member"], added["password"] = services.member_add(
-            actor=request.membership, ip=client_ip(request), **form.cleaned_data
+        sent["invitation"], token = services.invitation_create(
+            actor=request.membership,
+            site_url=_site_url(request),
+            ip=client_ip(request),
+            **form.cleaned_data,
         )
+        sent["link"] = invitation_link(_site_url(request), token)
 
     if form_saved(request, form, save):
-        return render(request, "accounts/member_added.html", added)
-    return render(request, "accounts/member_add.html", {"form": form})
+        return render(request, "accounts/invitation_sent.html", sent)
+    return render(
+        request,
+        "accounts/member_add.html",
+        {"form": form, "valid_days": services.INVITATION_VALID_FOR.days},
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def invitation_resend(request, invitation_id):
+    try:
+        invitation, token = services.invitation_resend(
+            actor=request.membership,
+            invitation_id=invitation_id,
+            site_url=_site_url(request),
+            ip=client_ip(request),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:member_list")
+    return render(
+        request,
+        "accounts/invitation_sent.html",
+        {"invitation": invitation, "link": invitation_link(_site_url(request), token)},
+    )
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def invitation_cancel(request, invitation_id):
+    try:
+        services.invitation_cancel(
+            actor=request.membership, invitation_id=invitation_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation was cancelled. Its link no longer works."))
+    return redirect("accounts:member_list")
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -260,14 +326,14 @@ def member_edit(request, membership_id):
         form,
         lambda: services.member_update(
             actor=request.membership,
-            membership=member,
+            membership_id=member.pk,
             ip=client_ip(request),
             **form.cleaned_data,
         ),
     ):
         messages.success(request, _("The changes were saved."))
         return redirect("accounts:member_list")
-    has_device = TOTPDevice.objects.filter(user_id=member.user_id, confirmed=True).exists()
+    has_device = selectors.user_has_authenticator(user=member.user)
     return render(
         request,
         "accounts/member_edit.html",
@@ -281,15 +347,15 @@ def member_reset_password(request, membership_id):
     member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
     try:
         password = services.member_reset_password(
-            actor=request.membership, membership=member, ip=client_ip(request)
+            actor=request.membership, membership_id=member.pk, ip=client_ip(request)
         )
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("accounts:member_edit", membership_id=member.pk)
     return render(
         request,
-        "accounts/member_added.html",
-        {"member": member, "password": password, "reset": True},
+        "accounts/member_password_reset.html",
+        {"member": member, "password": password},
     )
 
 
@@ -299,7 +365,7 @@ def member_reset_two_factor(request, membership_id):
     member = selectors.member_get_for_user(actor=request.membership, membership_id=membership_id)
     try:
         services.member_reset_two_factor(
-            actor=request.membership, membership=member, ip=client_ip(request)
+            actor=request.membership, membership_id=member.pk, ip=client_ip(request)
         )
     except ServiceError as error:
         messages.error(request, error.message)
@@ -307,9 +373,106 @@ def member_reset_two_factor(request, membership_id):
     messages.success(
         request,
         _("%(name)s will set up two-factor authentication again at their next sign-in.")
-        % {"name": member.user.display_name()},
+        % {"name": member.user.display_name(get_language())},
     )
     return redirect("accounts:member_edit", membership_id=member.pk)
+
+
+# --- answering an invitation -----------------------------------------------------------
+
+
+def _invitation_invalid(request):
+    return render(request, "accounts/invitation_invalid.html", status=404)
+
+
+def invitation_open(request, token):
+    """The link in an invitation: remembered for this browser, then the invitation's page."""
+    try:
+        selectors.invitation_opened(token=token, user=request.user)
+    except NotFound:
+        return _invitation_invalid(request)
+    request.session[SESSION_INVITATION_TOKEN] = token
+    return redirect("accounts:invitation_respond")
+
+
+def invitation_respond(request):
+    """The invitation whose link this browser opened. Signed in with the invited address:
+    accept or decline. Not signed in: sign in to accept, or choose a name and password."""
+    token = request.session.get(SESSION_INVITATION_TOKEN, "")
+    try:
+        invitation = selectors.invitation_get_by_token(token=token, user=request.user)
+    except NotFound:
+        request.session.pop(SESSION_INVITATION_TOKEN, None)
+        return _invitation_invalid(request)
+    context = {"invitation": invitation}
+    if request.user.is_authenticated:
+        context["for_this_account"] = invitation.email == request.user.email.lower()
+        return render(request, "accounts/invitation_respond.html", context)
+    form = InvitationAccountForm(
+        request.POST or None, initial={"full_name": invitation.full_name, "language": "km"}
+    )
+    created = {}
+
+    def save():
+        created["membership"] = services.invitation_accept_with_new_account(
+            token=token, ip=client_ip(request), **_account_values(form.cleaned_data)
+        )
+
+    if form_saved(request, form, save):
+        membership = created["membership"]
+        request.session.pop(SESSION_INVITATION_TOKEN, None)
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[SESSION_ORGANISATION] = str(membership.organisation_id)
+        messages.success(
+            request,
+            _("Welcome. Your account was created and you are now a member of %(organisation)s.")
+            % {"organisation": invitation.organisation.display_name(get_language())},
+        )
+        return redirect("accounts:home")
+    context["form"] = form
+    respond = reverse("accounts:invitation_respond")
+    context["login_url"] = f"{reverse('accounts:login')}?next={respond}"
+    return render(request, "accounts/invitation_respond.html", context)
+
+
+def _account_values(data: dict) -> dict:
+    return {
+        "full_name": data["full_name"],
+        "full_name_km": data["full_name_km"],
+        "language": data["language"],
+        "password": data["password"],
+    }
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id):
+    try:
+        membership = services.invitation_accept(
+            actor=request.user, invitation_id=invitation_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:home")
+    request.session.pop(SESSION_INVITATION_TOKEN, None)
+    request.session[SESSION_ORGANISATION] = str(membership.organisation_id)
+    messages.success(
+        request,
+        _("You are now a member of %(organisation)s.")
+        % {"organisation": membership.organisation.display_name(get_language())},
+    )
+    return redirect("accounts:home")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, invitation_id):
+    services.invitation_decline(
+        actor=request.user, invitation_id=invitation_id, ip=client_ip(request)
+    )
+    request.session.pop(SESSION_INVITATION_TOKEN, None)
+    messages.success(request, _("You declined the invitation."))
+    return redirect("accounts:home")
 
 
 @require_capability(Capability.MANAGE_OFFICES)
@@ -348,7 +511,10 @@ def office_edit(request, office_id):
         request,
         form,
         lambda: services.office_update(
-            actor=request.membership, office=office, ip=client_ip(request), **form.cleaned_data
+            actor=request.membership,
+            office_id=office.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
         ),
     ):
         messages.success(request, _("The office was saved."))
@@ -363,7 +529,14 @@ def office_edit(request, office_id):
 def home(request):
     membership = request.membership
     capabilities = [CAPABILITY_LABELS[c] for c in Capability if membership and membership.can(c)]
-    return render(request, "accounts/home.html", {"capability_labels": capabilities})
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "capability_labels": capabilities,
+            "invitations": selectors.invitation_list_for_invitee(user=request.user),
+        },
+    )
 
 
 @require_POST

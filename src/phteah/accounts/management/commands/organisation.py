@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from phteah.accounts.models import Organisation
 from phteah.accounts.services import organisation_admin_add, organisation_create
+from phteah.core.audit import audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.geography.models import Province
 
@@ -30,20 +31,8 @@ class Command(BaseCommand):
         if Organisation.objects.filter(short_code__iexact=options["short_code"]).exists():
             raise CommandError("An organisation already uses this short code.")
         try:
-            organisation = organisation_create(
-                actor=None,
-                name=options["name"],
-                name_km=options["name_km"],
-                short_code=options["short_code"],
-                kind=options["kind"],
-                provinces=provinces,
-            )
-            membership, password = organisation_admin_add(
-                actor=None,
-                organisation=organisation,
-                email=options["admin_email"],
-                full_name=options["admin_name"],
-            )
+            with audited_atomic():  # both or neither
+                organisation, membership, password = self._create(options, provinces)
         except ServiceError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(f"Created {organisation.name} ({organisation.short_code}).")
@@ -54,3 +43,20 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Administrator {membership.user.email} uses their existing account.")
+
+    def _create(self, options, provinces):
+        organisation = organisation_create(
+            actor=None,
+            name=options["name"],
+            name_km=options["name_km"],
+            short_code=options["short_code"],
+            kind=options["kind"],
+            provinces=provinces,
+        )
+        membership, password = organisation_admin_add(
+            actor=None,
+            organisation_id=organisation.pk,
+            email=options["admin_email"],
+            full_name=options["admin_name"],
+        )
+        return organisation, membership, password
