@@ -250,7 +250,7 @@ def _membership_create(
         action="accounts.membership.created",
         target=membership,
         changes={k: [None, v] for k, v in snapshot(membership, MEMBERSHIP_FIELDS).items()},
-        data={"user": user.email},
+        data={"user": str(user.pk)},
     )
     return membership, password
 
@@ -356,7 +356,7 @@ def member_update(
             organisation=actor.organisation_id,
             action="accounts.membership.updated",
             ip=ip,
-            data={"user": membership.user.email},
+            data={"user": str(membership.user_id)},
         )
     return membership
 
