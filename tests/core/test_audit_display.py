@@ -192,6 +192,23 @@ class TestValues:
         assert high != "High" and khmer[next(k for k in khmer if high in khmer[k][0])][0] == high
         assert any("កែវ សុភា" in after for _before, after in khmer.values())
 
+    def test_changes_in_the_order_of_the_models_fields(self, organisation, worker):
+        person = PersonFactory(organisation=organisation)
+        event = _written(
+            actor=worker.user,
+            organisation=organisation,
+            action="people.person.updated",
+            target=person,
+            changes={"sex": ["male", "female"], "family_name_latin": ["Sok", "Chan"]},
+            data={"zeta": 1, "alpha": 2},
+        )
+        shown = _shown(event, organisation)
+        assert [change.label for change in shown.changes] == [
+            "family name in Latin letters",
+            "sex",
+        ]
+        assert [item.label for item in shown.data] == ["alpha", "zeta"]
+
     def test_a_data_key_declared_by_an_app_names_its_row(self, organisation, worker):
         person = PersonFactory(organisation=organisation, family_name_km="ចាន់", given_name_km="ស្រី")
         event = _written(

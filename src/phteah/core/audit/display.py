@@ -125,11 +125,14 @@ class Facts:
 
 
 def show_date(value) -> str:
+    """A date (or the local day of a time) in the active language's format."""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
         except ValueError:
             return value
+    if isinstance(value, datetime):
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     return formats.date_format(value, "DATE_FORMAT")
 
 
@@ -214,11 +217,22 @@ class _Rows:
             related = self.reg.related.get(label)
             if related:
                 rows = rows.select_related(*related)
+            # In the model's own order (domains by position): a JSON object read back from
+            # PostgreSQL has lost the order its keys were written in.
             self.found[(label, by)] = {str(getattr(row, key_field.attname)): row for row in rows}
 
     def get(self, label: str, by: str, value):
         key = self._key(label, by, value)
         return self.found.get((label, by), {}).get(key) if key is not None else None
+
+    def in_order(self, label: str, by: str, values) -> list:
+        """*values* (keys of rows) in the order of the model's rows, unknown ones last."""
+        position = {key: index for index, key in enumerate(self.found.get((label, by), {}))}
+
+        def rank(value):
+            return (position.get(self._key(label, by, value), len(position)), str(value))
+
+        return sorted(values, key=rank)
 
     def name(self, label: str, by: str, value, language: str) -> str:
         row = self.get(label, by, value)
@@ -358,9 +372,9 @@ class _Event:
                 _("%(name)s: %(value)s")
                 % {
                     "name": self.rows.name(spec.model, spec.by, key, self.language),
-                    "value": self.value(None, item),
+                    "value": self.value(None, value[key]),
                 }
-                for key, item in value.items()
+                for key in self.rows.in_order(spec.model, spec.by, list(value))
             )
         if isinstance(spec, dict):
             label = spec.get(value)
@@ -381,13 +395,22 @@ class _Event:
             return " · ".join(
                 _("%(name)s: %(value)s")
                 % {"name": self.label(str(key)), "value": self.value(self.spec(str(key)), item)}
-                for key, item in value.items()
+                for key, item in sorted(value.items())
             )
         if isinstance(value, str) and _ISO_DATE.match(value):
             return show_date(value)
         if isinstance(value, str) and _ISO_DATETIME.match(value):
             return show_datetime(value)
         return str(value)
+
+    def in_field_order(self, values: dict | None) -> list[tuple[str, Any]]:
+        """The items of *values* in the order of the model's fields (PostgreSQL does not keep
+        the order a JSON object was written in); other keys after them, by name."""
+        fields = [f.name for f in self.model._meta.get_fields()] if self.model else []
+        position = {name: index for index, name in enumerate(fields)}
+        return sorted(
+            (values or {}).items(), key=lambda item: (position.get(item[0], len(fields)), item[0])
+        )
 
     def label(self, key: str) -> str:
         return field_label(self.reg, self.event.action, self.model, key)
@@ -476,7 +499,7 @@ class _Event:
 
     def changes(self) -> list[ShownChange]:
         shown = []
-        for key, values in (self.event.changes or {}).items():
+        for key, values in self.in_field_order(self.event.changes):
             spec = self.spec(key)
             if isinstance(values, list) and len(values) == 2:
                 before, after = self.value(spec, values[0]), self.value(spec, values[1])
@@ -497,7 +520,7 @@ class _Event:
         event = self.event
         shown = [
             ShownValue(self.label(key), self.value(self.spec(key), value))
-            for key, value in (event.data or {}).items()
+            for key, value in self.in_field_order(event.data)
             if not (event.action == ERASURE_ACTION and key == "erased")
         ]
         for path in event.erased or {}:
