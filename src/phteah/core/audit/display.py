@@ -495,7 +495,10 @@ class _Event:
             # A translation that does not fit its sentence: the sentence as written.
             with translation.override(None):
                 source = str(template)
-            return source % {name: values.get(name, EMPTY) for name in _PLACEHOLDER.findall(source)}
+            return source % {
+                name: values[name] if name in values else self.placeholder(name, known)
+                for name in _PLACEHOLDER.findall(source)
+            }
 
     def changes(self) -> list[ShownChange]:
         shown = []
