@@ -15,6 +15,7 @@ ROWS = [
     ("accounts:invitation_accept", "invitation", "post", None, expect(404)),
     ("accounts:invitation_decline", "invitation", "post", None, expect(404)),
     ("accounts:invitation_open", "invitation_token", "get", None, expect(302, anon=302, other=302)),
+    ("accounts:audit_event", "audit_event", "get", None, expect(404, admin=200, supervisor=200)),
     # without a link opened in this browser there is nothing to answer
     ("accounts:invitation_respond", None, "get", None, expect(404, anon=404)),
 ]
@@ -30,7 +31,17 @@ def objects(world) -> dict[str, dict]:
         role=VIEWER,
         site_url="http://testserver",
     )
+    from phteah.core.audit import audit_log, audited_atomic
+
+    with audited_atomic():
+        event = audit_log(
+            actor=world["actors"][ADMIN].user,
+            organisation=world["owner"],
+            action="accounts.office.updated",
+            changes={"phone": ["", "012 345 678"]},
+        )
     return {
+        "audit_event": {"event_id": event.pk},
         "invitation": {"invitation_id": invitation.pk},
         "invitation_token": {"token": token},
     }

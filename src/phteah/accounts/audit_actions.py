@@ -1,18 +1,8 @@
-"""What each accounts.* audit action means, and labels for the codes its events store (read
-by phteah.core.audit_actions when the trail is shown)."""
+"""What each accounts.* audit event means, and how its values are named (read by
+phteah.core.audit_actions when the trail is shown). The codes its events store — roles,
+kinds of organisation, languages — are labelled from the models' own fields."""
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-
-from .models import Organisation
-from .roles import Role
-
-_LABELS = {
-    "role": dict(Role.choices),
-    "kind": dict(Organisation.Kind.choices),
-    "language": dict(settings.LANGUAGES),
-}
-VALUE_LABELS = {"accounts": _LABELS}
 
 ACTIONS = {
     "accounts.login.succeeded": _("%(actor)s signed in."),
@@ -48,9 +38,26 @@ ACTION_GROUPS = {
     "accounts.login": _("Sign-ins"),
     "accounts.logout": _("Sign-outs"),
     "accounts.session": _("Sessions"),
+    "accounts.two_factor": _("Two-factor codes"),
     "accounts.membership": _("Roles and access"),
     "accounts.invitation": _("Invitations"),
     "accounts.user": _("Accounts"),
     "accounts.office": _("Offices"),
     "accounts.organisation": _("Organisation"),
 }
+
+FIELD_LABELS = {
+    "email": _("email address"),
+    "full_name": _("name"),
+    "full_name_km": _("name in Khmer"),
+    "user": _("member of staff"),
+    "provinces": _("provinces covered"),
+    "require_two_factor_for_all": _("two-factor for every member"),
+    "short_code": _("short code"),
+}
+
+# A membership is named by its member; a user is shown only when they are (or were) a
+# member of the reader's organisation.
+NAMES = {"accounts.membership": lambda membership, language: membership.user.display_name(language)}
+RELATED = {"accounts.membership": ("user",)}
+ORGANISATION_PATHS = {"accounts.user": "memberships__organisation"}

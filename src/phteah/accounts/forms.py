@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -158,15 +160,41 @@ class OfficeEditForm(OfficeForm):
 
 
 class AuditFilterForm(forms.Form):
+    """The audit trail's filters. Dates may be typed with Khmer digits; a date outside
+    1900–2100 is refused with a message (it cannot be a date of the trail)."""
+
+    EARLIEST = datetime.date(1900, 1, 1)
+    LATEST = datetime.date(2100, 12, 31)
+
     action = forms.ChoiceField(
         label=_("Type of event"),
         required=False,
         choices=action_group_choices,
     )
-    person = forms.CharField(label=_("Member of staff"), required=False, max_length=100)
+    person = forms.CharField(
+        label=_("Member of staff"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of their name or email address."),
+    )
     case = forms.UUIDField(required=False, widget=forms.HiddenInput)
     date_from = khmer.DateField(label=_("From"), required=False)
     date_to = khmer.DateField(label=_("To"), required=False)
+
+    def _in_range(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not self.EARLIEST <= day <= self.LATEST:
+            raise forms.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                params={"earliest": self.EARLIEST.year, "latest": self.LATEST.year},
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def clean(self):
         data = super().clean()

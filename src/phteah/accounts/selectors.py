@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
@@ -230,6 +230,13 @@ def invitation_opened(*, token: str, user: User | None = None) -> Invitation:
 
 # --- the audit trail --------------------------------------------------------------------
 
+# Attempts from outside the organisation never say who tried: searching the trail by a
+# member's name or email must not find them either.
+_OUTSIDE = "core.access.denied_outside"
+_ACCESS = "core.access."
+# The largest id an event can have (a bigint).
+_LAST_EVENT_ID = 2**63 - 1
+
 
 def audit_event_list(
     *,
@@ -241,19 +248,28 @@ def audit_event_list(
     date_to: date | None = None,
 ) -> QuerySet:
     """The organisation's own events, newest first, for those who may read the trail.
-    *person*: part of the acting member's name or email; *case_id*: the events about one
-    case (an index lookup)."""
+    *person*: part of the acting member's name or email (attempts from outside the
+    organisation are never found this way); *case_id*: the events about one case (an
+    index lookup)."""
     if not actor.can(Capability.VIEW_AUDIT):
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.filter(organisation_id=actor.organisation_id)
+    organisation_id = actor.organisation_id
+    events = AuditEvent.objects.filter(organisation_id=organisation_id)
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     if person:
-        events = events.filter(
-            Q(actor__full_name__icontains=person)
-            | Q(actor__full_name_km__icontains=person)
-            | Q(actor__email__icontains=person)
-            | Q(actor_label__icontains=person)
+        member = Membership.objects.filter(
+            organisation_id=organisation_id, user_id=OuterRef("actor_id")
+        )
+        events = (
+            events.filter(
+                Q(actor__full_name__icontains=person)
+                | Q(actor__full_name_km__icontains=person)
+                | Q(actor__email__icontains=person)
+                | Q(actor_label__icontains=person)
+            )
+            .exclude(action=_OUTSIDE)
+            .exclude(Q(action__startswith=_ACCESS) & ~Exists(member))
         )
     if case_id:
         events = events.filter(case_id=case_id)
@@ -265,3 +281,20 @@ def audit_event_list(
             created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
         )
     return events.select_related("actor").order_by("-created_at", "-id")
+
+
+def audit_event_get_for_user(*, actor: Membership, event_id: int) -> AuditEvent:
+    """Access function for one event of the trail: NotFound (and the refusal recorded) if it
+    is missing, another organisation's, or the actor may not read the trail."""
+    if not 0 < event_id <= _LAST_EVENT_ID:
+        raise NotFound
+    if actor.can(Capability.VIEW_AUDIT):
+        event = (
+            AuditEvent.objects.select_related("actor")
+            .filter(pk=event_id, organisation_id=actor.organisation_id)
+            .first()
+        )
+        if event is not None:
+            return event
+    access_denied(actor=actor, model=AuditEvent, record_id=event_id)
+    raise NotFound

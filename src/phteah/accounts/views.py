@@ -19,13 +19,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.core.access import require_capability
-from phteah.core.audit_actions import FIELD_LABELS, describe, display_value
 from phteah.core.errors import NotFound, ServiceError, form_saved
 from phteah.core.net import client_ip
 
 from . import selectors, services
 from .forms import (
-    AuditFilterForm,
     EmailAuthenticationForm,
     InvitationAccountForm,
     InvitationForm,
@@ -522,7 +520,7 @@ def office_edit(request, office_id):
     return render(request, "accounts/office_form.html", {"form": form, "office": office})
 
 
-# --- home, language, audit trail -------------------------------------------------------
+# --- home and language ---------------------------------------------------------------
 
 
 @login_required
@@ -560,41 +558,3 @@ def set_language(request):
         httponly=True,
     )
     return response
-
-
-@require_capability(Capability.VIEW_AUDIT)
-def audit_list(request):
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_event_list(
-        actor=request.membership,
-        action_prefix=filters.get("action") or "",
-        person=filters.get("person") or "",
-        case_id=filters.get("case"),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "event": event,
-            "text": describe(event),
-            "changes": [
-                (
-                    FIELD_LABELS.get(name, name),
-                    display_value(name, values[0], event.action),
-                    display_value(name, values[1], event.action),
-                )
-                for name, values in (event.changes or {}).items()
-                if isinstance(values, list) and len(values) == 2
-            ],
-        }
-        for event in page
-    ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit_list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
-    )

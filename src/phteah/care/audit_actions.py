@@ -1,6 +1,9 @@
-"""What each care audit event means, as a sentence in the viewer's language."""
+"""What each audit event of the care app (providers, carers, placements, family tracing,
+the rule table) means, and how its records are named when the trail is shown."""
 
 from django.utils.translation import gettext_lazy as _
+
+from phteah.core.audit.display import show_date
 
 ACTIONS = {
     "work.rule.created": _("%(actor)s added a rule to the rule table."),
@@ -12,8 +15,8 @@ ACTIONS = {
     ),
     "care.provider.created": _("%(actor)s added the care provider %(target)s."),
     "care.provider.updated": _("%(actor)s changed the care provider %(target)s."),
-    "care.carer.added": _("%(actor)s added the carer %(target)s to %(provider)s."),
-    "care.carer.removed": _("%(actor)s removed the carer %(target)s from %(provider)s."),
+    "care.carer.added": _("%(actor)s added the carer %(name)s to %(provider)s."),
+    "care.carer.removed": _("%(actor)s removed the carer %(name)s from %(provider)s."),
     "care.placement.started": _("%(actor)s recorded a new placement in case %(case)s."),
     "care.placement.ended": _("%(actor)s ended a placement in case %(case)s."),
     "care.tracing.recorded": _("%(actor)s recorded a family tracing action in case %(case)s."),
@@ -25,7 +28,6 @@ ACTIONS = {
 
 ACTION_GROUPS = {
     "work.rule": _("Rule table"),
-    "work.rules": _("Rule table"),
     "care.provider": _("Care providers"),
     "care.carer": _("Carers"),
     "care.placement": _("Placements"),
@@ -58,29 +60,37 @@ FIELD_LABELS = {
     "relative": _("family assessed"),
     "recommendation": _("recommendation"),
     "reunified_on": _("reunified on"),
+    "over_capacity": _("placed over capacity"),
+    "occupied": _("children already placed"),
 }
 
 
-def _labels():
-    from phteah.care.models import (
-        CareProvider,
-        CareRule,
-        CareType,
-        Placement,
-        ReunificationAssessment,
-    )
-
-    return {
-        "work.rule": {"kind": dict(CareRule.Kind.choices), "care_type": dict(CareType.choices)},
-        "care.provider": {"kind": dict(CareProvider.Kind.choices)},
-        "care.placement": {
-            "care_type": dict(CareType.choices),
-            "outcome": dict(Placement.Outcome.choices),
-        },
-        "care.reunification": {
-            "recommendation": dict(ReunificationAssessment.Recommendation.choices)
-        },
+def _placement_name(placement, language) -> str:
+    return _("%(care_type)s from %(date)s") % {
+        "care_type": placement.get_care_type_display(),
+        "date": show_date(placement.started_on),
     }
 
 
-VALUE_LABELS = _labels()
+def _rule_name(rule, language) -> str:
+    applies_to = rule.get_care_type_display() or rule.get_risk_level_display()
+    if applies_to:
+        return _("%(rule)s (%(applies_to)s)") % {
+            "rule": rule.get_kind_display(),
+            "applies_to": applies_to,
+        }
+    return str(rule.get_kind_display())
+
+
+# Choices, foreign keys and dates are read from the models' fields (a placement's care type,
+# a rule's kind, a relative's village...).
+NAMES = {
+    "care.placement": _placement_name,
+    "care.carerule": _rule_name,
+    "care.tracingaction": lambda action, language: (
+        _("the family tracing of %(date)s") % {"date": show_date(action.done_on)}
+    ),
+    "care.reunificationassessment": lambda assessment, language: (
+        _("the reunification assessment of %(date)s") % {"date": show_date(assessment.assessed_on)}
+    ),
+}

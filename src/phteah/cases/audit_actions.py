@@ -1,6 +1,10 @@
-"""What each cases.* audit action means, as a sentence in the viewer's language."""
+"""What each audit event of the cases app (cases, assessments, plans, conferences, visits,
+services) means, and how its records are named when the trail is shown."""
 
 from django.utils.translation import gettext_lazy as _
+
+from phteah.core.audit.display import show_date
+from phteah.core.audit_actions import RefKeys
 
 ACTIONS = {
     "care.visit.recorded": _("%(actor)s recorded a visit in case %(case)s."),
@@ -21,17 +25,17 @@ ACTIONS = {
         "The risk level of the case %(target)s was set by %(actor)s's initial assessment."
     ),
     "cases.case.reopened": _("%(actor)s reopened the case %(target)s: %(reason)s"),
-    "cases.assessment.created": _("%(actor)s recorded an assessment in the case %(target)s."),
-    "cases.goal.created": _("%(actor)s added a goal to the plan of the case %(target)s."),
+    "cases.assessment.created": _("%(actor)s recorded an assessment in the case %(case)s."),
+    "cases.goal.created": _("%(actor)s added a goal to the plan of the case %(case)s."),
     "cases.goal.updated": _("%(actor)s changed a goal of the case %(case)s."),
-    "cases.action.created": _("%(actor)s added an action to the plan of the case %(target)s."),
+    "cases.action.created": _("%(actor)s added an action to the plan of the case %(case)s."),
     "cases.action.updated": _("%(actor)s changed an action of the case %(case)s."),
-    "cases.plan_review.created": _("%(actor)s reviewed the plan of the case %(target)s."),
-    "cases.conference.created": _("%(actor)s recorded a case conference for %(target)s."),
+    "cases.plan_review.created": _("%(actor)s reviewed the plan of the case %(case)s."),
+    "cases.conference.created": _("%(actor)s recorded a case conference for the case %(case)s."),
     "cases.closure.requested": _("%(actor)s asked to close the case %(target)s."),
     "cases.closure.approved": _("%(actor)s approved closing the case %(target)s."),
     "cases.closure.sent_back": _(
-        "%(actor)s sent back the request to close the case %(target)s: %(note)s"
+        "%(actor)s sent back the request to close the case %(target)s: %(closure_sent_back_note)s"
     ),
     "cases.domain.seeded": _("%(actor)s added the standard assessment domains."),
     "cases.domain.created": _("%(actor)s added the assessment domain %(target)s."),
@@ -110,42 +114,44 @@ FIELD_LABELS = {
 }
 
 
-def _labels():
-    from phteah.cases.models import (
-        Action,
-        Assessment,
-        Case,
-        Goal,
-        RiskLevel,
-        ServiceDelivery,
-        Visit,
-    )
-
-    case = {
-        "case_type": dict(Case.Type.choices),
-        "referral_source": dict(Case.ReferralSource.choices),
-        "risk_level": dict(RiskLevel.choices),
-        "status": dict(Case.Status.choices),
-        "closure_reason": dict(Case.ClosureReason.choices),
-    }
-    return {
-        "cases.case": case,
-        "cases.closure": case,
-        "cases.assessment": {
-            "kind": dict(Assessment.Kind.choices),
-            "risk_level": case["risk_level"],
-        },
-        "cases.goal": {"status": dict(Goal.Status.choices)},
-        "care.visit": {
-            "kind": dict(Visit.Kind.choices),
-            "schooling": dict(Visit.Schooling.choices),
-        },
-        "care.service": {
-            "currency": dict(ServiceDelivery.Currency.choices),
-            "recipient": dict(ServiceDelivery.Recipient.choices),
-        },
-        "cases.action": {"status": dict(Action.Status.choices)},
+def _visit_name(visit, language) -> str:
+    return _("%(kind)s on %(date)s") % {
+        "kind": visit.get_kind_display(),
+        "date": show_date(visit.visited_on),
     }
 
 
-VALUE_LABELS = _labels()
+def _assessment_name(assessment, language) -> str:
+    return _("%(kind)s assessment of %(date)s") % {
+        "kind": assessment.get_kind_display(),
+        "date": show_date(assessment.assessed_on),
+    }
+
+
+def _service_name(service, language) -> str:
+    return _("%(service)s on %(date)s") % {
+        "service": service.service_type.display_name(language),
+        "date": show_date(service.delivered_on),
+    }
+
+
+# Choices, foreign keys and dates are read from the models' fields; these are the values
+# that are not a field of the event's record.
+VALUES = {
+    # {domain code: score}: "Food security: 3 · Shelter: 2"
+    "cases.assessment": {"scores": RefKeys("cases.assessmentdomain", by="code")},
+}
+NAMES = {
+    "cases.visit": _visit_name,
+    "cases.assessment": _assessment_name,
+    "cases.servicedelivery": _service_name,
+    "cases.goal": lambda goal, language: goal.description[:80],
+    "cases.action": lambda action, language: action.description[:80],
+    "cases.planreview": lambda review, language: (
+        _("the plan review of %(date)s") % {"date": show_date(review.reviewed_on)}
+    ),
+    "cases.conference": lambda conference, language: (
+        _("the case conference of %(date)s") % {"date": show_date(conference.held_on)}
+    ),
+}
+RELATED = {"cases.servicedelivery": ("service_type",)}

@@ -1,6 +1,11 @@
-"""What the people app's audit action codes mean (see phteah.core.audit_actions)."""
+"""What the people app's audit events mean, and how their values are named (see
+phteah.core.audit_actions). Choices (sex, kinds of document, consent) are labelled from the
+models' own fields."""
 
 from django.utils.translation import gettext_lazy as _
+
+from phteah.core.audit.display import show_date
+from phteah.core.audit_actions import Ref
 
 ACTIONS = {
     "people.person.created": _("%(actor)s registered %(target)s."),
@@ -12,8 +17,12 @@ ACTIONS = {
         "%(actor)s downloaded the signed consent form of %(person)s."
     ),
     "people.household.viewed": _("%(actor)s looked at the household %(target)s."),
-    "people.document.created": _("%(actor)s recorded the %(target)s of %(person)s."),
-    "people.document.updated": _("%(actor)s changed the %(target)s of %(person)s."),
+    "people.document.created": _(
+        "%(actor)s recorded the identity document “%(target)s” of %(person)s."
+    ),
+    "people.document.updated": _(
+        "%(actor)s changed the identity document “%(target)s” of %(person)s."
+    ),
     "people.household.created": _("%(actor)s added the household %(target)s."),
     "people.household_member.added": _("%(actor)s added %(person)s to the household %(target)s."),
     "people.household_member.removed": _(
@@ -64,22 +73,21 @@ FIELD_LABELS = {
 }
 
 
-def _labels():
-    from phteah.people.models import Consent, HouseholdMember, IdentityDocument, Sex
-
-    return {
-        "people.person": {"sex": dict(Sex.choices)},
-        "people.document": {
-            "kind": dict(IdentityDocument.Kind.choices),
-            "status": dict(IdentityDocument.Status.choices),
-        },
-        "people.household_member": {"relationship": dict(HouseholdMember.Relationship.choices)},
-        "people.consent": {
-            "given_as": dict(Consent.GivenAs.choices),
-            "purpose": dict(Consent.Purpose.choices),
-            "method": dict(Consent.Method.choices),
-        },
+def _consent_name(consent, language) -> str:
+    return _("%(purpose)s, given on %(date)s") % {
+        "purpose": consent.get_purpose_display(),
+        "date": show_date(consent.given_on),
     }
 
 
-VALUE_LABELS = _labels()
+# The person an event is about, when the target is another record of theirs (a photo, a
+# document, a household they joined).
+VALUES = {"people": {"person": Ref("people.person")}}
+# A member added to a household: the changes are the membership's fields.
+CHANGES_MODELS = {"people.household_member": "people.householdmember"}
+NAMES = {
+    "people.identitydocument": lambda document, language: document.get_kind_display(),
+    "people.consent": _consent_name,
+    "people.householdmember": lambda member, language: member.person.display_name(language),
+}
+RELATED = {"people.householdmember": ("person",)}

@@ -270,7 +270,7 @@ def service_record(
             ),
             fields=SERVICE_FIELDS,
             action="care.service.recorded",
-            data={"service_type": service_type.code},
+            data={"service_type": str(service_type.pk)},
             ip=ip,
         )
 
@@ -324,7 +324,7 @@ def service_update(
             organisation=case.organisation_id,
             action="care.service.updated",
             case=case,
-            data={"service_type": service_type.code},
+            data={"service_type": str(service_type.pk)},
             ip=ip,
         )
         case_changed(case)
