@@ -28,7 +28,7 @@ from phteah.geography.models import Commune, District, Province, Village
 from phteah.geography.normalise import search_form
 from phteah.people.models import Sex
 
-from ..care.factories import CareProviderFactory, CarerFactory
+from tests.factories import CareProviderFactory, CarerFactory
 from ..factories import CaseFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
