@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from phteah.accounts.roles import Role
 from phteah.core.models import AuditEvent
@@ -22,14 +22,44 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_unscoped(settings):
-    """Fast password hashing in tests, ORM scopes off for test set-up and assertions (requests
-    still run scoped: the middleware opens a scope of its own), English outside requests."""
+def _fast_and_english(settings):
+    """Fast password hashing in tests; each test starts in English whatever the previous one
+    left active (requests still pick their own language: Khmer by default, or the user's)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Each test starts in English whatever the previous one left active (requests still pick
-    # their own language: Khmer by default, or the user's).
-    with scopes_disabled(), translation.override("en"):
+    with translation.override("en"):
         yield
+
+
+# --- ORM scopes, as in production ---------------------------------------------------------
+#
+# Organisation-owned models raise outside a django-scopes scope. In production a request runs
+# in its member's organisation's scope (MembershipMiddleware) and a task or command opens the
+# scope it needs. Tests do the same: building test data (fixtures) is not what is tested and
+# runs with scopes disabled, but the body of a test that uses the ``organisation`` fixture
+# runs in that organisation's scope — so a service that reaches outside it, or a task that
+# forgets to open its own, fails here as it would in production. A test that acts as a member
+# of another organisation does it in that organisation's scope (``as_member``), and one that
+# looks at every organisation's rows says so (``scopes_disabled()``). A test without the
+# fixture runs with scopes disabled (pages requested through the client run in the scope
+# the middleware opens, as in production), and so does one marked ``unscoped`` (a command
+# that works on every organisation, as the command line runs).
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    with scopes_disabled():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    funcargs = getattr(pyfuncitem, "funcargs", {})
+    organisation = funcargs.get("organisation")
+    if organisation is not None and pyfuncitem.get_closest_marker("unscoped") is None:
+        with scope(organisation=organisation.pk):
+            return (yield)
+    with scopes_disabled():
+        return (yield)
 
 
 @pytest.fixture
@@ -108,3 +138,8 @@ def events(organisation):
         )
 
     return read
+
+
+def as_member(membership):
+    """The scope a request of *membership* runs in (what MembershipMiddleware opens)."""
+    return scope(organisation=membership.organisation_id)

@@ -11,6 +11,7 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.unscoped
 def test_refresh_repairs_due_dates_changed_outside_the_services(organisation, other_organisation):
     care_rules_seed(organisation=organisation)
     care_rules_seed(organisation=other_organisation)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from phteah.accounts.roles import Role
 from phteah.care import progress as due
@@ -41,7 +42,9 @@ def case(organisation, supervisor):
 
 
 def stored(case) -> Case:
-    return Case.objects.get(pk=case.pk)
+    """The case as stored, whichever organisation it belongs to."""
+    with scopes_disabled():
+        return Case.objects.get(pk=case.pk)
 
 
 def scores(organisation):

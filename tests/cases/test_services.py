@@ -17,6 +17,7 @@ from phteah.core.concurrency import EditConflict
 from phteah.core.errors import NotFound, ServiceError
 from phteah.core.models import AuditEvent
 from tests import factories
+from tests.conftest import as_member
 from tests.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,10 @@ def test_references_count_per_organisation_and_year(organisation, other_organisa
         for _ in range(3)
     ]
     assert refs == [f"FB-{year}-0001", f"FB-{year}-0002", f"FB-{year}-0003"]
-    elsewhere = open_case(
-        other, PersonFactory(organisation=other_organisation, created_by=other.user)
-    )
+    with as_member(other):
+        elsewhere = open_case(
+            other, PersonFactory(organisation=other_organisation, created_by=other.user)
+        )
     assert elsewhere.reference == f"OTH-{year}-0001"
     # A new year starts again at 1; the counter of the old year is kept.
     CaseReferenceCounter.objects.create(organisation=organisation, year=year + 1, last_number=0)
