@@ -71,3 +71,10 @@ def signed_in(client):
         return sign_in(client, user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, tmp_path_factory):
+    """Each test anchors into a folder of its own: a checkpoint of one test's database (or of
+    a developer's own var/audit-anchors) never meets another's."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path_factory.mktemp("audit-anchors")

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import audit_erasure, views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.set_language, name="set_language"),
     path("org/audit/", views.audit_list, name="audit_list"),
+    path("org/audit/<int:event_id>/erase/", audit_erasure.audit_erase, name="audit_erase"),
     path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", views.LogoutView.as_view(), name="logout"),
     path("account/", views.profile, name="profile"),

@@ -7,6 +7,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
+    "core.audit.values_erased": _(
+        "%(actor)s erased values from the audit trail. Reason given: %(reason)s"
+    ),
+    "core.audit.rechained": _(
+        "The audit trail was re-chained with a secret key (%(events)s earlier events)."
+    ),
     "geography.loaded": _("Geography was loaded from %(source)s."),
     "synth.created": _(
         "%(actor)s created synthetic data: %(cases)s cases, %(people)s people and "
