@@ -76,7 +76,8 @@ class AuditEraseForm(forms.Form):
 
     def confirmation(self) -> str:
         """What the user was asked to confirm, so a confirmation counts only for it."""
-        text = "\x1f".join([*sorted(self.cleaned_data["paths"]), self.cleaned_data["reason"]])
+        reason = self.cleaned_data["reason"].replace("\r\n", "\n")
+        text = "\x1f".join([*sorted(self.cleaned_data["paths"]), reason])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def is_confirmed(self) -> bool:
