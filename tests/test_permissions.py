@@ -12,6 +12,7 @@ from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.accounts.roles import Role
+from phteah.core.audit import audit_log, audited_atomic
 
 from .conftest import sign_in
 from .factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
@@ -25,6 +26,7 @@ MATRIX = [
     ("core:about", None, "get", None, expect(200, anon=200)),
     ("accounts:set_language", None, "post", {"language": "km", "next": "/"}, expect(302)),
     ("accounts:audit_list", None, "get", None, expect(404, admin=200, supervisor=200, other=200)),
+    ("accounts:audit_erase", "audit_event", "get", None, only_admin()),
     ("accounts:login", None, "get", None, expect(302, anon=200)),
     ("accounts:logout", None, "post", None, expect(302)),
     ("accounts:profile", None, "get", None, expect(200)),
@@ -86,11 +88,19 @@ def world(db):
             "office": {"office_id": office.pk},
             "case": {"case_id": case.pk},
             "person": {"person_id": case.person.pk},
+            "audit_event": {"event_id": _audit_event(owner).pk},
         },
     }
     for module in AREA_MODULES:
         world["objects"].update(module.objects(world))
     return world
+
+
+def _audit_event(organisation):
+    with audited_atomic():
+        return audit_log(
+            actor=None, organisation=organisation, action="test.thing", data={"note": "x"}
+        )
 
 
 def _url(name, builder, world):

@@ -234,3 +234,21 @@ class TestTheCommand:
                 "--reason",
                 " ",
             )
+
+
+@pytest.mark.django_db
+def test_an_operator_erases_a_typed_email_from_the_system_chain(capsys):
+    with audited_atomic():
+        failed = audit_log(
+            actor=None,
+            organisation=None,
+            action="accounts.login.failed",
+            actor_label="someone@example.test",
+        )
+    call_command(
+        "audit", "erase", "--system", "--event", str(failed.pk), "--reason", "Retention limit"
+    )
+    after = stored(failed.pk)
+    assert after.actor_label == "" and "actor_label" in after.erased
+    erasure = AuditEvent.all_chains.get(action="core.audit.values_erased")
+    assert erasure.chain_key == "system" and audit_verify().ok

@@ -24,7 +24,7 @@ from ..errors import NotFound, ServiceError
 from ..models import AuditEvent
 from .chain import event_values
 from .verify import ERASURE_ACTION
-from .writing import _lock_chain, audit_log, audited_atomic, chain_key_for
+from .writing import SYSTEM_CHAIN, _lock_chain, audit_log, audited_atomic, chain_key_for
 
 # Held by organisation administrators (phteah.accounts.roles); core takes it as a string.
 ERASE_AUDIT_VALUES = "erase_audit_values"
@@ -42,12 +42,13 @@ def erasable_values(event: AuditEvent) -> dict:
 
 def _organisation_of(actor, organisation):
     """The organisation whose events *actor* may erase: their own (administrators), or the
-    one given (the platform operator's command line, without an actor)."""
+    one given (the platform operator's command line, without an actor); None for the system
+    chain (events of no organisation: sign-ins with an unknown email), the operator's only."""
     if actor is None:
         if organisation is None:
-            raise TypeError(
-                "An erasure without an actor (the command line) names its organisation."
-            )
+            raise TypeError("An erasure without an actor (the command line) names its chain.")
+        if organisation == SYSTEM_CHAIN:
+            return None
         return getattr(organisation, "pk", organisation)
     if not actor.can(ERASE_AUDIT_VALUES):
         raise NotFound()
@@ -118,8 +119,8 @@ def audit_values_erase(
     record. *paths*: the values to erase (``changes.<field>``, ``data.<key>``, ``ip``,
     ``actor_label``), each event's that it holds; all of each event's values when None.
     *reason* is required. *actor*: a membership that may erase audit values; None only for
-    the platform operator's command line, which names the *organisation* (and says who ran
-    it in *actor_label*). Returns the erasure event."""
+    the platform operator's command line, which names the *organisation* (or
+    ``SYSTEM_CHAIN``) and says who ran it in *actor_label*. Returns the erasure event."""
     if (event_ids is None) == (target is None):
         raise TypeError("Give either event_ids or target.")
     organisation_id = _organisation_of(actor, organisation)
@@ -139,7 +140,7 @@ def audit_values_erase(
     with audited_atomic():
         # The chain first, then its events: the order in which sealing takes them too.
         _lock_chain(chain_key_for(organisation_id))
-        events = AuditEvent.all_chains.filter(organisation_id=organisation_id)
+        events = AuditEvent.all_chains.filter(chain_key=chain_key_for(organisation_id))
         if target is not None:
             label, record_id = target
             events = events.filter(target_type=label, target_id=str(record_id)[:64]).exclude(

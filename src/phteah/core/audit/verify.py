@@ -31,7 +31,7 @@ from .anchor import (
     latest_checkpoint,
 )
 from .chain import event_hash, event_values, hashed_fields, value_digest
-from .keys import key_by_id
+from .keys import audit_keys
 from .snapshot import read_snapshot
 
 ERASURE_ACTION = "core.audit.values_erased"
@@ -153,7 +153,7 @@ def _chain_keys() -> set[str]:
     return set(AuditEvent.all_chains.order_by().values_list("chain_key", flat=True).distinct())
 
 
-def _verify_chain(report: AuditReport, chain_key: str, head, batch_size: int) -> None:
+def _verify_chain(report: AuditReport, chain_key: str, head, keys: dict, batch_size: int) -> None:
     walk = _Chain(chain_key)
     prev_hash, expected = GENESIS_HASH, 1
     events = AuditEvent.all_chains.filter(chain_key=chain_key, sequence__isnull=False)
@@ -167,7 +167,7 @@ def _verify_chain(report: AuditReport, chain_key: str, head, batch_size: int) ->
             problem(f"events {expected}–{event.sequence - 1} are missing (deleted)")
         if event.prev_hash != prev_hash:
             problem("link to the previous event is broken")
-        key = key_by_id(event.key_id)
+        key = keys.get(event.key_id)
         hash_ok = False
         if key is None:
             problem(f"signed with an unknown key ({event.key_id or 'none'})")
@@ -234,10 +234,11 @@ def audit_verify(
             checkpoint = None
         else:
             report.checkpoint = checkpoint.name or checkpoint.created_at
+    keys = {key.id: key for key in audit_keys()}
     with read_snapshot():
         heads = _chain_heads()
         for chain_key in sorted(set(heads) | _chain_keys()):
-            _verify_chain(report, chain_key, heads.get(chain_key), batch_size)
+            _verify_chain(report, chain_key, heads.get(chain_key), keys, batch_size)
         if checkpoint is not None:
             for chain_key, text in checkpoint_compare(checkpoint):
                 report.problems.append(ChainProblem(chain_key, None, None, text))

@@ -3,7 +3,7 @@ import getpass
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from phteah.core.audit import audit_seal, audit_verify
+from phteah.core.audit import SYSTEM_CHAIN, audit_seal, audit_verify
 from phteah.core.audit.anchor import audit_anchor
 from phteah.core.audit.erasure import audit_values_erase
 from phteah.core.audit.keys import audit_key_rotate, audit_keys, keys_source
@@ -55,7 +55,13 @@ class Command(BaseCommand):
         key = actions.add_parser("key", help="the audit keys")
         key.add_argument("key_action", choices=["rotate", "list"])
         erase = actions.add_parser("erase", help="erase values from audit events")
-        erase.add_argument("--organisation", required=True, metavar="CODE")
+        chain = erase.add_mutually_exclusive_group(required=True)
+        chain.add_argument("--organisation", metavar="CODE", help="the organisation's short code")
+        chain.add_argument(
+            "--system",
+            action="store_true",
+            help="the events of no organisation (e.g. sign-ins with an unknown email)",
+        )
         erase.add_argument("--event", required=True, type=int, action="append", dest="events")
         erase.add_argument("--path", action="append", dest="paths", metavar="PATH")
         erase.add_argument("--reason", required=True)
@@ -96,7 +102,10 @@ class Command(BaseCommand):
         )
 
     def anchor(self, options):
-        result = audit_anchor(email=options["email"])
+        try:
+            result = audit_anchor(email=options["email"])
+        except OSError as error:
+            raise CommandError(f"Cannot write the checkpoint: {error}") from error
         for problem in result.problems:
             self.stderr.write(f"TAMPERED {problem}")
         if result.problems:
@@ -131,15 +140,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{key.id}{'  (current)' if number == 0 else ''}")
 
     def erase(self, options):
-        # The organisation's short code, looked up through the audit event's own reference.
-        organisations = AuditEvent._meta.get_field("organisation").related_model._base_manager
-        organisation = (
-            organisations.filter(short_code__iexact=options["organisation"])
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if organisation is None:
-            raise CommandError(f"No organisation has the short code {options['organisation']}.")
+        if options["system"]:
+            organisation = SYSTEM_CHAIN
+        else:
+            # The short code, looked up through the audit event's own reference to the
+            # organisation (core does not import the accounts app).
+            organisations = AuditEvent._meta.get_field("organisation").related_model
+            organisation = (
+                organisations._base_manager.filter(short_code__iexact=options["organisation"])
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if organisation is None:
+                raise CommandError(f"No organisation has the short code {options['organisation']}.")
         try:
             erasure = audit_values_erase(
                 actor=None,
@@ -151,7 +164,7 @@ class Command(BaseCommand):
             )
         except NotFound as error:
             raise CommandError(
-                "No such event in this organisation's trail: "
+                "No such event in this chain: "
                 + ", ".join(str(event) for event in options["events"])
             ) from error
         except ServiceError as error:
