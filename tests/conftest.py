@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,6 +77,7 @@ def signed_in(client):
 
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_apart(settings, tmp_path_factory):
-    """Each test anchors into a folder of its own: a checkpoint of one test's database (or of
-    a developer's own var/audit-anchors) never meets another's."""
-    settings.AUDIT_ANCHOR_DIR = tmp_path_factory.mktemp("audit-anchors")
+    """Each test anchors into a folder of its own (made only if it anchors): a checkpoint of
+    one test's database, or a developer's own var/audit-anchors, never meets another's."""
+    base = tmp_path_factory.getbasetemp()
+    settings.AUDIT_ANCHOR_DIR = base / "audit-anchors" / uuid.uuid4().hex

@@ -1,6 +1,7 @@
 """The administrator's page that erases values from one audit event."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from phteah.accounts.roles import Role
@@ -129,3 +130,18 @@ class TestAuditErasePage:
     def test_it_is_404_for_an_event_that_does_not_exist(self, client, admin):
         url = reverse("accounts:audit_erase", kwargs={"event_id": 10**15})
         assert client.get(url).status_code == 404
+
+    def test_a_marker_phteah_did_not_write_does_not_break_the_page(self, client, admin):
+        event = _event(admin.organisation)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_auditevent SET erased = %s WHERE id = %s",
+                [
+                    AuditEvent._meta.get_field("erased").get_db_prep_save(
+                        {"ip": {"at": "yesterday", "by": "someone"}, "data.x": "junk"},
+                        connection,
+                    ),
+                    event.pk,
+                ],
+            )
+        assert client.get(_url(event)).status_code == 200

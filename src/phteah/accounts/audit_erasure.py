@@ -7,6 +7,7 @@ value and salt removed, digest kept, the erasure itself recorded). Only administ
 reach it, and only for their own organisation's events: anything else is 404."""
 
 import hashlib
+import uuid
 from datetime import datetime
 
 from django import forms
@@ -94,12 +95,13 @@ def _moment(text):
 def _erased_rows(event) -> list[dict]:
     """What was already erased from the event: which value, when and by whom."""
     markers = event.erased or {}
-    authors = {
-        str(user.pk): user
-        for user in User.objects.filter(
-            pk__in={m.get("by") for m in markers.values() if isinstance(m, dict) and m.get("by")}
-        )
-    }
+    ids = set()
+    for marker in markers.values():
+        try:
+            ids.add(uuid.UUID(str(marker.get("by"))))
+        except (AttributeError, ValueError):
+            continue  # the operator's command line (no author), or not a marker Phteah wrote
+    authors = {str(user.pk): user for user in User.objects.filter(pk__in=ids)}
     rows = []
     for path, marker in sorted(markers.items()):
         marker = marker if isinstance(marker, dict) else {}

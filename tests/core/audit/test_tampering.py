@@ -326,7 +326,7 @@ class TestCheckpointFiles:
 
     def test_an_unreadable_checkpoint_file(self, organisation, settings):
         log_events(organisation)
-        settings.AUDIT_ANCHOR_DIR.mkdir(exist_ok=True)
+        settings.AUDIT_ANCHOR_DIR.mkdir(parents=True)
         (settings.AUDIT_ANCHOR_DIR / "checkpoint-20990101T000000000000Z.json").write_text("{")
         ((event_id, text),) = problems()
         assert text.startswith("checkpoint checkpoint-20990101T000000000000Z.json: unreadable")
