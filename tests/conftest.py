@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -143,3 +145,11 @@ def events(organisation):
 def as_member(membership):
     """The scope a request of *membership* runs in (what MembershipMiddleware opens)."""
     return scope(organisation=membership.organisation_id)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_apart(settings, tmp_path_factory):
+    """Each test anchors into a folder of its own (made only if it anchors): a checkpoint of
+    one test's database, or a developer's own var/audit-anchors, never meets another's."""
+    base = tmp_path_factory.getbasetemp()
+    settings.AUDIT_ANCHOR_DIR = base / "audit-anchors" / uuid.uuid4().hex

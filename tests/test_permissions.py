@@ -44,6 +44,7 @@ MATRIX = [
     ("core:about", None, "get", None, expect(200, anon=200)),
     ("accounts:set_language", None, "post", {"language": "km", "next": "/"}, expect(302)),
     ("accounts:audit_list", None, "get", None, expect(404, admin=200, supervisor=200)),
+    ("accounts:audit_erase", "audit_event", "get", None, only_admin()),
     ("accounts:login", None, "get", None, expect(302, anon=200)),
     ("accounts:logout", None, "post", None, expect(302)),
     ("accounts:profile", None, "get", None, expect(200)),

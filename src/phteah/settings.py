@@ -62,6 +62,10 @@ SECRET_KEY = _secret_key()
 # database: whoever holds both can rewrite the trail undetected.
 AUDIT_KEYS = env("AUDIT_KEYS")
 AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(DATA_DIR / "audit_keys")))
+# Signed checkpoints of every chain head (phteah.core.audit.anchor): a folder the database
+# cannot reach, and optionally a copy of each organisation's entry mailed to its admins.
+AUDIT_ANCHOR_DIR = Path(env("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors")))
+AUDIT_ANCHOR_EMAIL = envbool("AUDIT_ANCHOR_EMAIL", False)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -282,6 +286,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (`celery -A phteah beat`): seal pending access events every minute, anchor the
+# audit chains every hour (seconds; 0 leaves the task out). Without a broker use the cron
+# lines of docs/deployment.md instead.
+AUDIT_SEAL_EVERY = envint("AUDIT_SEAL_EVERY", 60)
+AUDIT_ANCHOR_EVERY = envint("AUDIT_ANCHOR_EVERY", 60 * 60)
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": float(every)}
+    for name, task, every in [
+        ("audit-seal", "phteah.core.audit_seal", AUDIT_SEAL_EVERY),
+        ("audit-anchor", "phteah.core.audit_anchor", AUDIT_ANCHOR_EVERY),
+    ]
+    if every > 0
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "phteah@localhost")

@@ -27,8 +27,8 @@ from phteah.core.models import AuditEvent
 from phteah.geography.models import Commune, District, Province, Village
 from phteah.geography.normalise import search_form
 from phteah.people.models import Sex
-
 from tests.factories import CareProviderFactory, CarerFactory
+
 from ..factories import CaseFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

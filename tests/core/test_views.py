@@ -1,12 +1,11 @@
 import datetime
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from phteah.accounts.models import User
 from phteah.accounts.roles import Role
-from phteah.core.audit import audit_log
+from phteah.core.audit import audit_log, audited_atomic
 
 from ..conftest import sign_in
 
@@ -18,7 +17,7 @@ class TestAuditList:
     ):
         admin = member(Role.ORG_ADMIN)
         worker = member(Role.CASE_WORKER)
-        with transaction.atomic():
+        with audited_atomic():
             audit_log(
                 actor=admin.user,
                 organisation=admin.organisation,
@@ -45,13 +44,15 @@ class TestAuditList:
     def test_filters_accept_khmer_digit_dates(self, client, member):
         admin = member(Role.ORG_ADMIN)
         sign_in(client, admin.user)
-        with transaction.atomic():
+        with audited_atomic():
             audit_log(
                 actor=admin.user, organisation=admin.organisation, action="accounts.office.created"
             )
         today = datetime.date.today()
         khmer_today = today.isoformat().translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
-        rows = client.get(reverse("accounts:audit_list"), {"date_from": khmer_today}).context["rows"]
+        rows = client.get(reverse("accounts:audit_list"), {"date_from": khmer_today}).context[
+            "rows"
+        ]
         assert any(r["event"].action == "accounts.office.created" for r in rows)
         tomorrow = (today + datetime.timedelta(days=2)).isoformat()
         rows = client.get(reverse("accounts:audit_list"), {"date_from": tomorrow}).context["rows"]
@@ -60,14 +61,16 @@ class TestAuditList:
     def test_filter_by_kind_of_event(self, client, member):
         admin = member(Role.ORG_ADMIN)
         sign_in(client, admin.user)
-        with transaction.atomic():
+        with audited_atomic():
             audit_log(
                 actor=admin.user, organisation=admin.organisation, action="accounts.office.created"
             )
             audit_log(
                 actor=admin.user, organisation=admin.organisation, action="accounts.login.failed"
             )
-        rows = client.get(reverse("accounts:audit_list"), {"action": "accounts.login"}).context["rows"]
+        rows = client.get(reverse("accounts:audit_list"), {"action": "accounts.login"}).context[
+            "rows"
+        ]
         found = {r["event"].action for r in rows}
         assert "accounts.login.failed" in found and "accounts.office.created" not in found
         assert all(action.startswith("accounts.login.") for action in found)
@@ -78,7 +81,7 @@ class TestAuditList:
         admin = member(Role.ORG_ADMIN)
         sign_in(client, admin.user)
         client.get(reverse("accounts:audit_list"))
-        with transaction.atomic():
+        with audited_atomic():
             for _ in range(60):
                 audit_log(
                     actor=admin.user,
@@ -94,7 +97,9 @@ class TestLanguage:
     def test_switching_language_is_remembered_on_the_account(self, client, member):
         worker = member()
         sign_in(client, worker.user)
-        response = client.post(reverse("accounts:set_language"), {"language": "km", "next": "/about/"})
+        response = client.post(
+            reverse("accounts:set_language"), {"language": "km", "next": "/about/"}
+        )
         assert response.status_code == 302 and response.url == "/about/"
         worker.user.refresh_from_db()
         assert worker.user.language == "km"

@@ -20,6 +20,8 @@ class Capability(StrEnum):
     MANAGE_OFFICES = "manage_offices"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_AUDIT = "view_audit"
+    # phteah.core.audit.erasure.ERASE_AUDIT_VALUES (core takes it as a string)
+    ERASE_AUDIT_VALUES = "erase_audit_values"
     VIEW_ALL_CASES = "view_all_cases"
     VIEW_OWN_CASES = "view_own_cases"
     EDIT_CASES = "edit_cases"
@@ -34,6 +36,9 @@ CAPABILITY_LABELS = {
     Capability.MANAGE_OFFICES: _("Add and edit the organisation's offices"),
     Capability.MANAGE_SETTINGS: _("Change the organisation's settings"),
     Capability.VIEW_AUDIT: _("Read the organisation's audit trail"),
+    Capability.ERASE_AUDIT_VALUES: _(
+        "Erase names and other values from the audit trail, with a reason"
+    ),
     Capability.VIEW_ALL_CASES: _("See every case of the organisation"),
     Capability.VIEW_OWN_CASES: _("See the cases assigned to them and their team"),
     Capability.EDIT_CASES: _("Record and change case information"),
@@ -50,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_OFFICES,
             Capability.MANAGE_SETTINGS,
             Capability.VIEW_AUDIT,
+            Capability.ERASE_AUDIT_VALUES,
             Capability.VIEW_AGGREGATES,
         }
     ),

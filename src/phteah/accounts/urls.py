@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_pages, views
+from . import audit_erasure, audit_pages, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("org/audit/", audit_pages.audit_list, name="audit_list"),
     path("org/audit/<int:event_id>/", audit_pages.audit_event, name="audit_event"),
+    path("org/audit/<int:event_id>/erase/", audit_erasure.audit_erase, name="audit_erase"),
     path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", views.LogoutView.as_view(), name="logout"),
     path("account/", views.profile, name="profile"),

@@ -10,8 +10,10 @@ owner (``AUDIT_KEY_FILE``, by default ``$PHTEAH_DATA_DIR/audit_keys``), made on 
     2026-06-01-a07b 9d0f…
 
 The first key signs new events and checkpoints; the others are kept so that events and
-checkpoints signed with them still verify. Every event records the id of its key.
-``phteah audit key rotate`` puts a new key first in the file."""
+checkpoints signed with them still verify. Every event and checkpoint records the id of its
+key. ``phteah audit key rotate`` puts a new key first in the file; running processes notice
+the changed file (its modification time) and sign with the new key from their next event.
+``phteah audit key list`` shows the ids, never the secrets."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -75,27 +77,46 @@ def _write_new_file(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
-@cache
-def _loaded(configured: str, path: str) -> tuple[AuditKey, ...]:
+@lru_cache(maxsize=8)
+def _loaded(configured: str, path: str, _version: tuple | None) -> tuple[AuditKey, ...]:
     if configured:
         return tuple(_parse(configured, "AUDIT_KEYS"))
     file = Path(path)
-    if not file.exists():
-        try:
-            _write_new_file(file, _line(new_key()))
-        except FileExistsError:
-            pass  # made at the same moment by another process
     keys = _parse(file.read_text(), str(file))
     if not keys:
         raise ImproperlyConfigured(f"{file} holds no audit key.")
     return tuple(keys)
 
 
+def _version(file: Path) -> tuple:
+    """Which key file this is (a rotation replaces it: another inode, another time), made
+    on first use."""
+    try:
+        stat = file.stat()
+    except FileNotFoundError:
+        try:
+            _write_new_file(file, _line(new_key()))
+        except FileExistsError:
+            pass  # made at the same moment by another process
+        stat = file.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def audit_keys() -> tuple[AuditKey, ...]:
     """Every key, the current one first."""
-    return _loaded(settings.AUDIT_KEYS, str(settings.AUDIT_KEY_FILE))
+    if settings.AUDIT_KEYS:
+        return _loaded(settings.AUDIT_KEYS, "", None)
+    file = key_file()
+    return _loaded("", str(file), _version(file))
+
+
+def keys_source() -> str:
+    """Where the keys come from (for ``phteah audit key list``)."""
+    return "the AUDIT_KEYS setting" if settings.AUDIT_KEYS else str(key_file())
 
 
 def current_key() -> AuditKey:
@@ -116,6 +137,8 @@ def audit_key_rotate() -> AuditKey:
     path = key_file()
     old = audit_keys()  # makes the file if it is missing
     key = new_key()
+    while key.id in {k.id for k in old}:
+        key = new_key()
     temporary = path.with_name(path.name + ".new")
     temporary.unlink(missing_ok=True)
     _write_new_file(temporary, _line(key) + "".join(_line(k) for k in old))

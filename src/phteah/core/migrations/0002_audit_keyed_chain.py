@@ -167,6 +167,12 @@ def rechain(apps, schema_editor):
         note.hash = _new_hash(key.secret, head, note)
         Event._base_manager.filter(pk=note.pk).update(hash=note.hash)
         Chain._base_manager.filter(pk=chain.pk).update(length=note.sequence, head_hash=note.hash)
+    if schema_editor.connection.vendor == "postgresql":
+        # The rows written above leave deferred foreign-key checks pending, and PostgreSQL
+        # refuses to alter a table with pending trigger events (the column removed next):
+        # run the checks now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
