@@ -550,6 +550,43 @@ class _Event:
             shown.append(ShownErasure(other.pk, show_datetime(other.created_at), ", ".join(labels)))
         return shown
 
+    def value_texts(self, paths, language: str) -> dict[str, str]:
+        """Each of *paths* (``changes.<field>``, ``data.<key>``, ``ip``, ``actor_label``) as
+        one line the reader understands: its label, then its value (old → new for a
+        change)."""
+        self.language = language
+        event, texts = self.event, {}
+        for path in paths:
+            section, _dot, key = path.partition(".")
+            label = _path_label(self.reg, event.action, self.model, path)
+            if section == "changes" and key in (event.changes or {}):
+                values = event.changes[key]
+                if isinstance(values, list) and len(values) == 2:
+                    before, after = (self.value(self.spec(key), v) for v in values)
+                    text = _("%(field)s: %(old)s → %(new)s") % {
+                        "field": label,
+                        "old": before,
+                        "new": after,
+                    }
+                else:
+                    text = _("%(field)s: %(value)s") % {
+                        "field": label,
+                        "value": self.value(self.spec(key), values),
+                    }
+            elif section == "data" and key in (event.data or {}):
+                text = _("%(field)s: %(value)s") % {
+                    "field": label,
+                    "value": self.value(self.spec(key), event.data[key]),
+                }
+            elif path == "ip" and event.ip:
+                text = _("%(field)s: %(value)s") % {"field": label, "value": event.ip}
+            elif path == "actor_label" and event.actor_label:
+                text = _("%(field)s: %(value)s") % {"field": label, "value": event.actor_label}
+            else:
+                text = label
+            texts[path] = text
+        return texts
+
     def shown(self, language: str) -> ShownEvent:
         self.language = language
         event = self.event
@@ -600,6 +637,20 @@ def events_shown(events, *, organisation_id, language: str | None = None) -> lis
         pending = [_Event(event, reg, rows) for event in events]
         rows.fetch()
         return [item.shown(language) for item in pending]
+
+
+def event_value_texts(
+    event, paths, *, organisation_id, language: str | None = None
+) -> dict[str, str]:
+    """The values *paths* of *event* as lines the reader understands (for choosing values to
+    erase): ``{path: "label: value"}``."""
+    language = language or get_language()
+    reg = registry()
+    with translation.override(language):
+        rows = _Rows(organisation_id, reg)
+        item = _Event(event, reg, rows)
+        rows.fetch()
+        return item.value_texts(paths, language)
 
 
 def case_shown(case_id, *, organisation_id, language: str | None = None) -> str | None:
