@@ -1,9 +1,11 @@
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
+from django_scopes.state import state as scope_state
 
 from phteah.accounts.roles import Role
 from phteah.core.models import AuditEvent
@@ -145,6 +147,17 @@ def events(organisation):
 def as_member(membership):
     """The scope a request of *membership* runs in (what MembershipMiddleware opens)."""
     return scope(organisation=membership.organisation_id)
+
+
+@contextmanager
+def no_scope():
+    """No scope at all, as a command or a task starts: what they run must open its own (a
+    query on organisation-owned data raises otherwise)."""
+    token = scope_state.set({"_enabled": True})
+    try:
+        yield
+    finally:
+        scope_state.reset(token)
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,12 @@ from django_scopes import scopes_disabled
 from phteah.accounts import services
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Role
+from phteah.care.models import CareRule
+from phteah.cases.models import AssessmentDomain
 from phteah.core.errors import NotFound, ServiceError
 from phteah.core.models import AuditEvent
 
+from ..conftest import no_scope
 from ..factories import OfficeFactory, UserFactory
 
 
@@ -325,29 +328,33 @@ def test_the_operator_creates_an_organisation_with_its_first_administrator(capsy
 
 
 @pytest.mark.django_db
-@pytest.mark.unscoped
 def test_the_operator_can_appoint_an_existing_account(capsys, member, other_organisation):
     from django.core.management import call_command
 
     existing = member(Role.SUPERVISOR, org=other_organisation).user
-    call_command(
-        "organisation",
-        "create",
-        "--name",
-        "Second NGO",
-        "--short-code",
-        "sec",
-        "--kind",
-        "ngo",
-        "--admin-email",
-        existing.email.upper(),
-        "--admin-name",
-        "Ignored",
-    )
+    with no_scope():  # as the command line starts: the command opens what it needs
+        call_command(
+            "organisation",
+            "create",
+            "--name",
+            "Second NGO",
+            "--short-code",
+            "sec",
+            "--kind",
+            "ngo",
+            "--admin-email",
+            existing.email.upper(),
+            "--admin-name",
+            "Ignored",
+        )
     output = capsys.readouterr().out
     assert f"Administrator {existing.email} uses their existing account." in output
     organisation = Organisation.objects.get(short_code="SEC")
-    assert Membership.objects.get(organisation=organisation).user == existing
+    with scopes_disabled():
+        assert Membership.objects.get(organisation=organisation).user == existing
+        # The new organisation got its defaults (made in its own scope).
+        assert AssessmentDomain.objects.filter(organisation=organisation).exists()
+        assert CareRule.objects.filter(organisation=organisation).exists()
     existing.refresh_from_db()
     assert existing.check_password("correct-horse-battery")
 

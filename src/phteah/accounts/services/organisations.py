@@ -3,6 +3,8 @@ configured by their own administrators."""
 
 from __future__ import annotations
 
+from django_scopes import scope
+
 from phteah.core import events
 from phteah.core.audit import audit_log, audited_atomic, audited_update, snapshot
 from phteah.core.errors import NotFound
@@ -48,9 +50,11 @@ def organisation_create(
             changes={k: [None, v] for k, v in snapshot(organisation, ORGANISATION_FIELDS).items()}
             | {"provinces": [None, sorted(p.code for p in provinces)]},
         )
-        # Default domains, service catalogue and rule table (DOMAIN.md), from the apps
-        # that own them.
-        events.publish(OrganisationCreated(organisation_id=organisation.pk))
+        # Default domains, service catalogue and rule table (DOMAIN.md), from the apps that
+        # own them, made in the new organisation's scope (whoever calls this — an operator's
+        # command, the platform's admin — works above any organisation).
+        with scope(organisation=organisation.pk):
+            events.publish(OrganisationCreated(organisation_id=organisation.pk))
     return organisation
 
 

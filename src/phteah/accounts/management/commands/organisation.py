@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Organisation
 from phteah.accounts.services import organisation_admin_add, organisation_create
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         if Organisation.objects.filter(short_code__iexact=options["short_code"]).exists():
             raise CommandError("An organisation already uses this short code.")
         try:
-            with audited_atomic():  # both or neither
+            # The operator works above every organisation.
+            with scopes_disabled(), audited_atomic():  # both or neither
                 organisation, membership, password = self._create(options, provinces)
         except ServiceError as error:
             raise CommandError(str(error.message)) from error
