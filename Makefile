@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PHTEAH_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-test messages fonts chromium lint clean
+.PHONY: demo test install install-test messages fonts chromium gettext lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -24,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed messages fonts
 
-install-test: $(VENV)/.installed-test messages fonts chromium
+install-test: $(VENV)/.installed-test messages fonts chromium gettext
 
 # Compile the Khmer catalogue (pure Python: no gettext tools needed).
 messages: $(VENV)/.installed
@@ -40,6 +40,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The test that the Khmer catalogue is complete extracts the strings with GNU gettext.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  echo "Installing GNU gettext for the translation catalogue test..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
 demo: install
 	$(BIN)/phteah migrate --no-input -v 0
