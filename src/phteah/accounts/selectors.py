@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
-from phteah.core.access import access_denied
+from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.audit import audit_access
 from phteah.core.errors import NotFound
 from phteah.core.models import AuditEvent
@@ -66,15 +66,12 @@ def member_list(
 def member_get_for_user(*, actor: Membership, membership_id) -> Membership:
     """Access function for memberships: the actor's organisation's, for those who manage its
     staff; else NotFound."""
-    if actor is not None and actor.can(Capability.MANAGE_USERS):
-        try:
-            return Membership.objects.select_related("user", "office").get(
-                pk=membership_id, organisation_id=actor.organisation_id
-            )
-        except (Membership.DoesNotExist, ValueError, TypeError, ValidationError):
-            pass
-    access_denied(actor=actor, model=Membership, record_id=membership_id)
-    raise NotFound
+    return organisation_row_get_for_user(
+        Membership.objects.select_related("user", "office"),
+        actor=actor,
+        record_id=membership_id,
+        capability=Capability.MANAGE_USERS,
+    )
 
 
 def user_has_authenticator(*, user: User) -> bool:
@@ -95,15 +92,12 @@ def office_list(*, actor: Membership, include_inactive: bool = False) -> QuerySe
 def office_get_for_user(*, actor: Membership, office_id) -> Office:
     """Access function for offices: the actor's organisation's, for those who manage its
     offices; else NotFound."""
-    if actor is not None and actor.can(Capability.MANAGE_OFFICES):
-        try:
-            return Office.objects.select_related("village__commune__district__province").get(
-                pk=office_id, organisation_id=actor.organisation_id
-            )
-        except (Office.DoesNotExist, ValueError, TypeError, ValidationError):
-            pass
-    access_denied(actor=actor, model=Office, record_id=office_id)
-    raise NotFound
+    return organisation_row_get_for_user(
+        Office.objects.select_related("village__commune__district__province"),
+        actor=actor,
+        record_id=office_id,
+        capability=Capability.MANAGE_OFFICES,
+    )
 
 
 # --- invitations ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
 from phteah.cases.access import can_edit_case, cases_for
-from phteah.core.access import access_denied
+from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.errors import NotFound
 
 from .models import (
@@ -161,12 +161,13 @@ def care_rule_list(*, actor: Membership) -> QuerySet:
 def care_rule_get(*, actor: Membership, rule_id, lock: bool = False) -> CareRule:
     """The access function for rule rows: NotFound for missing rows and other
     organisations'."""
-    if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
-        raise NotFound
-    rules = CareRule.objects.filter(organisation_id=actor.organisation_id)
-    if lock:
-        rules = rules.select_for_update()
-    return _get(rules, rule_id, actor=actor)
+    return organisation_row_get_for_user(
+        CareRule.objects.all(),
+        actor=actor,
+        record_id=rule_id,
+        capability=Capability.MANAGE_SETTINGS,
+        lock=lock,
+    )
 
 
 def care_rule_table(*, actor: Membership) -> list[dict]:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django_scopes import scopes_disabled
 
 from .audit import audit_access
+from .errors import NotFound
 
 
 def require_capability(capability: str):
@@ -49,6 +50,30 @@ def membership_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+# --- an organisation's own rows ----------------------------------------------------------
+
+
+def organisation_row_get_for_user(
+    queryset, *, actor, record_id, capability: str | None = None, lock: bool = False
+):
+    """The access function of a row that belongs to the actor's organisation itself (an
+    office, a care provider, an assessment domain, a row of the service catalogue or of the
+    rule table): the row of *queryset* with *record_id* if it is the actor's organisation's
+    and the actor holds *capability*; else NotFound, with the refusal recorded. *lock* takes
+    its row lock."""
+    model = queryset.model
+    if actor is not None and (capability is None or actor.can(capability)):
+        rows = queryset.filter(organisation_id=actor.organisation_id)
+        if lock:
+            rows = rows.select_for_update()
+        try:
+            return rows.get(pk=record_id)
+        except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+            pass
+    access_denied(actor=actor, model=model, record_id=record_id)
+    raise NotFound
 
 
 # --- denied attempts ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from phteah.accounts.roles import Capability
 from phteah.cases.services.records import require
-from phteah.core.access import access_denied
+from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
 from phteah.core.errors import NotFound, ServiceError
 
@@ -46,14 +46,9 @@ def provider_get_for_edit(actor, provider_id, *, lock=False) -> CareProvider:
     """The access function for changing a care provider: the organisation's own, for those
     who edit cases; NotFound otherwise."""
     require(actor, Capability.EDIT_CASES)
-    providers = CareProvider.objects.filter(organisation_id=actor.organisation_id)
-    if lock:
-        providers = providers.select_for_update()
-    try:
-        return providers.get(pk=provider_id)
-    except (CareProvider.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-        access_denied(actor=actor, model=CareProvider, record_id=provider_id)
-        raise NotFound from error
+    return organisation_row_get_for_user(
+        CareProvider.objects.all(), actor=actor, record_id=provider_id, lock=lock
+    )
 
 
 def provider_create(

@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Organisation
 from phteah.accounts.roles import Capability
-from phteah.core.access import access_denied
+from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
-from phteah.core.errors import NotFound, ServiceError
+from phteah.core.errors import ServiceError
 
 from ..access import service_delivery_get_for_user
 from ..models import ServiceDelivery, ServiceType
@@ -92,15 +91,13 @@ def service_types_seed(*, organisation, actor=None, ip: str | None = None) -> in
 def service_type_get_for_edit(actor, service_type_id, *, lock: bool = False) -> ServiceType:
     """The access function for the service catalogue's rows: the organisation's own, for those
     who manage its settings; NotFound otherwise."""
-    require(actor, Capability.MANAGE_SETTINGS)
-    types = ServiceType.objects.filter(organisation_id=actor.organisation_id)
-    if lock:
-        types = types.select_for_update()
-    try:
-        return types.get(pk=service_type_id)
-    except (ServiceType.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-        access_denied(actor=actor, model=ServiceType, record_id=service_type_id)
-        raise NotFound from error
+    return organisation_row_get_for_user(
+        ServiceType.objects.all(),
+        actor=actor,
+        record_id=service_type_id,
+        capability=Capability.MANAGE_SETTINGS,
+        lock=lock,
+    )
 
 
 def _service_type_name_taken(organisation_id, name_en, exclude=None) -> bool:

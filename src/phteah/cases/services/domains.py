@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
-from phteah.core.access import access_denied
+from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_update
-from phteah.core.errors import NotFound, ServiceError
+from phteah.core.errors import ServiceError
 
 from ..models import AssessmentDomain
 from .records import creates, require
@@ -123,15 +122,13 @@ def domain_create(
 def domain_get_for_edit(actor: Membership, domain_id, *, lock: bool = False) -> AssessmentDomain:
     """The access function for assessment domains: the organisation's own, for those who
     manage its settings; NotFound otherwise."""
-    require(actor, Capability.MANAGE_SETTINGS)
-    domains = AssessmentDomain.objects.filter(organisation_id=actor.organisation_id)
-    if lock:
-        domains = domains.select_for_update()
-    try:
-        return domains.get(pk=domain_id)
-    except (AssessmentDomain.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-        access_denied(actor=actor, model=AssessmentDomain, record_id=domain_id)
-        raise NotFound from error
+    return organisation_row_get_for_user(
+        AssessmentDomain.objects.all(),
+        actor=actor,
+        record_id=domain_id,
+        capability=Capability.MANAGE_SETTINGS,
+        lock=lock,
+    )
 
 
 def domain_update(
