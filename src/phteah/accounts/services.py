@@ -85,7 +85,9 @@ def organisation_update(
 ) -> Organisation:
     _require(actor, Capability.MANAGE_SETTINGS)
     with audited_atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        organisation = Organisation.objects.select_for_update(no_key=True).get(
+            pk=actor.organisation_id
+        )
         before_provinces = sorted(organisation.provinces.values_list("code", flat=True))
         after_provinces = sorted(p.code for p in provinces)
         organisation.provinces.set(provinces)
@@ -166,7 +168,7 @@ def office_update(
     if office.organisation_id != actor.organisation_id:
         raise PermissionError("office of another organisation")
     with audited_atomic():
-        office = Office.objects.select_for_update().get(pk=office.pk)
+        office = Office.objects.select_for_update(no_key=True).get(pk=office.pk)
         if _office_name_taken(actor.organisation_id, name, exclude=office):
             raise ServiceError(
                 _("Your organisation already has an office with this name."), field="name"
@@ -335,7 +337,7 @@ def member_update(
     if role not in Role.values:
         raise ServiceError(_("Choose a role."), field="role")
     with audited_atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk)
         loses_admin = (
             membership.role == Role.ORG_ADMIN
             and membership.is_active
@@ -389,7 +391,7 @@ def member_reset_password(
     _require_sole_organisation(actor, membership)
     password = temporary_password()
     with audited_atomic():
-        user = User.objects.select_for_update().get(pk=membership.user_id)
+        user = User.objects.select_for_update(no_key=True).get(pk=membership.user_id)
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password", "updated_at"])

@@ -165,7 +165,7 @@ def care_rule_get(*, actor: Membership, rule_id, lock: bool = False) -> CareRule
         raise NotFound
     rules = CareRule.objects.filter(organisation_id=actor.organisation_id)
     if lock:
-        rules = rules.select_for_update()
+        rules = rules.select_for_update(no_key=True)
     return _get(rules, rule_id, actor=actor)
 
 

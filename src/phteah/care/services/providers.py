@@ -48,7 +48,7 @@ def provider_get_for_edit(actor, provider_id, *, lock=False) -> CareProvider:
     require(actor, Capability.EDIT_CASES)
     providers = CareProvider.objects.filter(organisation_id=actor.organisation_id)
     if lock:
-        providers = providers.select_for_update()
+        providers = providers.select_for_update(no_key=True)
     try:
         return providers.get(pk=provider_id)
     except (CareProvider.DoesNotExist, ValueError, TypeError, ValidationError) as error:

@@ -68,7 +68,7 @@ def service_types_seed(*, organisation, actor=None, ip: str | None = None) -> in
     organisation_id = getattr(organisation, "pk", organisation)
     with audited_atomic():
         # Lock the organisation so two first uses at once do not seed twice.
-        Organisation.objects.select_for_update().filter(pk=organisation_id).values_list(
+        Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list(
             "pk", flat=True
         ).get()
         if ServiceType.objects.filter(organisation_id=organisation_id).exists():
@@ -95,7 +95,7 @@ def service_type_get_for_edit(actor, service_type_id, *, lock: bool = False) -> 
     require(actor, Capability.MANAGE_SETTINGS)
     types = ServiceType.objects.filter(organisation_id=actor.organisation_id)
     if lock:
-        types = types.select_for_update()
+        types = types.select_for_update(no_key=True)
     try:
         return types.get(pk=service_type_id)
     except (ServiceType.DoesNotExist, ValueError, TypeError, ValidationError) as error:

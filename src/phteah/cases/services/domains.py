@@ -126,7 +126,7 @@ def domain_get_for_edit(actor: Membership, domain_id, *, lock: bool = False) -> 
     require(actor, Capability.MANAGE_SETTINGS)
     domains = AssessmentDomain.objects.filter(organisation_id=actor.organisation_id)
     if lock:
-        domains = domains.select_for_update()
+        domains = domains.select_for_update(no_key=True)
     try:
         return domains.get(pk=domain_id)
     except (AssessmentDomain.DoesNotExist, ValueError, TypeError, ValidationError) as error:

@@ -123,7 +123,7 @@ CASE_EDIT_FIELDS = [
 
 
 def _lock_counter(organisation_id, year: int) -> CaseReferenceCounter:
-    counters = CaseReferenceCounter.objects.select_for_update()
+    counters = CaseReferenceCounter.objects.select_for_update(no_key=True)
     try:
         return counters.get(organisation_id=organisation_id, year=year)
     except CaseReferenceCounter.DoesNotExist:
