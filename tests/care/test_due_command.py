@@ -8,12 +8,19 @@ import sys
 
 import pytest
 from django.core.management import ManagementUtility
-from django.db import connection
+from django.db import connection, connections
 
 from phteah.cases.models import Case
 from tests.case_services import build_worlds
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept(monkeypatch):
+    """A command run from the command line closes the database connections when it ends,
+    which would end the test's transaction: kept open here."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def phteah(*argv) -> tuple[int, str, str]:
