@@ -897,10 +897,6 @@ def snapshots(worlds) -> dict:
     return result
 
 
-def snapshot(world) -> dict:
-    return snapshots([world])[world.organisation.pk]
-
-
 def snapshot_differences(concurrent: dict, serial: dict) -> list[str]:
     """What differs between two snapshots, one line per model (rows only in one of them)."""
     lines = []

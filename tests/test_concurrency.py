@@ -4,6 +4,10 @@ the same moment on one case, neither deadlocks nor loses an update.
 The lock order (docs/architecture.md): a service that changes a case locks the case row
 first, then its records and the shared rows it needs (a provider, the reference counter),
 and the organisation's audit chain last, once, just before commit (``audited_atomic``).
+Row locks are FOR NO KEY UPDATE: the foreign keys of the rows a transaction wrote are
+checked when it commits, after the chain lock, with KEY SHARE locks that FOR UPDATE would
+block. A change to the rule table locks the organisation's row first; a case being opened or
+reopened shares that lock (phteah.care.services.rules).
 
 Each pair runs in two threads, each with its own database connection, in a forced
 interleaving: the first service runs up to the end of its business writes — holding every
@@ -22,8 +26,9 @@ then the first is released. A pair fails on:
 - an audit chain that does not verify, with no gap and nothing left pending after sealing.
 
 One test per first service, each running it against every service as the second (both
-orders of every pair are covered, each service also against itself). SQLite runs one writing
-transaction at a time: skipped there."""
+orders of every pair are covered, each service also against itself); shared rows (a care
+provider, the organisation, a member's account) against case services that use them, both
+ways. SQLite runs one writing transaction at a time: skipped there."""
 
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from phteah.accounts.roles import Role
+from phteah.accounts.services import organisation_update
 from phteah.cases.models import Case
 from phteah.core.audit import audit_seal, audit_verify, chain_key_for, writing
 from phteah.core.models import AuditChain, AuditEvent
@@ -97,6 +98,26 @@ def test_a_page_of_a_childs_record_takes_no_lock_and_records_a_pending_view(
     assert _pending(organisation, action).count() == 1
 
 
+def _case_page_reader(record, served: dict) -> threading.Thread:
+    """A thread, with its own connection, that opens the case page as the supervisor; puts
+    the status (or the error) in *served*. Its waits for a lock end at LOCK_TIMEOUT."""
+    client = sign_in(Client(), record["supervisor"].user)
+    url = reverse("cases:case_detail", args=[record["case"].pk])
+
+    def read():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+                cursor.execute(f"SET statement_timeout = '{LOCK_TIMEOUT}'")
+            served["status"] = client.get(url).status_code
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            served["error"] = error
+        finally:
+            connection.close()
+
+    return threading.Thread(target=read, name="reader")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_case_page_is_served_while_a_writer_holds_the_chain_and_the_case(organisation, record):
     """One transaction holds the organisation's chain head and the case row (as a service
@@ -106,25 +127,12 @@ def test_the_case_page_is_served_while_a_writer_holds_the_chain_and_the_case(org
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writing transaction at a time: no row locks to hold")
     case = record["case"]
-    client = sign_in(Client(), record["supervisor"].user)
-    url = reverse("cases:case_detail", args=[case.pk])
     served = {}
-
-    def read():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-                cursor.execute(f"SET statement_timeout = '{LOCK_TIMEOUT}'")
-            served["status"] = client.get(url).status_code
-        except Exception as error:  # noqa: BLE001 - reported below
-            served["error"] = error
-        finally:
-            connection.close()
+    reader = _case_page_reader(record, served)
 
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).get()
         writing._lock_chain(chain_key_for(organisation.pk))
-        reader = threading.Thread(target=read)
         reader.start()
         reader.join(STEP)
         still_waiting = reader.is_alive()
@@ -142,3 +150,55 @@ def test_the_case_page_is_served_while_a_writer_holds_the_chain_and_the_case(org
     report = audit_verify()
     assert report.problems == [] and report.pending == 0
     assert AuditChain.objects.get(key=chain_key_for(organisation.pk)).length >= event.sequence
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_case_page_is_served_while_the_organisations_settings_are_being_saved(
+    organisation, record, member, monkeypatch
+):
+    """An administrator's change to the organisation holds its row until commit; the view
+    event a page inserts refers to that row (a foreign key, checked with KEY SHARE), so the
+    change must lock it FOR NO KEY UPDATE, never FOR UPDATE, or every page would wait."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writing transaction at a time: no row locks to hold")
+    admin = member(Role.ORG_ADMIN)
+    held, release = threading.Event(), threading.Event()
+    append = writing._append
+
+    def held_append(events):  # the settings change, all its rows locked, about to commit
+        if threading.current_thread().name == "settings":
+            held.set()
+            release.wait(STEP)
+        return append(events)
+
+    monkeypatch.setattr(writing, "_append", held_append)
+    saved = {}
+
+    def save():
+        try:
+            with scope(organisation=organisation.pk):
+                organisation_update(
+                    actor=admin, name_km="ស្ពាន", provinces=[], require_two_factor_for_all=True
+                )
+            saved["ok"] = True
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=save, name="settings")
+    served = {}
+    reader = _case_page_reader(record, served)
+    writer.start()
+    assert held.wait(STEP)
+    reader.start()
+    reader.join(STEP)
+    still_waiting = reader.is_alive()
+    release.set()
+    writer.join(STEP)
+    reader.join(STEP)
+
+    assert not still_waiting, "the page waited for the settings change"
+    assert served == {"status": 200} and saved == {"ok": True}
+    # The view was recorded pending; the settings change, committing after it, sealed it.
+    viewed = AuditEvent.all_chains.get(action="cases.case.viewed", target_id=str(record["case"].pk))
+    assert viewed.sequence is not None
+    assert audit_verify().problems == []
