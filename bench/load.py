@@ -9,7 +9,15 @@ real login form; supervisors get a confirmed TOTP device (created if they have n
 key the simulated user uses to answer the two-factor check. Starts the server, waits for it,
 runs locust headless (bench/locustfile.py) for --duration seconds or --max-requests
 requests, prints total requests, errors and p50/p95/p99, writes JSON (bench/results/ unless
---json is given) and always stops the server. Target: no errors, p95 ≤ 300 ms.
+--json is given) and always stops the server. Target: no errors, p95 ≤ 300 ms, and no read
+waiting for the audit chain.
+
+Lock waits are measured two ways: inside the server (bench/probe.py, a gunicorn config:
+per request, the access events inserted and how long that took, the audit chain's lock
+taken and how long getting it took, on SQLite the write transactions begun and how long
+each waited), and on PostgreSQL from outside, by sampling ``pg_stat_activity`` and
+``pg_locks`` every --sample-ms for sessions waiting on a lock (which relation, which
+query), each matched with the request its worker was serving.
 """
 
 import argparse
@@ -17,11 +25,13 @@ import csv
 import datetime
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +43,8 @@ RESULTS = HERE / "results"
 TARGET_P95_MS = 300.0
 SIGN_IN_NAMES = ("login form", "login", "two-factor form", "two-factor")
 SUPERVISOR_SHARE = 0.2  # locustfile: Worker weight 4, Supervisor weight 1
+CHAIN_TABLE = "core_auditchain"
+READ_METHODS = ("GET", "HEAD")
 
 
 # --- statistics (pure; unit-tested) --------------------------------------------------------
@@ -108,13 +120,202 @@ def summarise_times(times_ms: dict[str, list[float]], exclude=()) -> dict:
     }
 
 
-def verdict(errors: int, p95_ms: float, target_ms: float = TARGET_P95_MS) -> dict:
+def verdict(
+    errors: int, p95_ms: float, target_ms: float = TARGET_P95_MS, reads_on_chain: int = 0
+) -> dict:
     misses = []
     if errors:
         misses.append(f"{errors} error(s)")
+    if reads_on_chain:
+        misses.append(f"{reads_on_chain} read(s) waited for or took the audit chain's lock")
     if p95_ms > target_ms:
         misses.append(f"p95 {p95_ms:.0f} ms is {p95_ms - target_ms:.0f} ms over {target_ms:.0f}")
     return {"result": "MISS" if misses else "PASS", "misses": misses}
+
+
+# --- lock waits (pure; unit-tested) ---------------------------------------------------------
+
+_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?([a-z_][a-z0-9_]*)"?', re.IGNORECASE)
+
+
+def table_from_query(sql: str) -> str:
+    """The first table a statement reads or writes ("" if none is named)."""
+    found = _TABLE.search(sql or "")
+    return found.group(1) if found else ""
+
+
+def read_probe(folder) -> list[dict]:
+    """Every request the server's workers recorded (bench/probe.py), oldest first."""
+    requests = []
+    for path in sorted(Path(folder).glob("worker-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                requests.append(json.loads(line))
+    return sorted(requests, key=lambda r: r["start"])
+
+
+def attribute(samples: list[dict], requests: list[dict]) -> list[dict]:
+    """Each lock-wait sample with the request its session's worker was serving then (the
+    session's ``application_name`` is ``phteah-bench:<worker pid>``): ``method``, ``route``
+    (both "" when no request was being served)."""
+    by_worker: dict[int, list[dict]] = {}
+    for request in requests:
+        by_worker.setdefault(request["worker"], []).append(request)
+    attributed = []
+    for sample in samples:
+        name = sample.get("application_name") or ""
+        worker = int(name.rsplit(":", 1)[1]) if name.startswith("phteah-bench:") else None
+        serving = next(
+            (
+                r
+                for r in by_worker.get(worker, ())
+                if r["start"] <= sample["time"] <= r.get("end", r["start"])
+            ),
+            None,
+        )
+        attributed.append(
+            sample
+            | {
+                "method": serving["method"] if serving else "",
+                "route": serving["route"] if serving else "",
+            }
+        )
+    return attributed
+
+
+def lock_wait_summary(samples: list[dict], requests: list[dict], polls: int, interval_ms) -> dict:
+    """What the PostgreSQL sampler saw: sessions waiting on a lock, grouped into waits (one
+    per session and statement), by relation and by request; the waits on the audit chain by
+    reads (expected none) and by writes."""
+    waits: dict[tuple, dict] = {}
+    for sample in attribute(samples, requests):
+        key = (sample["pid"], sample["query_start"])
+        relations = sorted(set(sample.get("relations") or [])) or [
+            table_from_query(sample.get("query", ""))
+        ]
+        wait = waits.setdefault(
+            key,
+            {
+                "pid": sample["pid"],
+                "method": sample["method"],
+                "route": sample["route"],
+                "relations": relations,
+                "wait_event": sample.get("wait_event", ""),
+                "query": (sample.get("query") or "")[:200],
+                "samples": 0,
+            },
+        )
+        wait["samples"] += 1
+    by_relation: dict[str, int] = {}
+    by_request: dict[str, int] = {}
+    for wait in waits.values():
+        for relation in wait["relations"]:
+            by_relation[relation or "?"] = by_relation.get(relation or "?", 0) + 1
+        label = f"{wait['method']} {wait['route']}".strip() or "(no request)"
+        by_request[label] = by_request.get(label, 0) + 1
+    on_chain = [w for w in waits.values() if CHAIN_TABLE in w["relations"]]
+    return {
+        "polls": polls,
+        "interval_ms": interval_ms,
+        "waiting_samples": len(samples),
+        "waits": len(waits),
+        "by_relation": dict(sorted(by_relation.items(), key=lambda item: -item[1])),
+        "by_request": dict(sorted(by_request.items(), key=lambda item: -item[1])),
+        "chain_waits_by_reads": sum(1 for w in on_chain if w["method"] in READ_METHODS),
+        "chain_waits_by_writes": sum(1 for w in on_chain if w["method"] not in READ_METHODS),
+        "longest": sorted(waits.values(), key=lambda w: -w["samples"])[:10],
+    }
+
+
+def _spread(values: list[float]) -> dict:
+    return {
+        "p50_ms": round(percentile(values, 0.50), 2),
+        "p95_ms": round(percentile(values, 0.95), 2),
+        "max_ms": round(max(values), 2) if values else 0.0,
+    }
+
+
+def probe_summary(requests: list[dict]) -> dict:
+    """What the server's workers measured, for reads (GET) and for the other requests: access
+    events inserted and how long the inserts took, the chain lock taken and how long getting
+    it took, SQLite write transactions begun and how long each waited; and the reads that took
+    the chain lock at all (expected none)."""
+    summary = {}
+    for kind, chosen in (
+        ("reads", [r for r in requests if r["method"] in READ_METHODS]),
+        ("writes", [r for r in requests if r["method"] not in READ_METHODS]),
+    ):
+        entry = {"requests": len(chosen)}
+        for name in ("access", "chain", "begin"):
+            used = [r for r in chosen if r[f"{name}_n"]]
+            entry[name] = {
+                "requests": len(used),
+                "count": sum(r[f"{name}_n"] for r in chosen),
+                **_spread([r[f"{name}_ms"] for r in used]),
+            }
+        summary[kind] = entry
+    reads = [r for r in requests if r["method"] in READ_METHODS]
+    summary["reads_that_took_the_chain_lock"] = sum(1 for r in reads if r["chain_n"])
+    return summary
+
+
+class LockSampler(threading.Thread):
+    """Polls PostgreSQL every *interval_ms* for the sessions of this database that wait on a
+    lock: pid, application name, wait event, the statement and when it started, and the
+    relations of the locks it waits on (or holds a tuple lock of, while it waits for the
+    transaction holding the row)."""
+
+    QUERY = """
+        SELECT a.pid, a.application_name, a.wait_event,
+               extract(epoch FROM a.query_start), left(a.query, 300),
+               ARRAY(
+                   SELECT DISTINCT l.relation::regclass::text FROM pg_locks l
+                   WHERE l.pid = a.pid AND l.relation IS NOT NULL
+                     AND (l.locktype = 'tuple' OR NOT l.granted)
+               )
+        FROM pg_stat_activity a
+        WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+          AND a.pid <> pg_backend_pid()
+    """
+
+    def __init__(self, interval_ms: float):
+        super().__init__(name="lock sampler", daemon=True)
+        self.interval = interval_ms / 1000
+        self.samples: list[dict] = []
+        self.polls = 0
+        self.error = ""
+        self._stopping = threading.Event()
+
+    def run(self):
+        from django.db import connection
+
+        try:
+            with connection.cursor() as cursor:
+                while not self._stopping.is_set():
+                    now = time.time()
+                    cursor.execute(self.QUERY)
+                    self.polls += 1
+                    for pid, name, event, started, query, relations in cursor.fetchall():
+                        self.samples.append(
+                            {
+                                "time": now,
+                                "pid": pid,
+                                "application_name": name,
+                                "wait_event": event,
+                                "query_start": float(started or 0),
+                                "query": query,
+                                "relations": list(relations or []),
+                            }
+                        )
+                    self._stopping.wait(self.interval)
+        except Exception as error:  # noqa: BLE001 - reported in the results
+            self.error = f"{type(error).__name__}: {error}"
+        finally:
+            connection.close()
+
+    def stop(self):
+        self._stopping.set()
+        self.join(10)
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -250,6 +451,15 @@ def serve_command(port: int, workers: int) -> list[str]:
     return [*base, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
 
 
+def server_env(probe_dir: Path) -> dict:
+    """The server's environment: ours, with bench/probe.py as gunicorn's configuration."""
+    env = os.environ.copy()
+    extra = env.get("GUNICORN_CMD_ARGS", "")
+    env["GUNICORN_CMD_ARGS"] = f"{extra} --config {HERE / 'probe.py'}".strip()
+    env["BENCH_PROBE_DIR"] = str(probe_dir)
+    return env
+
+
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -296,6 +506,12 @@ def parse_args(argv):
     )
     parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started per second")
     parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many")
+    parser.add_argument(
+        "--sample-ms",
+        type=float,
+        default=50.0,
+        help="PostgreSQL: how often lock waits are sampled (default 50 ms)",
+    )
     parser.add_argument("--json", default="")
     parser.add_argument("--password", default=os.environ.get("PHTEAH_BENCH_PASSWORD", ""))
     return parser.parse_args(argv)
@@ -347,12 +563,15 @@ def run(args) -> dict:
     (work / "accounts.json").write_text(json.dumps(accounts))
     base = f"http://127.0.0.1:{args.port}"
     server_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
+    probe_dir = work / "probe"
+    probe_dir.mkdir()
     server = None
+    sampler = LockSampler(args.sample_ms) if description["db_vendor"] == "postgresql" else None
     try:
         server = subprocess.Popen(
             serve_command(args.port, args.workers),
             cwd=ROOT,
-            env=os.environ.copy(),
+            env=server_env(probe_dir),
             stdout=server_log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -386,6 +605,8 @@ def run(args) -> dict:
             "BENCH_THINK": args.think,
             "BENCH_TIMES": str(work / "times.json"),
         }
+        if sampler is not None:
+            sampler.start()
         started = time.monotonic()
         finished = subprocess.run(
             command,
@@ -398,8 +619,12 @@ def run(args) -> dict:
         )
         elapsed = time.monotonic() - started
     finally:
-        stop(server)
-        server_log.close()
+        try:
+            stop(server)
+        finally:
+            server_log.close()
+            if sampler is not None and sampler.is_alive():
+                sampler.stop()
     if not (work / "locust_stats.csv").exists() or not (work / "times.json").exists():
         raise RuntimeError(
             f"locust wrote no statistics (exit {finished.returncode}):\n{finished.stderr[-3000:]}"
@@ -413,6 +638,17 @@ def run(args) -> dict:
     per_name = {name: summarise_times({name: values}) for name, values in sorted(times.items())}
     recorded = json.loads((work / "times.json").read_text())["failures"]
     errors = max(stats.get("Aggregated", {}).get("failures", 0), len(recorded))
+    served = read_probe(probe_dir)
+    probe = probe_summary(served)
+    lock_waits = (
+        lock_wait_summary(sampler.samples, served, sampler.polls, args.sample_ms)
+        | {"error": sampler.error}
+        if sampler is not None
+        else None
+    )
+    reads_on_chain = probe["reads_that_took_the_chain_lock"] + (
+        lock_waits["chain_waits_by_reads"] if lock_waits else 0
+    )
     return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "settings": {
@@ -440,9 +676,15 @@ def run(args) -> dict:
         "per_request": per_name,
         "locust_stats": stats,
         "failures": failures,
-        "target": {"p95_ms": TARGET_P95_MS, "errors": 0}
-        | verdict(errors, overall["p95_ms"])
-        | {"pages_without_sign_in": verdict(errors, pages["p95_ms"])["result"]},
+        "probe": probe,
+        "lock_waits": lock_waits,
+        "target": {"p95_ms": TARGET_P95_MS, "errors": 0, "reads_on_chain": 0}
+        | verdict(errors, overall["p95_ms"], reads_on_chain=reads_on_chain)
+        | {
+            "pages_without_sign_in": verdict(
+                errors, pages["p95_ms"], reads_on_chain=reads_on_chain
+            )["result"]
+        },
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "locust_exit_code": finished.returncode,
         "locust_stderr_tail": finished.stderr[-2000:],
@@ -454,6 +696,8 @@ def miss_reason(report: dict) -> str:
     """What the run's own numbers say about a miss."""
     if report["errors"]:
         return "requests failed: see the failures below and the server log"
+    if any("audit chain" in miss for miss in report.get("target", {}).get("misses", ())):
+        return "reads waited for the audit chain: see the lock waits above"
     cpus = report["database"]["cpus"] or 1
     load = report["load_average_after"][0]
     reasons = []
@@ -466,6 +710,44 @@ def miss_reason(report: dict) -> str:
         name, slowest = max(report["per_request"].items(), key=lambda item: item[1]["p95_ms"])
         reasons.append(f"slowest request {name} (p95 {slowest['p95_ms']:.0f} ms)")
     return "; ".join(reasons) or "no request timings"
+
+
+def lock_lines(report: dict) -> list[str]:
+    """The lock-wait part of the summary."""
+    probe = report.get("probe")
+    if not probe:
+        return []
+    reads, writes = probe["reads"], probe["writes"]
+    lines = [
+        f"reads: {reads['requests']} requests, {reads['access']['count']} access events "
+        f"inserted without a lock (insert p95 {reads['access']['p95_ms']:.1f} ms, max "
+        f"{reads['access']['max_ms']:.1f} ms); chain lock taken by "
+        f"{probe['reads_that_took_the_chain_lock']} reads",
+        f"writes: {writes['requests']} requests, chain lock taken {writes['chain']['count']} "
+        f"times (waited p95 {writes['chain']['p95_ms']:.1f} ms, max "
+        f"{writes['chain']['max_ms']:.1f} ms)",
+    ]
+    if reads["begin"]["count"] or writes["begin"]["count"]:
+        lines.append(
+            f"SQLite write transactions: reads {reads['begin']['count']} (waited p95 "
+            f"{reads['begin']['p95_ms']:.1f} ms, max {reads['begin']['max_ms']:.1f} ms), "
+            f"writes {writes['begin']['count']} (waited p95 {writes['begin']['p95_ms']:.1f} "
+            f"ms, max {writes['begin']['max_ms']:.1f} ms)"
+        )
+    waits = report.get("lock_waits")
+    if waits:
+        relations = ", ".join(f"{k} {v}" for k, v in waits["by_relation"].items()) or "none"
+        requests = ", ".join(f"{k} {v}" for k, v in waits["by_request"].items()) or "none"
+        lines += [
+            f"PostgreSQL lock waits (sampled every {waits['interval_ms']:.0f} ms, "
+            f"{waits['polls']} polls): {waits['waits']} waits; on the audit chain by reads "
+            f"{waits['chain_waits_by_reads']}, by writes {waits['chain_waits_by_writes']}",
+            f"  by relation: {relations}",
+            f"  by request: {requests}",
+        ]
+        if waits.get("error"):
+            lines.append(f"  sampler error: {waits['error']}")
+    return lines
 
 
 def report_text(report: dict) -> str:
@@ -492,9 +774,11 @@ def report_text(report: dict) -> str:
             f"{name:<28} {r['requests']:>6} {r['p50_ms']:>7.0f} {r['p95_ms']:>7.0f} "
             f"{r['p99_ms']:>7.0f} {r['max_ms']:>7.0f}"
         )
+    lines += lock_lines(report)
     target = report["target"]
     lines.append(
-        f"target (0 errors, p95 ≤ {target['p95_ms']:.0f} ms, all requests): {target['result']}"
+        f"target (0 errors, p95 ≤ {target['p95_ms']:.0f} ms, no read waiting for the audit "
+        f"chain): {target['result']}"
         + (f" — {'; '.join(target['misses'])}" if target["misses"] else "")
         + f" · pages without sign-in: {target['pages_without_sign_in']}"
     )

@@ -2,8 +2,10 @@
 and the statistics helpers of bench/load.py (the load test itself needs a server)."""
 
 import importlib.util
+import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -204,3 +206,162 @@ def test_it_summarises_response_times_with_and_without_the_sign_in():
         "result": "MISS",
         "misses": ["2 error(s)", "p95 350 ms is 50 ms over 300"],
     }
+
+
+# --- lock waits: the server's probe and the PostgreSQL sampler -----------------------------
+
+probe = _module("probe")
+ID = "0b6f1c2e-8d7a-4c1b-9e3f-2a5d6c7b8e9f"
+
+
+def _request(worker, method, route, start, end, **counts):
+    values = {f"{n}_{u}": 0 for n in ("access", "chain", "begin") for u in ("n", "ms")}
+    request = {"worker": worker, "method": method, "route": route, "start": start, "end": end}
+    return request | values | counts
+
+
+def test_the_probe_records_what_each_request_waited_for(monkeypatch):
+    out = io.StringIO()
+    monkeypatch.setitem(probe._state, "out", out)
+    insert = probe._timed(lambda events: None, "access", len)
+    lock = probe._timed(lambda key: None, "chain")
+
+    probe.pre_request(None, SimpleNamespace(method="GET", path=f"/cases/{ID}/"))
+    insert(["a view", "another"])
+    probe.post_request(None, None, {}, SimpleNamespace(status_code=200))
+    probe.pre_request(None, SimpleNamespace(method="POST", path="/account/login/"))
+    lock("org:1")
+    lock("org:1")
+    probe.post_request(None, None, {}, SimpleNamespace(status_code=302))
+    insert(["outside a request: not counted"])
+
+    read, write = (json.loads(line) for line in out.getvalue().splitlines())
+    assert (read["method"], read["route"], read["status"]) == ("GET", "/cases/[id]/", 200)
+    assert (read["access_n"], read["chain_n"]) == (2, 0) and read["access_ms"] >= 0
+    assert (write["route"], write["chain_n"], write["access_n"]) == ("/account/login/", 2, 0)
+    assert read["start"] <= read["end"] <= write["start"]
+
+
+def test_the_server_runs_with_the_probe_as_its_gunicorn_configuration(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--log-level warning")
+    env = load.server_env(tmp_path)
+    assert env["GUNICORN_CMD_ARGS"] == f"--log-level warning --config {BENCH / 'probe.py'}"
+    assert env["BENCH_PROBE_DIR"] == str(tmp_path)
+
+
+def test_the_probe_summary_separates_reads_from_writes(tmp_path):
+    (tmp_path / "worker-1.jsonl").write_text(
+        json.dumps(_request(1, "GET", "/cases/[id]/", 10.0, 10.2, access_n=1, access_ms=0.8))
+        + "\n"
+        + json.dumps(_request(1, "POST", "/account/login/", 11.0, 11.5, chain_n=1, chain_ms=4.0))
+        + "\n"
+    )
+    (tmp_path / "worker-2.jsonl").write_text(
+        json.dumps(_request(2, "GET", "/work/", 10.1, 10.3, begin_n=1, begin_ms=2.5)) + "\n"
+    )
+
+    served = load.read_probe(tmp_path)
+    summary = load.probe_summary(served)
+
+    assert [r["route"] for r in served] == ["/cases/[id]/", "/work/", "/account/login/"]
+    assert summary["reads"]["requests"] == 2 and summary["writes"]["requests"] == 1
+    assert summary["reads"]["access"] == {
+        "requests": 1, "count": 1, "p50_ms": 0.8, "p95_ms": 0.8, "max_ms": 0.8
+    }  # fmt: skip
+    assert summary["reads"]["begin"]["count"] == 1 and summary["reads"]["chain"]["count"] == 0
+    assert summary["writes"]["chain"]["max_ms"] == 4.0
+    assert summary["reads_that_took_the_chain_lock"] == 0
+    served[0]["chain_n"] = 1
+    assert load.probe_summary(served)["reads_that_took_the_chain_lock"] == 1
+
+
+def test_lock_waits_are_grouped_and_matched_with_the_request_being_served():
+    requests = [
+        _request(101, "GET", "/cases/[id]/", 100.0, 100.5),
+        _request(102, "POST", "/account/login/", 100.0, 101.0),
+    ]
+
+    def sample(time, pid, worker, relations, query="SELECT 1", started=99.9):
+        return {
+            "time": time,
+            "pid": pid,
+            "application_name": f"phteah-bench:{worker}",
+            "wait_event": "transactionid",
+            "query_start": started,
+            "query": query,
+            "relations": relations,
+        }
+
+    chain = 'SELECT "core_auditchain"."id" FROM "core_auditchain" WHERE key = 1 FOR UPDATE'
+    samples = [
+        sample(100.6, 9, 102, ["core_auditchain"], chain),  # the sign-in, twice: one wait
+        sample(100.7, 9, 102, ["core_auditchain"], chain),
+        sample(100.2, 8, 101, [], 'UPDATE "django_session" SET x = 1'),  # the page
+        sample(100.3, 7, 555, ["people_person"]),  # a session of no known request
+    ]
+
+    summary = load.lock_wait_summary(samples, requests, polls=40, interval_ms=50)
+
+    assert load.table_from_query(chain) == "core_auditchain"
+    assert load.table_from_query('INSERT INTO "core_auditevent" (x) VALUES (1)') == (
+        "core_auditevent"
+    )
+    assert summary["waits"] == 3 and summary["waiting_samples"] == 4 and summary["polls"] == 40
+    assert summary["by_relation"] == {"core_auditchain": 1, "django_session": 1, "people_person": 1}
+    assert summary["by_request"] == {
+        "POST /account/login/": 1,
+        "GET /cases/[id]/": 1,
+        "(no request)": 1,
+    }
+    assert (summary["chain_waits_by_reads"], summary["chain_waits_by_writes"]) == (0, 1)
+    assert summary["longest"][0]["samples"] == 2
+    read_on_chain = sample(100.4, 8, 101, ["core_auditchain"], chain, started=100.35)
+    summary = load.lock_wait_summary([*samples, read_on_chain], requests, 40, 50)
+    assert summary["chain_waits_by_reads"] == 1
+    assert load.verdict(0, 100.0, reads_on_chain=1) == {
+        "result": "MISS",
+        "misses": ["1 read(s) waited for or took the audit chain's lock"],
+    }
+
+
+def test_the_summary_prints_the_lock_waits():
+    def spread(count, p95=0.0):
+        return {"requests": count, "count": count, "p50_ms": 0.0, "p95_ms": p95, "max_ms": p95}
+
+    probe_summary = {
+        "reads": {
+            "requests": 300,
+            "access": spread(70, 2.5),
+            "chain": spread(0),
+            "begin": spread(0),
+        },
+        "writes": {
+            "requests": 60,
+            "access": spread(0),
+            "chain": spread(50, 9.0),
+            "begin": spread(0),
+        },
+        "reads_that_took_the_chain_lock": 0,
+    }
+    waits = {
+        "polls": 1200,
+        "interval_ms": 50.0,
+        "waits": 1,
+        "by_relation": {"core_auditchain": 1},
+        "by_request": {"POST /account/login/": 1},
+        "chain_waits_by_reads": 0,
+        "chain_waits_by_writes": 1,
+        "error": "",
+    }
+
+    lines = load.lock_lines({"probe": probe_summary, "lock_waits": waits})
+
+    assert lines[0] == (
+        "reads: 300 requests, 70 access events inserted without a lock (insert p95 2.5 ms, "
+        "max 2.5 ms); chain lock taken by 0 reads"
+    )
+    assert lines[1].startswith("writes: 60 requests, chain lock taken 50 times (waited p95 9.0")
+    assert "1 waits; on the audit chain by reads 0, by writes 1" in lines[2]
+    assert lines[3:] == ["  by relation: core_auditchain 1", "  by request: POST /account/login/ 1"]
+    assert not any("SQLite" in line for line in lines)
+    assert load.lock_lines({"probe": None}) == []

@@ -298,7 +298,7 @@ def cases_progress_refresh(cases: QuerySet) -> int:
     transactions changing the same case, the one that refreshes last waits for the other
     to commit and computes from both."""
     with transaction.atomic(savepoint=False):
-        list(cases.select_for_update().order_by("pk").values_list("pk", flat=True))
+        list(cases.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
         changed = [
             (row.pk, values)
             for row, values in _computed(cases)

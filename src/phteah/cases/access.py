@@ -76,8 +76,11 @@ def case_get_for_user(
     *edit*), else NotFound — the same answer as for a case that does not exist. *lock* takes
     the case's row lock for the caller's transaction: services that change anything in a case
     take it first (the lock order: the case, then its records, then shared rows, the audit
-    chain last)."""
+    chain last). The case is read under its lock, so what the caller checks and saves is the
+    row as the transaction that held the lock before left it, never an older copy."""
     cases = cases_for(actor).select_related(*related)
+    if lock:
+        cases = cases.select_for_update(of=("self",), no_key=True)
     try:
         case = cases.get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError) as error:
@@ -86,8 +89,6 @@ def case_get_for_user(
     if edit and not can_edit_case(actor, case):
         access_denied(actor=actor, model=Case, record_id=case_id)
         raise NotFound
-    if lock:
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
     return case
 
 
@@ -111,7 +112,7 @@ def case_record_get_for_user(
     case = checked_case or case_get_for_user(actor=actor, case_id=case_id, edit=edit, lock=lock)
     records = model.objects.filter(**{case_path: case}).select_related(*related)
     if lock:
-        records = records.select_for_update(of=("self",))
+        records = records.select_for_update(of=("self",), no_key=True)
     try:
         record = records.get(pk=record_id)
     except (model.DoesNotExist, ValueError, TypeError) as error:

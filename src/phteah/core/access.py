@@ -67,7 +67,8 @@ def organisation_row_get_for_user(
     if actor is not None and (capability is None or actor.can(capability)):
         rows = queryset.filter(organisation_id=actor.organisation_id)
         if lock:
-            rows = rows.select_for_update()
+            # FOR NO KEY UPDATE: a foreign key checked at commit must not wait for it.
+            rows = rows.select_for_update(no_key=True)
         try:
             return rows.get(pk=record_id)
         except (model.DoesNotExist, ValueError, TypeError, ValidationError):

@@ -72,7 +72,7 @@ def _editable(actor: Membership, person_id) -> Person:
     """The person, locked for this transaction, through the access function (NotFound when
     not visible or editable)."""
     person = person_get_for_user(actor=actor, person_id=person_id, edit=True)
-    return Person.objects.select_for_update().get(pk=person.pk)
+    return Person.objects.select_for_update(no_key=True).get(pk=person.pk)
 
 
 def _delete_file_after_commit(name: str | None, storage) -> None:
@@ -310,7 +310,9 @@ def identity_document_save(
     with audited_atomic():
         person = _editable(actor, person_id)
         document = (
-            IdentityDocument.objects.select_for_update().filter(person=person, kind=kind).first()
+            IdentityDocument.objects.select_for_update(no_key=True)
+            .filter(person=person, kind=kind)
+            .first()
         )
         values = {"status": status, "number": number, "obtained_on": obtained_on}
         if document is None:
@@ -434,7 +436,7 @@ def household_member_add(
     _require_editor(actor)
     with audited_atomic():
         household = household_get_for_user(actor=actor, household_id=household_id, edit=True)
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
         visible = _editable(actor, person_id)
         return _member_add(
             actor=actor,
@@ -452,7 +454,7 @@ def household_member_remove(
     _require_editor(actor)
     with audited_atomic():
         household = household_get_for_user(actor=actor, household_id=household_id, edit=True)
-        household = Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
         try:
             member = HouseholdMember.objects.get(pk=member_id, household=household)
         except (HouseholdMember.DoesNotExist, ValueError, TypeError, ValidationError) as error:
@@ -565,7 +567,9 @@ def consent_withdraw(
     with audited_atomic():
         person = _editable(actor, person_id)
         try:
-            consent = Consent.objects.select_for_update().get(pk=consent_id, person=person)
+            consent = Consent.objects.select_for_update(no_key=True).get(
+                pk=consent_id, person=person
+            )
         except (Consent.DoesNotExist, ValueError, TypeError, ValidationError) as error:
             access_denied(actor=actor, model=Consent, record_id=consent_id)
             raise NotFound from error

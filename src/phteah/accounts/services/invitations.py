@@ -90,9 +90,9 @@ def _issue(
 def _lock_organisation_within_rate(actor: Membership) -> None:
     """Lock the organisation's row (so two administrators' invitations are counted one after
     the other) and refuse beyond INVITATIONS_PER_HOUR."""
-    Organisation.objects.select_for_update().filter(pk=actor.organisation_id).values_list(
-        "pk", flat=True
-    ).get()
+    Organisation.objects.select_for_update(no_key=True).filter(
+        pk=actor.organisation_id
+    ).values_list("pk", flat=True).get()
     since = timezone.now() - timedelta(hours=1)
     issued = Invitation.objects.filter(
         organisation_id=actor.organisation_id, created_at__gte=since
@@ -177,7 +177,7 @@ def invitation_create(
 
 def _lock(invitation_id) -> Invitation:
     with scopes_disabled():
-        return Invitation.objects.select_for_update().get(pk=invitation_id)
+        return Invitation.objects.select_for_update(no_key=True).get(pk=invitation_id)
 
 
 def _ensure_open(invitation: Invitation) -> None:

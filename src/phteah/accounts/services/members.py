@@ -107,7 +107,9 @@ def _other_active_admins(membership: Membership) -> bool:
 
 def _locked_member(actor: Membership, membership_id) -> Membership:
     member = member_get_for_user(actor=actor, membership_id=membership_id)
-    return Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
+    return (
+        Membership.objects.select_for_update(no_key=True).select_related("user").get(pk=member.pk)
+    )
 
 
 def member_update(
@@ -174,7 +176,7 @@ def member_reset_password(*, actor: Membership, membership_id, ip: str | None = 
         membership = _locked_member(actor, membership_id)
         _require_sole_organisation(actor, membership)
         password = temporary_password()
-        user = User.objects.select_for_update().get(pk=membership.user_id)
+        user = User.objects.select_for_update(no_key=True).get(pk=membership.user_id)
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password", "updated_at"])

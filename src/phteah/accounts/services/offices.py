@@ -69,7 +69,7 @@ def office_update(
 ) -> Office:
     with audited_atomic():
         office = office_get_for_user(actor=actor, office_id=office_id)
-        office = Office.objects.select_for_update().get(pk=office.pk)
+        office = Office.objects.select_for_update(no_key=True).get(pk=office.pk)
         name = _check_name(actor.organisation_id, name, exclude_id=office.pk)
         audited_update(
             office,

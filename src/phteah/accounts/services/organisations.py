@@ -69,7 +69,9 @@ def organisation_update(
     """The acting administrator's own organisation's settings."""
     require(actor, Capability.MANAGE_SETTINGS)
     with audited_atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        organisation = Organisation.objects.select_for_update(no_key=True).get(
+            pk=actor.organisation_id
+        )
         before_provinces = sorted(organisation.provinces.values_list("code", flat=True))
         after_provinces = sorted(p.code for p in provinces)
         organisation.provinces.set(provinces)

@@ -69,11 +69,13 @@ def placement_start(
                     _("This care provider does not offer this kind of care."), field="provider"
                 )
             # Lock the provider so two placements at once cannot both take its last place.
-            CareProvider.objects.select_for_update().filter(pk=provider.pk).values_list(
+            CareProvider.objects.select_for_update(no_key=True).filter(pk=provider.pk).values_list(
                 "pk", flat=True
             ).get()
         current = (
-            Placement.objects.select_for_update().filter(case=case, ended_on__isnull=True).first()
+            Placement.objects.select_for_update(no_key=True)
+            .filter(case=case, ended_on__isnull=True)
+            .first()
         )
         if current is not None and started_on < current.started_on:
             raise ServiceError(

@@ -1,13 +1,21 @@
 """Writes to an organisation's rule table (CareRule). The defaults are practitioner defaults
 from DOMAIN.md, not law: every organisation can change them. A change refreshes the due dates
 of the organisation's open cases. (Their audit codes keep the ``work.rule`` prefix they were
-first recorded with.)"""
+first recorded with.)
+
+Every change first locks the organisation's row FOR NO KEY UPDATE (``_lock_rule_table``),
+then the rule row it changes, then the open cases (the refresh), the audit chain last. So
+changes to one organisation's table run one at a time (each validates against the others'
+rows: no rule added twice), and a case being opened or reopened meanwhile — which shares
+that lock before computing its due dates (``case_joins_open_cases``) — is either computed
+from the new table or refreshed by the change. NO KEY: inserting rows that refer to the
+organisation (an access event, a visit) takes KEY SHARE on it and never waits for this."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from phteah.accounts.models import Membership
+from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Capability
 from phteah.cases.models import CareType, RiskLevel
 from phteah.core.audit import audit_log, audited_atomic, audited_update
@@ -80,6 +88,13 @@ def care_rules_seed(*, organisation) -> int:
     return created
 
 
+def _lock_rule_table(organisation_id) -> None:
+    """The first lock of every change to the rule table (see the module's docstring)."""
+    Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list(
+        "pk", flat=True
+    ).get()
+
+
 def _check_manage(actor: Membership) -> None:
     if actor is None or not actor.can(Capability.MANAGE_SETTINGS):
         raise PermissionError("Changing the rule table needs MANAGE_SETTINGS.")
@@ -133,6 +148,7 @@ def care_rule_add(
     _check_manage(actor)
     care_type, risk_level = care_type or "", risk_level or ""
     with audited_atomic():
+        _lock_rule_table(actor.organisation_id)
         _validate(
             organisation_id=actor.organisation_id,
             kind=kind,
@@ -163,6 +179,7 @@ def care_rule_update(*, actor: Membership, rule_id, value: int, ip: str | None =
     """Change a rule's value (its kind, care type and risk level identify it)."""
     _check_manage(actor)
     with audited_atomic():
+        _lock_rule_table(actor.organisation_id)
         rule = care_rule_get(actor=actor, rule_id=rule_id, lock=True)
         _validate(
             organisation_id=actor.organisation_id,
@@ -188,6 +205,7 @@ def care_rule_update(*, actor: Membership, rule_id, value: int, ip: str | None =
 def care_rule_remove(*, actor: Membership, rule_id, ip: str | None = None) -> None:
     _check_manage(actor)
     with audited_atomic():
+        _lock_rule_table(actor.organisation_id)
         rule = care_rule_get(actor=actor, rule_id=rule_id, lock=True)
         audit_log(
             actor=actor.user,
@@ -206,6 +224,7 @@ def care_rules_restore_defaults(*, actor: Membership, ip: str | None = None) -> 
     number of rows removed and created)."""
     _check_manage(actor)
     with audited_atomic():
+        _lock_rule_table(actor.organisation_id)
         existing = CareRule.objects.filter(organisation_id=actor.organisation_id)
         removed = existing.count()
         existing.delete()

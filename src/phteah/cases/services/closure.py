@@ -14,7 +14,7 @@ from phteah.core.errors import ServiceError
 
 from ..events import CaseClosed, CaseReopened, ClosureRequested, ClosureSentBack
 from ..models import Assessment, Case, CaseReopening
-from .records import case_changed, case_for_change, require
+from .records import case_changed, case_for_change, case_joins_open_cases, require
 
 CLOSURE_FIELDS = (
     "status",
@@ -175,6 +175,7 @@ def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = Non
             data={"reason": reopening.reason},
             ip=ip,
         )
+        case_joins_open_cases(case)
         case_changed(case)
         _publish(CaseReopened, case)
     return case

@@ -67,7 +67,7 @@ def service_types_seed(*, organisation, actor=None, ip: str | None = None) -> in
     organisation_id = getattr(organisation, "pk", organisation)
     with audited_atomic():
         # Lock the organisation so two first uses at once do not seed twice.
-        Organisation.objects.select_for_update().filter(pk=organisation_id).values_list(
+        Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list(
             "pk", flat=True
         ).get()
         if ServiceType.objects.filter(organisation_id=organisation_id).exists():

@@ -18,7 +18,7 @@ from phteah.people.access import person_get_for_user
 
 from ..events import CaseOpened
 from ..models import Case, CaseReferenceCounter, CaseWorkerAssignment
-from .records import case_changed, case_for_change, creates, require
+from .records import case_changed, case_for_change, case_joins_open_cases, creates, require
 
 
 class CaseExists(ServiceError):
@@ -123,7 +123,7 @@ CASE_EDIT_FIELDS = [
 
 
 def _lock_counter(organisation_id, year: int) -> CaseReferenceCounter:
-    counters = CaseReferenceCounter.objects.select_for_update()
+    counters = CaseReferenceCounter.objects.select_for_update(no_key=True)
     try:
         return counters.get(organisation_id=organisation_id, year=year)
     except CaseReferenceCounter.DoesNotExist:
@@ -214,6 +214,7 @@ def case_open(
                 raise _existing_case_error(existing) from error
             raise
         _set_workers(case, workers)
+        case_joins_open_cases(case)
         case_changed(case)
         audit_log(
             actor=actor.user,

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from phteah.accounts.models import Organisation
 from phteah.core import events
 from phteah.core.audit import audited_create, snapshot
 from phteah.core.errors import ServiceError
@@ -44,6 +46,25 @@ def case_for_change(actor, case_id, *, open_only: bool = True) -> Case:
     if open_only and case.status != Case.Status.OPEN:
         raise ServiceError(_("This case is closed. Reopen it before recording anything in it."))
     return case
+
+
+def case_joins_open_cases(case: Case) -> None:
+    """Call before a case that was not open (opened, reopened) has its due dates computed:
+    shares the lock on its organisation's row. A change to the rule table holds that row
+    FOR NO KEY UPDATE (phteah.care.services.rules) while it refreshes the organisation's open
+    cases; so either the change commits first and this case is computed from the new rules,
+    or a change started later waits for this transaction and then refreshes this case too.
+    Changes to a case that is already open need no such lock: a rule change waits for their
+    case's row lock. (SQLite has one writing transaction at a time: nothing to do.)"""
+    if not connection.features.has_select_for_update:
+        return
+    meta = Organisation._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s FOR SHARE",
+            [case.organisation_id],
+        )
 
 
 def case_changed(case: Case) -> None:
