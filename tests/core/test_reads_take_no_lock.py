@@ -17,10 +17,9 @@ from phteah.accounts.services import organisation_update
 from phteah.cases.models import Case
 from phteah.core.audit import audit_seal, audit_verify, chain_key_for, writing
 from phteah.core.models import AuditChain, AuditEvent
-from tests.cases import factories as case_rows
+from tests import factories as case_rows
 from tests.conftest import sign_in
-from tests.factories import CaseFactory
-from tests.people.factories import HouseholdFactory, HouseholdMemberFactory
+from tests.factories import CaseFactory, HouseholdFactory, HouseholdMemberFactory
 
 # A bound for the page served while another transaction holds the locks (server-side, so a
 # wait for a lock fails the request instead of hanging it; not a timing assertion).
