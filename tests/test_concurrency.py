@@ -384,7 +384,7 @@ def _organisation_update(world, side):
 
 
 def _member_reset_password(world, side):
-    return accounts.member_reset_password(actor=world.admin, membership=world.worker)
+    return accounts.member_reset_password(actor=world.admin, membership_id=world.worker.pk)
 
 
 SHARED_ROWS = SHARED | {
