@@ -132,7 +132,7 @@ def test_placements_set_the_care_type_and_the_longest_stay(case, supervisor):
         case_id=case.pk,
         placement_id=placement.pk,
         ended_on=today,
-        outcome="reunified",
+        outcome="reintegrated",
     )
     row = stored(case)
     assert (row.current_care_type, row.stay_limit_on) == ("", None)

@@ -42,9 +42,7 @@ def test_every_string_has_a_khmer_translation(extracted):
         for entry in catalogue
         if entry.translated() and "fuzzy" not in entry.flags and not entry.obsolete
     }
-    missing = sorted(
-        entry.msgid for entry in extracted if (entry.msgctxt, entry.msgid) not in done
-    )
+    missing = sorted(entry.msgid for entry in extracted if (entry.msgctxt, entry.msgid) not in done)
     assert missing == [], f"{len(missing)} strings lack a Khmer translation: {missing[:10]}"
 
 

@@ -167,7 +167,11 @@ def test_adding_a_rule_from_the_page(admin_client, organisation):
     [
         ({"kind": "max_stay", "care_type": "", "value": "30"}, "This rule needs a care type."),
         ({"kind": "visit_every", "risk_level": "high", "value": "3"}, "already has this rule"),
-        ({"kind": "visit_every", "care_type": "pagoda", "value": "0"}, "greater than or equal"),
+        ({"kind": "visit_every", "care_type": "pagoda", "value": "0"}, "at least 1."),
+        # beyond any rule (the column would take it, the due dates would leave the calendar)
+        ({"kind": "visit_every", "care_type": "pagoda", "value": "99999999"}, "at most 8760."),
+        ({"kind": "max_stay", "care_type": "pagoda", "value": "3651"}, "at most 3650 (ten"),
+        ({"kind": "initial_target", "value": "8761"}, "at most 8760."),
     ],
 )
 def test_invalid_rules_show_a_message_and_change_nothing(admin_client, organisation, data, message):
@@ -185,7 +189,9 @@ def test_changing_removing_and_restoring_rules_from_the_page(admin_client, organ
     url = reverse("care:rule_edit", kwargs={"rule_id": rule.pk})
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url, {"value": "0"})
-    assert response.status_code == 200 and "greater than or equal" in response.content.decode()
+    assert response.status_code == 200 and "at least 1." in response.content.decode()
+    response = admin_client.post(url, {"value": "3651"})
+    assert response.status_code == 200 and "at most 3650 (ten" in response.content.decode()
     assert admin_client.post(url, {"value": "120"}).status_code == 302
     rule.refresh_from_db()
     assert rule.value == 120

@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.audit import audit_access
 from phteah.core.errors import NotFound
+from phteah.core.limits import check_date
 from phteah.core.models import AuditEvent
 
 from .models import Invitation, Membership, Office, User
@@ -244,7 +245,9 @@ def audit_event_list(
     """The organisation's own events, newest first, for those who may read the trail.
     *person*: part of the acting member's name or email (attempts from outside the
     organisation are never found this way); *case_id*: the events about one case (an
-    index lookup)."""
+    index lookup). Dates outside 1900–2100 are refused (ServiceError)."""
+    check_date(date_from, field="date_from")
+    check_date(date_to, field="date_to")
     if not actor.can(Capability.VIEW_AUDIT):
         return AuditEvent.objects.none()
     organisation_id = actor.organisation_id

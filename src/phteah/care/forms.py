@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from phteah.cases.models import CareType, RiskLevel
 from phteah.core import khmer
 from phteah.core.forms import TextArea
+from phteah.core.limits import NOTE_LENGTH, column_range
 from phteah.geography.forms import VillageField
 
 from .models import CareProvider, CareRule, Placement, ReunificationAssessment
-from .services import PROVIDER_KIND_FOR_CARE_TYPE
+from .services import PROVIDER_KIND_FOR_CARE_TYPE, RULE_MAXIMA
 
 
 def _today():
@@ -28,13 +29,17 @@ class ProviderForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "choices"}),
     )
     name = forms.CharField(label=_("Name"), max_length=150)
-    capacity = khmer.IntegerField(label=_("Places"), min_value=1)
+    capacity = khmer.IntegerField(
+        label=_("Places"), min_value=1, max_value=column_range(CareProvider, "capacity")[1]
+    )
     village = VillageField(label=_("Address"), required=False)
     address_detail = forms.CharField(
         label=_("House, street and other details"), max_length=300, required=False
     )
     phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=TextArea())
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +106,7 @@ class PlacementForm(forms.Form):
         ),
     )
     started_on = khmer.DateField(label=_("Start"), initial=_today)
-    reason = forms.CharField(label=_("Reason"), widget=TextArea())
+    reason = forms.CharField(label=_("Reason"), max_length=NOTE_LENGTH, widget=TextArea())
     over_capacity = forms.BooleanField(
         label=_("Over capacity: place the child even though the provider is full"),
         required=False,
@@ -126,7 +131,9 @@ class PlacementEndForm(forms.Form):
         choices=Placement.Outcome.choices,
         widget=forms.RadioSelect(attrs={"class": "choices"}),
     )
-    outcome_notes = forms.CharField(label=_("Outcome notes"), required=False, widget=TextArea())
+    outcome_notes = forms.CharField(
+        label=_("Outcome notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea()
+    )
 
     def __init__(self, *args, placement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +151,7 @@ class TracingForm(forms.Form):
         max_length=200,
         help_text=_("Staff, commune council, police, village chief..."),
     )
-    outcome = forms.CharField(label=_("Outcome"), widget=TextArea())
+    outcome = forms.CharField(label=_("Outcome"), max_length=NOTE_LENGTH, widget=TextArea())
 
 
 class RelativeForm(forms.Form):
@@ -158,7 +165,9 @@ class RelativeForm(forms.Form):
     phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
     willing_to_care = forms.BooleanField(label=_("Willing to care for the child"), required=False)
     found_on = khmer.DateField(label=_("Found on"), initial=_today)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=TextArea())
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +184,7 @@ class ReunificationForm(forms.Form):
         choices=ReunificationAssessment.Recommendation.choices,
         widget=forms.RadioSelect(attrs={"class": "choices"}),
     )
-    notes = forms.CharField(label=_("Notes"), widget=TextArea(rows=5))
+    notes = forms.CharField(label=_("Notes"), max_length=NOTE_LENGTH, widget=TextArea(rows=5))
     reunified_on = khmer.DateField(
         label=_("Reunified on"),
         required=False,
@@ -205,9 +214,13 @@ class RuleAddForm(forms.Form):
     value = khmer.IntegerField(
         label=_("Value"),
         min_value=1,
-        help_text=_("In days; the initial assessment rules are in hours."),
+        max_value=max(RULE_MAXIMA.values()),
+        help_text=_(
+            "In days, at most 3650 (ten years); the initial assessment rules are in hours, "
+            "at most 8760 (a year)."
+        ),
     )
 
 
 class RuleValueForm(forms.Form):
-    value = khmer.IntegerField(label=_("Value"), min_value=1)
+    value = khmer.IntegerField(label=_("Value"), min_value=1, max_value=max(RULE_MAXIMA.values()))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from datetime import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phteah.accounts.models import User
 from phteah.core import khmer
 from phteah.core.forms import ShownChoiceField, TextArea
+from phteah.core.limits import INTEGER_MAX, NOTE_LENGTH
 from phteah.geography.models import Province
 
 from .due import CATEGORIES, CATEGORY_LABELS
@@ -30,10 +32,6 @@ NEXT_VISIT_AFTER_DAYS = 30
 
 def _today():
     return timezone.localdate()
-
-
-class TimeField(khmer.KhmerDigitsMixin, forms.TimeField):
-    widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -72,9 +70,11 @@ class CaseForm(CaseTeamMixin, forms.Form):
     referral_source_detail = forms.CharField(
         label=_("Referrer's name or agency"), required=False, max_length=200
     )
-    referral_reason = forms.CharField(label=_("Reason for referral"), widget=forms.Textarea)
+    referral_reason = forms.CharField(
+        label=_("Reason for referral"), max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
     identified_on = khmer.DateField(label=_("Date identified"))
-    identified_time = TimeField(label=_("Time identified"))
+    identified_time = khmer.TimeField(label=_("Time identified"))
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
     supervisor = MemberChoiceField(label=_("Supervisor"), queryset=User.objects.none())
     main_worker = MemberChoiceField(label=_("Main case worker"), queryset=User.objects.none())
@@ -98,7 +98,7 @@ class CaseForm(CaseTeamMixin, forms.Form):
 
 
 class CaseEditForm(CaseTeamMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = khmer.IntegerField(min_value=1, max_value=INTEGER_MAX, widget=forms.HiddenInput)
     case_type = CaseForm.base_fields["case_type"]
     referral_source = CaseForm.base_fields["referral_source"]
     referral_source_detail = CaseForm.base_fields["referral_source_detail"]
@@ -167,7 +167,9 @@ class AssessmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of assessment"), choices=Assessment.Kind.choices)
     assessed_on = khmer.DateField(label=_("Date"))
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
     SCORE_CHOICES = [
         ("", "—"),
@@ -237,7 +239,7 @@ class GoalForm(forms.Form):
     domain = DomainChoiceField(
         label=_("Domain"), required=False, queryset=None, empty_label=_("No domain")
     )
-    description = forms.CharField(label=_("Goal"), widget=forms.Textarea)
+    description = forms.CharField(label=_("Goal"), max_length=NOTE_LENGTH, widget=forms.Textarea)
 
     def __init__(self, *args, domains=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,33 +274,46 @@ class ActionUpdateForm(ActionForm):
 
 class PlanReviewForm(forms.Form):
     reviewed_on = khmer.DateField(label=_("Reviewed on"))
-    notes = forms.CharField(label=_("What the review found"), widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("What the review found"), max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
 
 class ConferenceForm(forms.Form):
     held_on = khmer.DateField(label=_("Date"))
     participants = forms.CharField(
         label=_("Participants"),
+        max_length=NOTE_LENGTH,
         widget=forms.Textarea,
         help_text=_(
             "One per line: name, role and agency (staff, other agencies, authorities, family)."
         ),
     )
     child_views = forms.CharField(
-        label=_("The child's views"), required=False, widget=forms.Textarea
+        label=_("The child's views"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea,
     )
     family_views = forms.CharField(
-        label=_("The family's views"), required=False, widget=forms.Textarea
+        label=_("The family's views"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea,
     )
-    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea)
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea)
+    decisions = forms.CharField(label=_("Decisions"), max_length=NOTE_LENGTH, widget=forms.Textarea)
+    next_steps = forms.CharField(
+        label=_("Next steps"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
 
 class ClosureRequestForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason for closing"), choices=_blank("—") + Case.ClosureReason.choices
     )
-    notes = forms.CharField(label=_("Closing notes"), required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("Closing notes"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
 
 class ClosureDecisionForm(forms.Form):
@@ -310,13 +325,16 @@ class ClosureDecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Note to the case worker"),
         required=False,
+        max_length=NOTE_LENGTH,
         widget=forms.Textarea,
         help_text=_("Needed when you send the request back."),
     )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Why is the case reopened?"), widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Why is the case reopened?"), max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
 
 # --- visits ----------------------------------------------------------------------------
@@ -343,7 +361,7 @@ class VisitForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "choices"}),
     )
     wellbeing_notes = forms.CharField(
-        label=_("Wellbeing notes"), required=False, widget=TextArea(rows=5)
+        label=_("Wellbeing notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea(rows=5)
     )
     next_visit_due = khmer.DateField(
         label=_("Next visit due"),
@@ -394,7 +412,7 @@ class ServiceForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "choices"}),
     )
     quantity = khmer.DecimalField(
-        label=_("Quantity"), max_digits=9, decimal_places=2, min_value=0.01, initial=1
+        label=_("Quantity"), max_digits=9, decimal_places=2, min_value=Decimal("0.01"), initial=1
     )
     cost = khmer.DecimalField(
         label=_("Cost"), max_digits=14, decimal_places=2, min_value=0, required=False

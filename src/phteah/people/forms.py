@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from phteah.core import khmer
+from phteah.core.limits import INTEGER_MAX, NOTE_LENGTH
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Province
 
@@ -105,7 +106,7 @@ def _fingerprint(data: dict) -> str:
 
 
 class PersonRegisterForm(PersonForm):
-    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirmed = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     field_order = [
         "family_name_km",
@@ -128,7 +129,7 @@ class PersonRegisterForm(PersonForm):
 
 
 class PersonEditForm(PersonForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = khmer.IntegerField(min_value=1, max_value=INTEGER_MAX, widget=forms.HiddenInput)
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
 
     field_order = PersonRegisterForm.field_order
@@ -164,7 +165,9 @@ class HouseholdForm(forms.Form):
     address_detail = forms.CharField(
         label=_("House, street and other details"), required=False, max_length=300
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
     relationship = forms.ChoiceField(
         label=_("This person's place in the household"),
         choices=HouseholdMember.Relationship.choices,
@@ -230,7 +233,9 @@ class ConsentForm(forms.Form):
         help_text=_("A PDF, JPEG or PNG file of at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": SCAN_ACCEPT}),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from phteah.accounts.models import Membership, Organisation
 from phteah.core.audit import audit_access
 from phteah.core.errors import NotFound
 from phteah.core.khmer import to_ascii_digits
+from phteah.core.limits import date_in_range
 
 from .access import can_edit_person, household_get_for_user, person_get_for_user, persons_for
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
@@ -292,6 +293,8 @@ class _Wanted:
             from .services import date_of_birth_from_age
 
             dob = date_of_birth_from_age(int(data["age_years"]))
+        if dob is not None and not date_in_range(dob):
+            dob = None  # not a date of birth (the form and the services refuse it)
         village = data.get("village")
         return cls(
             latin=latin_search_form(data.get("family_name_latin"), data.get("given_name_latin")),

@@ -19,6 +19,7 @@ from phteah.core.access import access_denied
 from phteah.core.audit import audit_log, audited_atomic, diff, snapshot
 from phteah.core.concurrency import EditConflict, save_versioned
 from phteah.core.errors import NotFound, ServiceError
+from phteah.core.limits import check_date, check_values
 
 from . import files
 from .access import household_get_for_user, person_get_for_user
@@ -107,6 +108,7 @@ def _clean_person_values(values: dict, age_years: int | None) -> dict:
             "birth_province",
         ):
             values[name] = False if name in ("date_of_birth_estimated", "has_disability") else ""
+    check_values(Person, values)
     if not any(values[name] for name in NAME_FIELDS):
         raise ServiceError(
             _("Give the person's name in Khmer or in Latin letters (or both)."),
@@ -115,6 +117,8 @@ def _clean_person_values(values: dict, age_years: int | None) -> dict:
     if values["sex"] not in ("female", "male"):
         raise ServiceError(_("Choose the person's sex."), field="sex")
     if age_years is not None:
+        if isinstance(age_years, bool) or not isinstance(age_years, int):
+            raise ServiceError(_("Enter a whole number."), field="age_years")
         if values["date_of_birth"]:
             raise ServiceError(
                 _("Give either a date of birth or an age, not both."), field="age_years"
@@ -296,6 +300,7 @@ def identity_document_save(
     if status not in IdentityDocument.Status.values:
         raise ServiceError(_("Choose the document's status."), field="status")
     number = (number or "").strip()
+    check_values(IdentityDocument, {"number": number, "obtained_on": obtained_on})
     if obtained_on and status != IdentityDocument.Status.HAS:
         raise ServiceError(
             _("A date obtained can only be given when the person has the document."),
@@ -392,6 +397,7 @@ def household_create(
 ) -> Household:
     """A new household, with *person* as its first member (so it is visible at once)."""
     _require_editor(actor)
+    check_values(Household, {"name": name, "address_detail": address_detail, "notes": notes})
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Give the household a name."), field="name")
@@ -493,6 +499,15 @@ def consent_create(
     ip: str | None = None,
 ) -> Consent:
     _require_editor(actor)
+    check_values(
+        Consent,
+        {
+            "given_by_name": given_by_name,
+            "given_on": given_on,
+            "witness_name": witness_name,
+            "notes": notes,
+        },
+    )
     given_by_name = (given_by_name or "").strip()
     witness_name = (witness_name or "").strip()
     if given_as not in Consent.GivenAs.values:
@@ -564,6 +579,7 @@ def consent_withdraw(
     ip: str | None = None,
 ) -> Consent:
     _require_editor(actor)
+    check_date(withdrawn_on, field="withdrawn_on")
     with audited_atomic():
         person = _editable(actor, person_id)
         try:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_text
 
 from ..models import Membership, Office, User
 from ..roles import Capability, Role
@@ -43,6 +44,7 @@ def temporary_password() -> str:
 
 def clean_email(email: str) -> str:
     """The address as accounts keep it (trimmed, lower case), or a ServiceError."""
+    check_text(email, field="email", max_length=254)
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -54,6 +56,7 @@ def clean_email(email: str) -> str:
 
 
 def clean_name(value: str, *, field: str, required: bool = True, max_length: int = 150) -> str:
+    check_text(value, field=field, max_length=max_length)
     value = (value or "").strip()
     if required and not value:
         raise ServiceError(_("Enter a name."), field=field)

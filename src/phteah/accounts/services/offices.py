@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from phteah.core.audit import audited_atomic, audited_create, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..models import Membership, Office
 from ..roles import Capability
@@ -37,6 +38,7 @@ def office_create(
     ip: str | None = None,
 ) -> Office:
     require(actor, Capability.MANAGE_OFFICES)
+    check_values(Office, {"address_detail": address_detail, "phone": phone})
     with audited_atomic():
         name = _check_name(actor.organisation_id, name)
         return audited_create(
@@ -70,6 +72,7 @@ def office_update(
     with audited_atomic():
         office = office_get_for_user(actor=actor, office_id=office_id)
         office = Office.objects.select_for_update(no_key=True).get(pk=office.pk)
+        check_values(Office, {"address_detail": address_detail, "phone": phone})
         name = _check_name(actor.organisation_id, name, exclude_id=office.pk)
         audited_update(
             office,

@@ -8,6 +8,7 @@ from django_scopes import scope
 from phteah.core import events
 from phteah.core.audit import audit_log, audited_atomic, audited_update, snapshot
 from phteah.core.errors import NotFound
+from phteah.core.limits import check_values
 
 from ..events import OrganisationCreated
 from ..models import Membership, Organisation, User
@@ -68,6 +69,7 @@ def organisation_update(
 ) -> Organisation:
     """The acting administrator's own organisation's settings."""
     require(actor, Capability.MANAGE_SETTINGS)
+    check_values(Organisation, {"name_km": name_km})
     with audited_atomic():
         organisation = Organisation.objects.select_for_update(no_key=True).get(
             pk=actor.organisation_id

@@ -10,13 +10,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import NotFound, ServiceError
+from phteah.core.limits import check_text
 
 from ..models import User
 from ..selectors import user_has_authenticator
 from .common import home_organisation_id
 
+PASSWORD_MAX_LENGTH = 128
+
 
 def check_new_password(password: str, *, user: User, field: str = "new_password") -> None:
+    check_text(password, field=field, max_length=PASSWORD_MAX_LENGTH)
     try:
         validate_password(password, user=user)
     except ValidationError as error:

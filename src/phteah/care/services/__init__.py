@@ -21,6 +21,7 @@ from .providers import (
 from .rules import (
     DEFAULT_RULES,
     RULE_FIELDS,
+    RULE_MAXIMA,
     care_rule_add,
     care_rule_remove,
     care_rule_update,
@@ -45,6 +46,7 @@ __all__ = [
     "RELATIVE_FIELDS",
     "REUNIFICATION_FIELDS",
     "RULE_FIELDS",
+    "RULE_MAXIMA",
     "TRACING_FIELDS",
     "care_rule_add",
     "care_rule_remove",

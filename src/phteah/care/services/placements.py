@@ -17,6 +17,7 @@ from phteah.cases.services.records import (
 )
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..access import placement_get_for_user
 from ..models import CareProvider, Placement
@@ -51,6 +52,9 @@ def placement_start(
     needs *over_capacity* (the user's explicit confirmation) and is recorded in the event."""
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            Placement, {"care_type": care_type, "started_on": started_on, "reason": reason}
+        )
         not_in_future(started_on, "started_on")
         if care_type not in CareType.values:
             raise ServiceError(_("Choose one of the options in the list."), field="care_type")
@@ -176,6 +180,12 @@ def placement_end(
         )
         if placement.ended_on is not None:
             raise ServiceError(_("This placement has already ended."))
+        check_values(
+            Placement,
+            {"ended_on": ended_on, "outcome": outcome, "outcome_notes": outcome_notes},
+        )
+        if not outcome:
+            raise ServiceError(_("Choose one of the options in the list."), field="outcome")
         not_in_future(ended_on, "ended_on")
         if ended_on < placement.started_on:
             raise ServiceError(

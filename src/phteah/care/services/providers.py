@@ -11,6 +11,7 @@ from phteah.cases.services.records import require
 from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
 from phteah.core.errors import NotFound, ServiceError
+from phteah.core.limits import check_values
 
 from ..models import CareProvider, Carer
 
@@ -33,7 +34,8 @@ def _provider_name_taken(organisation_id, name, exclude=None) -> bool:
     return providers.exists()
 
 
-def _check_provider(actor, *, name, capacity, exclude=None) -> None:
+def _check_provider(actor, *, name, capacity, exclude=None, **values) -> None:
+    check_values(CareProvider, {"name": name, "capacity": capacity, **values})
     if _provider_name_taken(actor.organisation_id, name, exclude=exclude):
         raise ServiceError(
             _("Your organisation already has a care provider with this name."), field="name"
@@ -65,7 +67,15 @@ def provider_create(
 ) -> CareProvider:
     require(actor, Capability.EDIT_CASES)
     with audited_atomic():
-        _check_provider(actor, name=name, capacity=capacity)
+        _check_provider(
+            actor,
+            name=name,
+            capacity=capacity,
+            kind=kind,
+            address_detail=address_detail,
+            phone=phone,
+            notes=notes,
+        )
         provider = audited_create(
             CareProvider,
             values=dict(
@@ -103,7 +113,16 @@ def provider_update(
 ) -> CareProvider:
     with audited_atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)
-        _check_provider(actor, name=name, capacity=capacity, exclude=provider)
+        _check_provider(
+            actor,
+            name=name,
+            capacity=capacity,
+            exclude=provider,
+            kind=kind,
+            address_detail=address_detail,
+            phone=phone,
+            notes=notes,
+        )
         if kind != provider.kind and provider.placements.filter(ended_on__isnull=True).exists():
             raise ServiceError(
                 _("Children are placed here: end their placements before changing the kind."),
@@ -133,6 +152,9 @@ def provider_update(
 def carer_add(*, actor, provider_id, name: str, phone: str = "", ip: str | None = None) -> Carer:
     with audited_atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)
+        check_values(Carer, {"name": name, "phone": phone})
+        if not (name or "").strip():
+            raise ServiceError(_("Enter a name."), field="name")
         carer = audited_create(
             Carer,
             values=dict(

@@ -61,6 +61,42 @@ APPLIES_TO_ALL = {
 }
 RULE_FIELDS = ("kind", "care_type", "risk_level", "value")
 
+# The largest value of each kind of rule: ten years for the rules in days, a year for those
+# in hours. Beyond them a rule means nothing in practice, and due dates computed from it
+# would leave the calendar.
+DAYS_MAX, HOURS_MAX = 3650, 8760
+RULE_MAXIMA = {
+    Kind.MAX_STAY: DAYS_MAX,
+    Kind.VISIT_EVERY: DAYS_MAX,
+    Kind.FOLLOW_UP_AFTER: DAYS_MAX,
+    Kind.REVIEW_EVERY: DAYS_MAX,
+    Kind.INITIAL_ASSESSMENT_TARGET: HOURS_MAX,
+    Kind.INITIAL_ASSESSMENT_LIMIT: HOURS_MAX,
+}
+
+
+def _check_value(kind: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ServiceError(_("The value must be 1 or more."), field="value")
+    if RULE_MAXIMA[kind] == HOURS_MAX and value > HOURS_MAX:
+        raise ServiceError(
+            _(
+                "This rule is in hours: at most %(max)s (a year). A longer time means no "
+                "deadline at all."
+            )
+            % {"max": HOURS_MAX},
+            field="value",
+        )
+    if value > RULE_MAXIMA[kind]:
+        raise ServiceError(
+            _(
+                "This rule is in days: at most %(max)s (ten years). A longer time means no "
+                "deadline at all."
+            )
+            % {"max": RULE_MAXIMA[kind]},
+            field="value",
+        )
+
 
 def _default_rows(organisation) -> list[CareRule]:
     organisation_id = getattr(organisation, "pk", organisation)
@@ -107,8 +143,7 @@ def _validate(*, organisation_id, kind, care_type, risk_level, value, exclude=No
         raise ServiceError(_("Choose a care type from the list."), field="care_type")
     if risk_level and risk_level not in RiskLevel.values:
         raise ServiceError(_("Choose a risk level from the list."), field="risk_level")
-    if value is None or value < 1:
-        raise ServiceError(_("The value must be 1 or more."), field="value")
+    _check_value(kind, value)
     if kind in NEEDS_CARE_TYPE and not care_type:
         raise ServiceError(_("This rule needs a care type."), field="care_type")
     if kind in NEEDS_CARE_TYPE and risk_level:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from phteah.cases.services.records import case_for_change, case_record_create, not_in_future
 from phteah.core.audit import audited_atomic
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..models import Relative, ReunificationAssessment, TracingAction
 
@@ -37,6 +38,15 @@ def tracing_record(
 ) -> TracingAction:
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            TracingAction,
+            {
+                "done_on": done_on,
+                "where_searched": where_searched,
+                "done_by": done_by,
+                "outcome": outcome,
+            },
+        )
         not_in_future(done_on, "done_on")
         action = case_record_create(
             actor,
@@ -70,6 +80,16 @@ def relative_add(
 ) -> Relative:
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            Relative,
+            {
+                "name": name,
+                "relationship": relationship,
+                "phone": phone,
+                "found_on": found_on,
+                "notes": notes,
+            },
+        )
         not_in_future(found_on, "found_on")
         relative = case_record_create(
             actor,
@@ -106,6 +126,17 @@ def reunification_record(
     recommendation "reunify") moves the case to follow-up."""
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            ReunificationAssessment,
+            {
+                "assessed_on": assessed_on,
+                "recommendation": recommendation,
+                "notes": notes,
+                "reunified_on": reunified_on,
+            },
+        )
+        if not recommendation:
+            raise ServiceError(_("Choose one of the options in the list."), field="recommendation")
         not_in_future(assessed_on, "assessed_on")
         if relative is not None and relative.case_id != case.pk:
             raise ServiceError(_("Choose one of the options in the list."), field="relative")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from phteah.accounts.models import Membership
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..models import Assessment, AssessmentDomain, AssessmentScore, Case, RiskLevel
 from .records import case_changed, case_for_change, creates, not_in_future
@@ -32,6 +33,15 @@ def assessment_add(
     level to its own."""
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            Assessment,
+            {
+                "kind": kind,
+                "assessed_on": assessed_on,
+                "risk_level": risk_level,
+                "summary": summary,
+            },
+        )
         not_in_future(assessed_on, "assessed_on")
         if kind not in Assessment.Kind.values:
             raise ServiceError(_("Choose the kind of assessment."), field="kind")
@@ -56,6 +66,7 @@ def assessment_add(
                     _("Give a score from 1 to 4 for every domain: %(domain)s is missing.")
                     % {"domain": domain.display_name(getattr(actor.user, "language", None))}
                 )
+            check_values(AssessmentScore, {"reason": reason})
             rows.append((domain, score, (reason or "").strip()))
         assessment = Assessment.objects.create(
             organisation_id=case.organisation_id,

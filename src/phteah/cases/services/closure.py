@@ -11,6 +11,7 @@ from phteah.accounts.roles import Capability
 from phteah.core import events
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import NOTE_LENGTH, check_text
 
 from ..events import CaseClosed, CaseReopened, ClosureRequested, ClosureSentBack
 from ..models import Assessment, Case, CaseReopening
@@ -66,6 +67,7 @@ def closure_request(
             raise ServiceError(_("Closing this case is already waiting for approval."))
         if reason not in Case.ClosureReason.values:
             raise ServiceError(_("Choose the reason for closing."), field="reason")
+        check_text(notes, field="notes", max_length=NOTE_LENGTH)
         if not Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists():
             raise ServiceError(
                 _("Record a closure assessment before asking to close the case."),
@@ -101,6 +103,7 @@ def closure_approve(
         case = case_for_change(actor, case_id, open_only=False)
         if not closure_pending(case):
             raise ServiceError(_("Nobody has asked to close this case."))
+        check_text(note, field="note", max_length=NOTE_LENGTH)
         if approve:
             _save_closure(
                 case,
@@ -148,6 +151,7 @@ def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = Non
         case = case_for_change(actor, case_id, open_only=False)
         if case.status != Case.Status.CLOSED:
             raise ServiceError(_("This case is open."))
+        check_text(reason, field="reason", max_length=NOTE_LENGTH)
         if not reason.strip():
             raise ServiceError(_("Say why the case is reopened."), field="reason")
         reopening = CaseReopening.objects.create(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from phteah.accounts.models import Membership
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..models import Conference
 from .records import case_for_change, creates, not_in_future
@@ -37,6 +38,17 @@ def conference_add(
 ) -> Conference:
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(
+            Conference,
+            {
+                "held_on": held_on,
+                "participants": participants,
+                "child_views": child_views,
+                "family_views": family_views,
+                "decisions": decisions,
+                "next_steps": next_steps,
+            },
+        )
         not_in_future(held_on, "held_on")
         lines = [line.strip() for line in participants.splitlines() if line.strip()]
         if not lines:

@@ -14,6 +14,7 @@ from phteah.accounts.roles import Capability
 from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..access import service_delivery_get_for_user
 from ..models import ServiceDelivery, ServiceType
@@ -122,6 +123,7 @@ def _free_code(organisation_id, name_en: str) -> str:
 
 def service_type_create(*, actor, name_en: str, name_km: str, ip: str | None = None) -> ServiceType:
     require(actor, Capability.MANAGE_SETTINGS)
+    check_values(ServiceType, {"name_en": name_en, "name_km": name_km})
     with audited_atomic():
         if _service_type_name_taken(actor.organisation_id, name_en):
             raise ServiceError(
@@ -154,6 +156,7 @@ def service_type_update(
     ip: str | None = None,
 ) -> ServiceType:
     require(actor, Capability.MANAGE_SETTINGS)
+    check_values(ServiceType, {"name_en": name_en, "name_km": name_km})
     with audited_atomic():
         service_type = service_type_get_for_edit(actor, service_type_id, lock=True)
         if _service_type_name_taken(actor.organisation_id, name_en, exclude=service_type):
@@ -194,8 +197,22 @@ def _check_service_type(actor, service_type, *, current_id=None) -> None:
         raise ServiceError(_("This service is no longer in use."), field="service_type")
 
 
-def _check_service(actor, *, provider, provider_name, delivered_on, quantity, cost, currency):
+def _check_service(
+    actor, *, provider, provider_name, delivered_on, quantity, cost, currency, recipient, notes
+):
     """Validate a service delivery; returns the provider organisation to store."""
+    check_values(
+        ServiceDelivery,
+        {
+            "provider_name": provider_name,
+            "delivered_on": delivered_on,
+            "quantity": quantity,
+            "cost": cost,
+            "currency": currency,
+            "recipient": recipient,
+            "notes": notes,
+        },
+    )
     not_in_future(delivered_on, "delivered_on")
     quantity = Decimal(str(quantity)) if quantity is not None else None
     cost = Decimal(str(cost)) if cost is not None else None
@@ -248,6 +265,8 @@ def service_record(
             quantity=quantity,
             cost=cost,
             currency=currency,
+            recipient=recipient,
+            notes=notes,
         )
         return case_record_create(
             actor,
@@ -302,6 +321,8 @@ def service_update(
             quantity=quantity,
             cost=cost,
             currency=currency,
+            recipient=recipient,
+            notes=notes,
         )
         audited_update(
             service,

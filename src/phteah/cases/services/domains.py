@@ -10,6 +10,7 @@ from phteah.accounts.roles import Capability
 from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..models import AssessmentDomain
 from .records import creates, require
@@ -70,6 +71,7 @@ def domain_seed(*, actor: Membership, ip: str | None = None) -> int:
 
 
 def _check_domain_names(actor, name_en: str, name_km: str, exclude=None) -> None:
+    check_values(AssessmentDomain, {"name_en": name_en, "name_km": name_km})
     if not name_en.strip():
         raise ServiceError(_("Give the domain a name in English."), field="name_en")
     same = AssessmentDomain.objects.filter(
@@ -90,6 +92,7 @@ def domain_create(
     ip: str | None = None,
 ) -> AssessmentDomain:
     require(actor, Capability.MANAGE_SETTINGS)
+    check_values(AssessmentDomain, {"position": position})
     with audited_atomic():
         _check_domain_names(actor, name_en, name_km)
         domains = AssessmentDomain.objects.filter(organisation_id=actor.organisation_id)
@@ -144,6 +147,7 @@ def domain_update(
     """Rename, move or stop using a domain (scores already given keep it)."""
     with audited_atomic():
         domain = domain_get_for_edit(actor, domain_id, lock=True)
+        check_values(AssessmentDomain, {"position": position})
         _check_domain_names(actor, name_en, name_km, exclude=domain)
         audited_update(
             domain,

@@ -14,6 +14,7 @@ from phteah.core import events
 from phteah.core.audit import audit_log, audited_atomic, snapshot
 from phteah.core.concurrency import save_versioned
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_date, check_values
 from phteah.people.access import person_get_for_user
 
 from ..events import CaseOpened
@@ -122,6 +123,15 @@ CASE_EDIT_FIELDS = [
 ]
 
 
+def _check_case_values(**values) -> None:
+    """The programme, referral and risk level: choices of their lists, texts within their
+    lengths."""
+    check_values(Case, values)
+    for name in ("case_type", "referral_source", "risk_level"):
+        if not values[name]:
+            raise ServiceError(_("Choose one of the options in the list."), field=name)
+
+
 def _lock_counter(organisation_id, year: int) -> CaseReferenceCounter:
     counters = CaseReferenceCounter.objects.select_for_update(no_key=True)
     try:
@@ -178,6 +188,14 @@ def case_open(
     """Open the one case of the person in the actor's organisation, numbered
     ``<SHORTCODE>-<YEAR>-<NNNN>``, with its case workers (the first is the main one)."""
     require(actor, Capability.EDIT_CASES)
+    check_date(identified_at, field="identified_on")
+    _check_case_values(
+        case_type=case_type,
+        referral_source=referral_source,
+        referral_source_detail=referral_source_detail,
+        referral_reason=referral_reason,
+        risk_level=risk_level,
+    )
     if identified_at > timezone.now():
         raise ServiceError(_("This date is in the future."), field="identified_on")
     if not referral_reason.strip():
@@ -246,6 +264,13 @@ def case_update(
     since *expected_version* was read (EditConflict)."""
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        _check_case_values(
+            case_type=case_type,
+            referral_source=referral_source,
+            referral_source_detail=referral_source_detail,
+            referral_reason=referral_reason,
+            risk_level=risk_level,
+        )
         if not referral_reason.strip():
             raise ServiceError(_("Say why the person was referred."), field="referral_reason")
         _check_team(actor.organisation_id, supervisor=supervisor, workers=workers)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from phteah.accounts.models import Membership, User
 from phteah.core.audit import audit_log, audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..access import action_get_for_user, goal_get_for_user
 from ..models import Action, AssessmentDomain, Case, Goal, PlanReview
@@ -34,6 +35,7 @@ def goal_add(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         _check_domain(case, domain)
+        check_values(Goal, {"description": description})
         if not description.strip():
             raise ServiceError(_("Describe the goal."), field="description")
         goal = Goal.objects.create(
@@ -68,6 +70,7 @@ def goal_update(
         case = case_for_change(actor, case_id)
         goal = goal_get_for_user(actor=actor, checked_case=case, goal_id=goal_id, lock=True)
         _check_domain(case, domain)
+        check_values(Goal, {"description": description})
         if not description.strip():
             raise ServiceError(_("Describe the goal."), field="description")
         if status not in Goal.Status.values:
@@ -87,6 +90,7 @@ def goal_update(
 
 
 def _check_action(case: Case, owner: User | None, owner_text: str, due_on) -> None:
+    check_values(Action, {"owner_text": owner_text, "due_on": due_on})
     if owner is None and not owner_text.strip():
         raise ServiceError(
             _("Say who will do it: a member of staff, or someone outside the organisation."),
@@ -119,6 +123,7 @@ def action_add(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         goal = goal_get_for_user(actor=actor, checked_case=case, goal_id=goal_id)
+        check_values(Action, {"description": description})
         if not description.strip():
             raise ServiceError(_("Describe the action."), field="description")
         _check_action(case, owner, owner_text, due_on)
@@ -158,6 +163,7 @@ def action_update(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         action = action_get_for_user(actor=actor, checked_case=case, action_id=action_id, lock=True)
+        check_values(Action, {"description": description})
         if not description.strip():
             raise ServiceError(_("Describe the action."), field="description")
         if status not in Action.Status.values:
@@ -188,6 +194,7 @@ def plan_review_add(
 ) -> PlanReview:
     with audited_atomic():
         case = case_for_change(actor, case_id)
+        check_values(PlanReview, {"reviewed_on": reviewed_on, "notes": notes})
         not_in_future(reviewed_on, "reviewed_on")
         if not notes.strip():
             raise ServiceError(_("Write what the review found."), field="notes")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.limits import check_values
 
 from ..access import visit_get_for_user
 from ..models import Visit
@@ -25,7 +26,8 @@ VISIT_FIELDS = (
 )
 
 
-def _check_visit(visited_on, next_visit_due) -> None:
+def _check_visit(visited_on, next_visit_due, **values) -> None:
+    check_values(Visit, {"visited_on": visited_on, "next_visit_due": next_visit_due, **values})
     not_in_future(visited_on, "visited_on")
     if next_visit_due is not None and next_visit_due <= visited_on:
         raise ServiceError(
@@ -48,7 +50,14 @@ def visit_record(
     """Record a visit or call (a case note) on a case."""
     with audited_atomic():
         case = case_for_change(actor, case_id)
-        _check_visit(visited_on, next_visit_due)
+        _check_visit(
+            visited_on,
+            next_visit_due,
+            kind=kind,
+            people_seen=people_seen,
+            schooling=schooling,
+            wellbeing_notes=wellbeing_notes,
+        )
         visit = case_record_create(
             actor,
             case,
@@ -85,7 +94,14 @@ def visit_update(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         visit = visit_get_for_user(actor=actor, checked_case=case, visit_id=visit_id, lock=True)
-        _check_visit(visited_on, next_visit_due)
+        _check_visit(
+            visited_on,
+            next_visit_due,
+            kind=kind,
+            people_seen=people_seen,
+            schooling=schooling,
+            wellbeing_notes=wellbeing_notes,
+        )
         audited_update(
             visit,
             values={
