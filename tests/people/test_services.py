@@ -214,6 +214,49 @@ def test_a_photo_can_be_replaced_and_removed(worker, child):
     ]
 
 
+def test_a_replaced_or_removed_photo_leaves_storage_once_committed(
+    worker, child, django_capture_on_commit_callbacks
+):
+    storage = child.photo.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.person_update(
+            actor=worker, person_id=child.pk, expected_version=1, photo=upload(PNG)
+        ).photo.name
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        second = services.person_update(
+            actor=worker, person_id=child.pk, expected_version=2, photo=upload(JPEG, "b.jpg")
+        ).photo.name
+    assert storage.exists(first)  # not before the change is committed
+    for callback in pending:
+        callback()
+    assert not storage.exists(first) and storage.exists(second)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_update(
+            actor=worker, person_id=child.pk, expected_version=3, remove_photo=True
+        )
+    assert not storage.exists(second)
+
+
+def test_a_replaced_scan_leaves_storage(worker, child, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        old = services.identity_document_save(
+            actor=worker,
+            person_id=child.pk,
+            kind="birth_certificate",
+            status="has",
+            scan=upload(PDF, name="scan.pdf"),
+        ).scan
+        old_name = old.name
+        services.identity_document_save(
+            actor=worker,
+            person_id=child.pk,
+            kind="birth_certificate",
+            status="has",
+            scan=upload(PDF, name="again.pdf"),
+        )
+    assert not old.storage.exists(old_name)
+
+
 # --- identity documents --------------------------------------------------------------------
 
 
