@@ -53,6 +53,7 @@ from hypothesis import strategies as st
 
 import phteah
 from phteah.accounts import forms as accounts_forms
+from phteah.accounts.audit_erasure import AuditEraseForm
 from phteah.care import forms as care_forms
 from phteah.cases import forms as cases_forms
 from phteah.core import limits
@@ -169,6 +170,7 @@ FORMS = [
     FormCase("accounts:office_add", None, ADMIN, A.OfficeForm),
     FormCase("accounts:office_edit", "office", ADMIN, A.OfficeEditForm),
     FormCase("accounts:audit_list", None, ADMIN, A.AuditFilterForm, method="get"),
+    FormCase("accounts:audit_erase", "audit_event", ADMIN, AuditEraseForm, confirm_step=True),
     FormCase(
         "accounts:invitation_respond",
         None,
@@ -609,6 +611,12 @@ def _values_for(name: str, field: forms.Field, initial, world, case: FormCase) -
         return FieldValues(
             st.sampled_from(valid).map(lambda v: {name: v}), single(_hostile_text(limit))
         )
+    if type(field) is forms.Field and field.widget.is_hidden:  # a page's own token
+        valid = [_text(initial)] if initial not in (None, "") else [""]
+        return FieldValues(
+            st.sampled_from(valid).map(lambda v: {name: v}),
+            single(_hostile_text(limits.NOTE_LENGTH)),
+        )
     raise AssertionError(f"no values for {type(field).__name__} {name}: add them here")
 
 
@@ -955,10 +963,28 @@ class Submitter:
                 written = WrittenTables()
                 with connection.execute_wrapper(written):
                     response = getattr(self.client, self.case.method)(self.url, values)
+                    confirming = self._confirmation(response)
+                    if confirming is not None:  # asked to confirm: confirm what was shown
+                        values = {**values, **confirming}
+                        response = self.client.post(self.url, values)
                 self._check(values, response, written.tables)
             finally:
                 transaction.set_rollback(True)
         return self.taken
+
+    def _confirmation(self, response) -> dict | None:
+        """The values a confirmation step added, when *response* asks to confirm."""
+        if not self.case.confirm_step or response.status_code != 200:
+            return None
+        posted = [f for f in _forms_in(response) if type(f) is self.case.form and f.is_bound]
+        if not posted or posted[0].errors:
+            return None
+        added = {
+            key: value
+            for key, value in posted[0].data.items()
+            if posted[0].fields.get(key) is not None and posted[0].fields[key].widget.is_hidden
+        }
+        return added or None
 
     def _check(self, values, response, tables) -> None:
         case = self.case
@@ -1016,6 +1042,8 @@ def _edges(name: str, field: forms.Field, world) -> list:
     if isinstance(field, forms.CharField):
         limit = field.max_length or limits.NOTE_LENGTH
         return [{name: "x" * (limit + 1)}, {name: "ក" * 100_001}, {name: "a\x00b"}]
+    if type(field) is forms.Field and field.widget.is_hidden:  # a page's own token
+        return [{name: "x" * 100_001}, {name: "a\x00b"}, {name: ["a", "b"]}]
     raise AssertionError(f"no edge values for {type(field).__name__} {name}: add them here")
 
 

@@ -15,7 +15,7 @@ def test_khmer_digits_become_ascii():
 class _Form(forms.Form):
     number = khmer.IntegerField()
     when = khmer.DateField()
-    amount = khmer.DecimalField()
+    amount = khmer.DecimalField(max_digits=8, decimal_places=2)
 
 
 @pytest.mark.parametrize(

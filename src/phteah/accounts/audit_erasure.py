@@ -43,7 +43,9 @@ class AuditEraseForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The page's own token, never an input to validate: whatever else comes back (edited,
+    # or hostile) just leaves the erasure unconfirmed, so the page asks again.
+    confirmed = forms.Field(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
