@@ -364,7 +364,7 @@ def _url(world, name, obj):
 
 
 def _client(world, case: FormCase) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="km")
+    client = Client()
     if case.actor != ANON:
         sign_in(client, world["actors"][case.actor].user)
     if case.invitation:

@@ -54,7 +54,9 @@ def normalised(response, *secrets) -> str:
 
 
 def anonymous(ip="10.2.2.2"):
-    return Client(REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(REMOTE_ADDR=ip)
+    client.cookies["phteah_language"] = "en"
+    return client
 
 
 @pytest.mark.django_db

@@ -21,9 +21,8 @@ HOME = reverse("accounts:home")
 
 
 def post_login(client, email, password, ip="10.1.1.1"):
-    return client.post(
-        LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    client.cookies["phteah_language"] = "en"
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def actions(**where):

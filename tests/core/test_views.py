@@ -37,8 +37,8 @@ class TestKhmerEverywhere:
     def test_a_csrf_failure_explains_what_to_do(self, member):
         from django.test import Client
 
-        response = Client(enforce_csrf_checks=True).post(
-            reverse("accounts:login"), {"username": "a@b.test"}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+        client = Client(enforce_csrf_checks=True)
+        client.cookies["phteah_language"] = "en"
+        response = client.post(reverse("accounts:login"), {"username": "a@b.test"})
         assert response.status_code == 403
         assert "reload the page" in response.content.decode()

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -58,6 +58,16 @@ class LoginView(auth_views.LoginView):
             ):
                 return reverse("work:my_work")
         return super().get_default_redirect_url()
+
+    def form_valid(self, form):
+        """After sign-in the account's language wins over the one chosen on the login page,
+        and the cookie remembers it for the next login page on this device."""
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            remember_language(response, language)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -549,6 +559,12 @@ def set_language(request):
         return response
     if request.user.is_authenticated:
         services.user_set_language(actor=request.user, language=language, ip=client_ip(request))
+    remember_language(response, language)
+    return response
+
+
+def remember_language(response, language):
+    """The language cookie, which chooses the language of pages before sign-in."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -557,4 +573,3 @@ def set_language(request):
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=True,
     )
-    return response
