@@ -59,6 +59,31 @@ def demo_case_worker(transactional_db):
     return user
 
 
+def choose_english(page, base_url: str) -> None:
+    """What the language switch leaves behind: pages before sign-in follow this cookie,
+    never the browser's language."""
+    page.context.add_cookies([{"name": "phteah_language", "value": "en", "url": base_url}])
+
+
+def test_a_first_visit_from_an_english_phone_gets_the_khmer_login_page(
+    live_server, new_page, artifacts_dir
+):
+    page, watch = new_page(*PHONE, locale="en-US")
+    page.goto(f"{live_server.url}/account/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    expect(page.locator('form.lang-switch button[value="en"]')).to_have_text("English")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.screenshot(path=artifacts_dir / "login-km-phone.png", full_page=True)
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    page.screenshot(path=artifacts_dir / "login-km-desktop.png", full_page=True)
+
+    page.locator('form.lang-switch button[value="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.screenshot(path=artifacts_dir / "login-en-desktop.png", full_page=True)
+    assert not watch.page_errors, watch.page_errors
+
+
 def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/account/login/")
     page.locator('input[name="username"]').fill(email)
@@ -121,6 +146,7 @@ def test_anonymous_visitor_sees_sign_in_form_on_phone_under_csp(
         lambda r: documents.append(r) if r.request.resource_type == "document" else None,
     )
 
+    choose_english(page, live_server.url)
     response = page.goto(f"{live_server.url}/account/login/")
     assert response is not None and response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -148,6 +174,7 @@ def test_khmer_language_button_is_drawn_in_the_khmer_font_on_english_pages(live_
     """English pages still carry Khmer text (the language button, Khmer names): it must be
     drawn with the web font, not a system font without Khmer glyphs."""
     page, _watch = new_page(*PHONE, locale="en-US")
+    choose_english(page, live_server.url)
     page.goto(f"{live_server.url}/account/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator('form.lang-switch button[value="km"]')).to_have_text("ភាសាខ្មែរ")
