@@ -88,3 +88,23 @@ def test_my_work_in_khmer_and_on_desktop(
     buttons_in_view = page.evaluate(IN_FIRST_SCREEN_JS, "td.work-act a.button")
     assert overflow <= 0, f"Khmer My work scrolls sideways on a phone by {overflow}px"
     assert buttons_in_view >= 1
+
+
+def test_case_list_filters_closed_once_applied_screenshots(
+    live_server, worker_with_overdue_cases, new_page, artifacts_dir
+):
+    page, watch = new_page(*PHONE, locale="en-US")
+    sign_in(page, live_server.url, CASE_WORKER, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/cases/?risk_level=high")
+    page.screenshot(path=artifacts_dir / "case-list-filtered-en-phone.png", full_page=False)
+    panel = page.locator("details.case-filters")
+    assert panel.get_attribute("open") is None
+    expect(panel.locator("summary .filter-chip")).to_have_count(1)
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    page.screenshot(path=artifacts_dir / "case-list-filtered-en-desktop.png", full_page=False)
+    page.locator('form.lang-switch button[name="language"][value="km"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    page.screenshot(path=artifacts_dir / "case-list-filtered-km-desktop.png", full_page=False)
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    page.screenshot(path=artifacts_dir / "case-list-filtered-km-phone.png", full_page=False)
+    assert page.evaluate(HORIZONTAL_OVERFLOW_JS) <= 0
