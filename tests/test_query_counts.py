@@ -437,3 +437,31 @@ def test_the_worlds_hold_what_the_guards_rely_on(worlds):
         assert Office.objects.filter(organisation=world.organisation).count() == world.n
         entries = 12 * world.n  # one per kind per day, at least
         assert entries > TIMELINE_PER_PAGE * 2
+
+
+# The heaviest pages, in the large organisation (the case with every kind of timeline entry
+# and many visits): what a phone receives over the wire, gzip-compressed.
+HEAVY_PAGES = [
+    Page("case page", "supervisor", _case("cases:case_detail")),
+    Page("my work (case worker)", "worker", lambda w: reverse("work:my_work")),
+    Page("my work (supervisor)", "supervisor", lambda w: reverse("work:my_work")),
+    Page("case list (supervisor)", "supervisor", lambda w: reverse("cases:case_list")),
+    Page("assessment form", "worker", _case("cases:assessment_add")),
+]
+MAX_TRANSFERRED = 20 * 1024
+
+
+@pytest.mark.parametrize("page", HEAVY_PAGES, ids=str)
+def test_the_heaviest_pages_are_compressed_to_at_most_20_kb(client, worlds, page):
+    world = worlds["large"]
+    sign_in(client, getattr(world, page.who).user)
+    url = page.url(world)
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200, (page.name, url, response.status_code)
+    assert response["Content-Encoding"] == "gzip", page.name
+    assert "Accept-Encoding" in response["Vary"], page.name
+    import gzip
+
+    html = gzip.decompress(response.content)
+    assert len(html) > len(response.content), page.name
+    assert len(response.content) <= MAX_TRANSFERRED, (page.name, len(response.content), len(html))

@@ -159,6 +159,21 @@ def test_list_page_filters_sorts_and_paginates(client, organisation, supervisor)
     assert "1 case" in found.content.decode()
 
 
+def test_the_filter_panel_is_closed_once_applied_and_names_the_active_filters(
+    client, organisation, supervisor
+):
+    make_case(organisation, given_name_latin="Older")
+    sign_in(client, supervisor.user)
+    text = client.get(reverse("cases:case_list"), {"risk_level": "high", "search": "Older"})
+    text = text.content.decode()
+    panel = text[text.index('<details class="card case-filters"') :]
+    opening, summary = panel.split(">", 1)[0], panel[: panel.index("</summary>")]
+    assert " open" not in opening  # the results come first
+    assert '<span class="filter-chip">Risk level: High</span>' in summary
+    assert "Name or reference: Older</span>" in summary
+    assert "filter-chip" not in client.get(reverse("cases:case_list")).content.decode()
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200

@@ -236,7 +236,7 @@ def test_my_work_shows_the_most_overdue_first_and_links_to_the_whole_list(
     text = client.get(reverse("work:my_work")).content.decode()
     section = text[text.index('id="visits_overdue"') :]
     section = section[: section.index("</section>")]
-    assert section.count("<tr>") == LIST_LIMIT + 1  # the header and the first ten
+    assert section.count("<tr") == LIST_LIMIT + 1  # the header and the first ten
     assert section.index(cases[-1].reference) < section.index("</thead>") + 200
     assert f"See all {LIST_LIMIT + 2} cases (2 more)." in section
     link = section.split('<p><a href="')[1].split('"')[0].replace("&amp;", "&")
@@ -263,3 +263,22 @@ def test_the_case_list_filters_by_work_due(client, organisation, worker, supervi
     sign_in(client, worker.user)
     text = client.get(url, {"due": "approvals"}).content.decode()
     assert 'value="approvals"' not in text
+
+
+@pytest.mark.django_db
+def test_each_of_my_rows_opens_the_visit_form_of_its_case_in_one_tap(
+    client, organisation, worker, supervisor
+):
+    cases = overdue_cases(organisation, worker, supervisor, 3)
+    sign_in(client, worker.user)
+    text = client.get(reverse("work:my_work")).content.decode()
+    section = text[text.index('id="visits_overdue"') :]
+    section = section[: section.index("</section>")]
+    for case in cases:
+        href = reverse("cases:visit_add", kwargs={"case_id": case.pk})
+        assert f'href="{href}">Record visit</a>' in section
+        assert client.get(href).status_code == 200
+    # A supervisor looking at a member's work reads it; the button is on one's own work only.
+    sign_in(client, supervisor.user)
+    url = reverse("work:member_work", kwargs={"membership_id": worker.pk})
+    assert "Record visit" not in client.get(url).content.decode()
