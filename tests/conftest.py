@@ -2,13 +2,18 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client as DjangoClient
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 from django_scopes.state import state as scope_state
 
 from phteah.accounts.roles import Role
 from phteah.core.models import AuditEvent
+from phteah.core.submissions import FIELD as SUBMISSION_FIELD
+from phteah.core.submissions import submission_issue
 from tests.factories import CaseFactory, MembershipFactory, OrganisationFactory
 
 ROLES = [role.value for role in Role]
@@ -84,6 +89,28 @@ def member(organisation):
         return MembershipFactory(organisation=org or organisation, role=role, **kwargs)
 
     return make
+
+
+class Client(DjangoClient):
+    """The test client, sending a create form's one-time token as a browser does: a post
+    without a ``submission`` field gets a fresh token issued to the signed-in user, as the
+    page the browser showed would have held (see phteah.core.submissions). The check itself
+    is the production one; tests of the token post their own (the same twice, none, a
+    forged one) and get exactly what they post."""
+
+    def post(self, path, data=None, *args, **kwargs):
+        user_id = self.session.get(SESSION_KEY)
+        if user_id and (data is None or isinstance(data, dict)):
+            data = data.copy() if isinstance(data, MultiValueDict) else dict(data or {})
+            if SUBMISSION_FIELD not in data:
+                data[SUBMISSION_FIELD] = submission_issue(str(user_id))
+        return super().post(path, data, *args, **kwargs)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's ``client``, with the one-time tokens of create forms (``Client``)."""
+    return Client()
 
 
 def sign_in(client, user):

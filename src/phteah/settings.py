@@ -296,11 +296,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # lines of docs/deployment.md instead.
 AUDIT_SEAL_EVERY = envint("AUDIT_SEAL_EVERY", 60)
 AUDIT_ANCHOR_EVERY = envint("AUDIT_ANCHOR_EVERY", 60 * 60)
+# ... and remove the claimed one-time form tokens older than two days, daily.
+SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(every)}
     for name, task, every in [
         ("audit-seal", "phteah.core.audit_seal", AUDIT_SEAL_EVERY),
         ("audit-anchor", "phteah.core.audit_anchor", AUDIT_ANCHOR_EVERY),
+        ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
     ]
     if every > 0
 }

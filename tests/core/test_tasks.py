@@ -42,7 +42,10 @@ def test_the_schedule_comes_from_the_environment(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert json.loads(shown) == {"audit-seal": {"task": "phteah.core.audit_seal", "schedule": 30.0}}
+    assert json.loads(shown) == {
+        "audit-seal": {"task": "phteah.core.audit_seal", "schedule": 30.0},
+        "submissions-purge": {"task": "phteah.core.submissions_purge", "schedule": 86400.0},
+    }
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phteah.core import khmer
 from phteah.core.audit_actions import action_group_choices
+from phteah.core.submissions import OnceFormMixin
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Province
 
@@ -99,7 +100,7 @@ def _office_field(offices):
     )
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(OnceFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=EMAIL_MAX_LENGTH)
     full_name = forms.CharField(
         label=_("Name in Latin letters"),
@@ -150,7 +151,7 @@ class MemberEditForm(forms.Form):
         self.order_fields(["role", "office", "is_active"])
 
 
-class OfficeForm(forms.Form):
+class OfficeForm(OnceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     village = VillageField(label=_("Address"), required=False)
     address_detail = forms.CharField(

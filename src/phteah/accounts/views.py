@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phteah.core.access import require_capability
 from phteah.core.errors import NotFound, ServiceError, form_saved
 from phteah.core.net import client_ip
+from phteah.core.submissions import saved_message
 
 from . import selectors, services
 from .forms import (
@@ -268,7 +269,7 @@ def member_add(request):
     """Invite someone to the organisation. The answer is the same whatever the address:
     whether it has an account, here or anywhere, is never shown."""
     offices = selectors.office_list(actor=request.membership)
-    form = InvitationForm(request.POST or None, offices=offices)
+    form = InvitationForm(request.POST or None, offices=offices, submitter=request.user)
     sent = {}
 
     def save():
@@ -278,9 +279,13 @@ def member_add(request):
             ip=client_ip(request),
             **form.cleaned_data,
         )
-        sent["link"] = invitation_link(_site_url(request), token)
+        if token is not None:  # None: this form was sent before (the invitation is out)
+            sent["link"] = invitation_link(_site_url(request), token)
 
     if form_saved(request, form, save):
+        if form.replayed:
+            saved_message(request, form, "")
+            return redirect("accounts:member_list")
         return render(request, "accounts/invitation_sent.html", sent)
     return render(
         request,
@@ -491,7 +496,7 @@ def office_list(request):
 
 @require_capability(Capability.MANAGE_OFFICES)
 def office_add(request):
-    form = OfficeForm(request.POST or None)
+    form = OfficeForm(request.POST or None, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -499,7 +504,7 @@ def office_add(request):
             actor=request.membership, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        messages.success(request, _("The office was added."))
+        saved_message(request, form, _("The office was added."))
         return redirect("accounts:office_list")
     return render(request, "accounts/office_form.html", {"form": form})
 

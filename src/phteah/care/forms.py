@@ -9,6 +9,7 @@ from phteah.cases.models import CareType, RiskLevel
 from phteah.core import khmer
 from phteah.core.forms import TextArea
 from phteah.core.limits import NOTE_LENGTH, column_range
+from phteah.core.submissions import OnceFormMixin
 from phteah.geography.forms import VillageField
 
 from .models import CareProvider, CareRule, Placement, ReunificationAssessment
@@ -22,7 +23,7 @@ def _today():
 # --- care providers --------------------------------------------------------------------
 
 
-class ProviderForm(forms.Form):
+class ProviderForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=CareProvider.Kind.choices,
@@ -51,7 +52,7 @@ class ProviderEditForm(ProviderForm):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
-class CarerForm(forms.Form):
+class CarerForm(OnceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     phone = khmer.CharField(label=_("Phone"), max_length=30, required=False)
 
@@ -88,7 +89,7 @@ class ProviderChoiceField(forms.ModelChoiceField):
         }
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(OnceFormMixin, forms.Form):
     care_type = forms.ChoiceField(
         label=_("Care type"),
         choices=[("", "—"), *CareType.choices],
@@ -143,7 +144,7 @@ class PlacementEndForm(forms.Form):
 # --- family tracing and reunification --------------------------------------------------
 
 
-class TracingForm(forms.Form):
+class TracingForm(OnceFormMixin, forms.Form):
     done_on = khmer.DateField(label=_("Date"), initial=_today)
     where_searched = forms.CharField(label=_("Where searched"), max_length=300)
     done_by = forms.CharField(
@@ -154,7 +155,7 @@ class TracingForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=NOTE_LENGTH, widget=TextArea())
 
 
-class RelativeForm(forms.Form):
+class RelativeForm(OnceFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     relationship = forms.CharField(
         label=_("Relationship to the child"),
@@ -174,7 +175,7 @@ class RelativeForm(forms.Form):
         self.fields["phone"].widget.input_type = "tel"
 
 
-class ReunificationForm(forms.Form):
+class ReunificationForm(OnceFormMixin, forms.Form):
     assessed_on = khmer.DateField(label=_("Date"), initial=_today)
     relative = forms.ModelChoiceField(
         label=_("Family assessed"), queryset=None, required=False, empty_label="—"
@@ -199,7 +200,7 @@ class ReunificationForm(forms.Form):
 # --- the rule table --------------------------------------------------------------------
 
 
-class RuleAddForm(forms.Form):
+class RuleAddForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Rule"), choices=CareRule.Kind.choices)
     care_type = forms.ChoiceField(
         label=_("Care type"),

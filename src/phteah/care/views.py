@@ -15,6 +15,7 @@ from phteah.cases.views import case_record_form, case_record_saved, case_url
 from phteah.core.access import membership_required, require_capability
 from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
+from phteah.core.submissions import saved_message
 
 from . import selectors, services
 from .access import placement_get_for_user
@@ -78,7 +79,7 @@ def provider_detail(request, provider_id):
         {
             "provider": provider,
             "can_edit": can_edit,
-            "carer_form": CarerForm() if can_edit else None,
+            "carer_form": CarerForm(submitter=request.user) if can_edit else None,
             **detail,
         },
     )
@@ -86,7 +87,7 @@ def provider_detail(request, provider_id):
 
 @require_capability(Capability.EDIT_CASES)
 def provider_add(request):
-    form = ProviderForm(request.POST or None)
+    form = ProviderForm(request.POST or None, submitter=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             provider = services.provider_create(
@@ -95,7 +96,7 @@ def provider_add(request):
         except ServiceError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("The care provider was added."))
+            saved_message(request, form, _("The care provider was added."))
             return redirect("care:provider_detail", provider_id=provider.pk)
     return render(
         request, "care/provider_form.html", {"form": form, "title": _("Add a care provider")}
@@ -129,15 +130,18 @@ def provider_edit(request, provider_id):
 @require_capability(Capability.EDIT_CASES)
 def carer_add(request, provider_id):
     provider = selectors.provider_get_for_user(actor=request.membership, provider_id=provider_id)
-    form = CarerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.carer_add(
+    form = CarerForm(request.POST or None, submitter=request.user)
+    if form_saved(
+        request,
+        form,
+        lambda: services.carer_add(
             actor=request.membership,
             provider_id=provider.pk,
             ip=client_ip(request),
             **form.cleaned_data,
-        )
-        messages.success(request, _("The carer was added."))
+        ),
+    ):
+        saved_message(request, form, _("The carer was added."))
         return redirect("care:provider_detail", provider_id=provider.pk)
     return render(
         request,
@@ -171,6 +175,7 @@ def placement_add(request, case_id):
         request.POST or None,
         providers=selectors.providers_for_placement(actor=actor),
         current=current,
+        submitter=request.user,
     )
     if form_saved(
         request,
@@ -179,7 +184,7 @@ def placement_add(request, case_id):
             actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        return case_record_saved(request, case, _("The placement was recorded."))
+        return case_record_saved(request, case, _("The placement was recorded."), form)
     return case_record_form(
         request,
         case,
@@ -228,7 +233,7 @@ def placement_end(request, case_id, placement_id):
 @membership_required
 def tracing_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = TracingForm(request.POST or None)
+    form = TracingForm(request.POST or None, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -239,7 +244,7 @@ def tracing_add(request, case_id):
             **form.cleaned_data,
         ),
     ):
-        return case_record_saved(request, case, _("The tracing action was recorded."))
+        return case_record_saved(request, case, _("The tracing action was recorded."), form)
     return case_record_form(
         request, case, form, title=_("Record a family tracing action"), submit=_("Save")
     )
@@ -248,7 +253,7 @@ def tracing_add(request, case_id):
 @membership_required
 def relative_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = RelativeForm(request.POST or None)
+    form = RelativeForm(request.POST or None, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -259,7 +264,7 @@ def relative_add(request, case_id):
             **form.cleaned_data,
         ),
     ):
-        return case_record_saved(request, case, _("The relative was added."))
+        return case_record_saved(request, case, _("The relative was added."), form)
     return case_record_form(request, case, form, title=_("Add a relative"), submit=_("Save"))
 
 
@@ -268,7 +273,9 @@ def reunification_add(request, case_id):
     actor = request.membership
     case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
     form = ReunificationForm(
-        request.POST or None, relatives=selectors.relatives_of(actor=actor, case=case)
+        request.POST or None,
+        relatives=selectors.relatives_of(actor=actor, case=case),
+        submitter=request.user,
     )
     if form_saved(
         request,
@@ -277,7 +284,9 @@ def reunification_add(request, case_id):
             actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        return case_record_saved(request, case, _("The reunification assessment was recorded."))
+        return case_record_saved(
+            request, case, _("The reunification assessment was recorded."), form
+        )
     return case_record_form(
         request, case, form, title=_("Record a reunification assessment"), submit=_("Save")
     )
@@ -293,13 +302,13 @@ def _rules_page(request, add_form, status=200):
 
 @require_capability(Capability.MANAGE_SETTINGS)
 def rules(request):
-    return _rules_page(request, RuleAddForm())
+    return _rules_page(request, RuleAddForm(submitter=request.user))
 
 
 @require_capability(Capability.MANAGE_SETTINGS)
 @require_POST
 def rule_add(request):
-    form = RuleAddForm(request.POST)
+    form = RuleAddForm(request.POST, submitter=request.user)
     if form.is_valid():
         try:
             services.care_rule_add(
@@ -308,7 +317,7 @@ def rule_add(request):
         except ServiceError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("The rule was added."))
+            saved_message(request, form, _("The rule was added."))
             return redirect("care:rules")
     return _rules_page(request, form)
 

@@ -13,6 +13,7 @@ from phteah.accounts.models import User
 from phteah.core import khmer
 from phteah.core.forms import ShownChoiceField, TextArea
 from phteah.core.limits import INTEGER_MAX, NOTE_LENGTH
+from phteah.core.submissions import OnceFormMixin
 from phteah.geography.models import Province
 
 from .due import CATEGORIES, CATEGORY_LABELS
@@ -64,7 +65,7 @@ class CaseTeamMixin:
         return data
 
 
-class CaseForm(CaseTeamMixin, forms.Form):
+class CaseForm(OnceFormMixin, CaseTeamMixin, forms.Form):
     case_type = forms.ChoiceField(label=_("Programme"), choices=Case.Type.choices)
     referral_source = forms.ChoiceField(label=_("Referred by"), choices=Case.ReferralSource.choices)
     referral_source_detail = forms.CharField(
@@ -163,7 +164,7 @@ class CaseFilterForm(forms.Form):
         self.fields["province"].label_from_instance = lambda p: p.display_name(language)
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of assessment"), choices=Assessment.Kind.choices)
     assessed_on = khmer.DateField(label=_("Date"))
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
@@ -213,7 +214,7 @@ class AssessmentForm(forms.Form):
         }
 
 
-class DomainForm(forms.Form):
+class DomainForm(OnceFormMixin, forms.Form):
     name_en = forms.CharField(label=_("Name in English"), max_length=100)
     name_km = forms.CharField(label=_("Name in Khmer"), max_length=100, required=False)
     position = khmer.IntegerField(
@@ -235,7 +236,7 @@ class DomainChoiceField(forms.ModelChoiceField):
         return obj.display_name(get_language())
 
 
-class GoalForm(forms.Form):
+class GoalForm(OnceFormMixin, forms.Form):
     domain = DomainChoiceField(
         label=_("Domain"), required=False, queryset=None, empty_label=_("No domain")
     )
@@ -250,7 +251,7 @@ class GoalUpdateForm(GoalForm):
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceFormMixin, forms.Form):
     description = forms.CharField(label=_("Action"), max_length=500)
     owner = MemberChoiceField(
         label=_("Who will do it (staff)"),
@@ -272,14 +273,14 @@ class ActionUpdateForm(ActionForm):
     status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
 
 
-class PlanReviewForm(forms.Form):
+class PlanReviewForm(OnceFormMixin, forms.Form):
     reviewed_on = khmer.DateField(label=_("Reviewed on"))
     notes = forms.CharField(
         label=_("What the review found"), max_length=NOTE_LENGTH, widget=forms.Textarea
     )
 
 
-class ConferenceForm(forms.Form):
+class ConferenceForm(OnceFormMixin, forms.Form):
     held_on = khmer.DateField(label=_("Date"))
     participants = forms.CharField(
         label=_("Participants"),
@@ -307,7 +308,7 @@ class ConferenceForm(forms.Form):
     )
 
 
-class ClosureRequestForm(forms.Form):
+class ClosureRequestForm(OnceFormMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason for closing"), choices=_blank("—") + Case.ClosureReason.choices
     )
@@ -340,7 +341,7 @@ class ReopenForm(forms.Form):
 # --- visits ----------------------------------------------------------------------------
 
 
-class VisitForm(forms.Form):
+class VisitForm(OnceFormMixin, forms.Form):
     visited_on = khmer.DateField(label=_("Date"), initial=_today)
     kind = forms.ChoiceField(
         label=_("Kind of contact"),
@@ -381,7 +382,7 @@ class VisitForm(forms.Form):
 # --- services delivered ----------------------------------------------------------------
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(OnceFormMixin, forms.Form):
     US, PARTNER, OTHER = "us", "partner", "other"
 
     service_type = ShownChoiceField(label=_("Service"), queryset=None, empty_label="—")
@@ -480,10 +481,10 @@ class ServiceForm(forms.Form):
             "cost": data["cost"],
             "currency": data["currency"],
             "notes": data["notes"],
-        }
+        } | self.submitted()
 
 
-class ServiceTypeForm(forms.Form):
+class ServiceTypeForm(OnceFormMixin, forms.Form):
     name_km = forms.CharField(label=_("Name in Khmer"), max_length=150)
     name_en = forms.CharField(label=_("Name in English"), max_length=150)
 

@@ -16,6 +16,7 @@ from phteah.core.access import membership_required, require_capability
 from phteah.core.concurrency import EditConflict
 from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
+from phteah.core.submissions import saved_message
 from phteah.people.access import person_get_for_user
 
 from . import page, selectors, services
@@ -81,7 +82,7 @@ def case_add(request):
     initial = {"identified_on": now.date(), "identified_time": now.strftime("%H:%M")}
     if any(m.user_id == actor.user_id for m in team["workers"]):
         initial["main_worker"] = actor.user_id
-    form = CaseForm(request.POST or None, initial=initial, **team)
+    form = CaseForm(request.POST or None, initial=initial, submitter=request.user, **team)
     existing_error = None
     if request.method == "POST" and person is not None and form.is_valid():
         data = form.cleaned_data
@@ -98,6 +99,7 @@ def case_add(request):
                 supervisor=data["supervisor"],
                 workers=data["workers"],
                 ip=client_ip(request),
+                **form.submitted(),
             )
         except services.CaseExists as error:
             existing_error = error
@@ -106,8 +108,10 @@ def case_add(request):
         except ServiceError as error:
             add_to_form(form, error)
         else:
-            messages.success(
-                request, _("The case %(reference)s was opened.") % {"reference": case.reference}
+            saved_message(
+                request,
+                form,
+                _("The case %(reference)s was opened.") % {"reference": case.reference},
             )
             if cases_for(actor).filter(pk=case.pk).exists():
                 return redirect("cases:case_detail", case_id=case.pk)
@@ -301,7 +305,7 @@ def case_edit(request, case_id):
 def _record(request, case, form, save, *, success, template, extra=None, anchor=""):
     """The usual POST round: valid form → service → message and back to the case page."""
     if form_saved(request, form, lambda: save(form.cleaned_data)):
-        messages.success(request, success)
+        saved_message(request, form, success)
         return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
     return render(request, template, {"form": form, "case": case} | (extra or {}))
 
@@ -321,7 +325,9 @@ def assessment_add(request, case_id):
         if not Assessment.objects.filter(case=case).exists()
         else Assessment.Kind.REVIEW
     )
-    form = AssessmentForm(request.POST or None, initial=initial, domains=domains)
+    form = AssessmentForm(
+        request.POST or None, initial=initial, domains=domains, submitter=request.user
+    )
 
     def save(data):
         services.assessment_add(
@@ -333,6 +339,7 @@ def assessment_add(request, case_id):
             summary=data["summary"],
             scores=form.scores(),
             ip=client_ip(request),
+            **form.submitted(),
         )
 
     return _record(
@@ -366,7 +373,7 @@ def assessment_detail(request, case_id, assessment_id):
 @require_capability(Capability.MANAGE_SETTINGS)
 def domain_list(request):
     actor = request.membership
-    form = DomainForm(request.POST or None)
+    form = DomainForm(request.POST or None, submitter=request.user)
     if request.method == "POST":
         if request.POST.get("seed"):
             created = services.domain_seed(actor=actor, ip=client_ip(request))
@@ -379,7 +386,7 @@ def domain_list(request):
             except ServiceError as error:
                 add_to_form(form, error)
             else:
-                messages.success(request, _("The domain was added."))
+                saved_message(request, form, _("The domain was added."))
                 return redirect("cases:domain_list")
     domains = selectors.domain_list(actor=actor)
     return render(request, "cases/domain_list.html", {"form": form, "domains": domains})
@@ -416,7 +423,9 @@ def goal_add(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
     form = GoalForm(
-        request.POST or None, domains=selectors.domain_list(actor=actor, active_only=True)
+        request.POST or None,
+        domains=selectors.domain_list(actor=actor, active_only=True),
+        submitter=request.user,
     )
 
     def save(data):
@@ -471,7 +480,7 @@ def action_add(request, case_id, goal_id):
     actor = request.membership
     case = _editable(request, case_id)
     goal = goal_get_for_user(actor=actor, checked_case=case, goal_id=goal_id)
-    form = ActionForm(request.POST or None, members=_members(actor))
+    form = ActionForm(request.POST or None, members=_members(actor), submitter=request.user)
 
     def save(data):
         services.action_add(
@@ -528,7 +537,11 @@ def action_update(request, case_id, action_id):
 def plan_review_add(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
-    form = PlanReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
+    form = PlanReviewForm(
+        request.POST or None,
+        initial={"reviewed_on": timezone.localdate()},
+        submitter=request.user,
+    )
 
     def save(data):
         services.plan_review_add(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
@@ -552,7 +565,9 @@ def plan_review_add(request, case_id):
 def conference_add(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
-    form = ConferenceForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = ConferenceForm(
+        request.POST or None, initial={"held_on": timezone.localdate()}, submitter=request.user
+    )
 
     def save(data):
         services.conference_add(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
@@ -591,7 +606,7 @@ def conference_detail(request, case_id, conference_id):
 def closure_request(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
-    form = ClosureRequestForm(request.POST or None)
+    form = ClosureRequestForm(request.POST or None, submitter=request.user)
     has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
 
     def save(data):
@@ -673,8 +688,8 @@ def case_record_form(request, case, form, *, title, submit, **extra):
     return render(request, "case_record_form.html", context | extra)
 
 
-def case_record_saved(request, case, message):
-    messages.success(request, message)
+def case_record_saved(request, case, message, form=None):
+    saved_message(request, form, message)
     return redirect(case_url(case))
 
 
@@ -695,7 +710,7 @@ def visit_list(request, case_id):
 @membership_required
 def visit_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = VisitForm(request.POST or None)
+    form = VisitForm(request.POST or None, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -706,7 +721,7 @@ def visit_add(request, case_id):
             **form.cleaned_data,
         ),
     ):
-        return case_record_saved(request, case, _("The visit was recorded."))
+        return case_record_saved(request, case, _("The visit was recorded."), form)
     return case_record_form(
         request, case, form, title=_("Record a visit or call"), submit=_("Save the visit")
     )
@@ -736,7 +751,7 @@ def visit_edit(request, case_id, visit_id):
 # --- services delivered ----------------------------------------------------------------
 
 
-def _service_form(request, *, current=None):
+def _service_form(request, *, current=None, submitter=None):
     actor = request.membership
     initial = (
         ServiceForm.initial_for(current, actor.organisation_id) if current is not None else None
@@ -748,13 +763,14 @@ def _service_form(request, *, current=None):
             actor=actor, include=current.service_type_id if current is not None else None
         ),
         partners=selectors.partner_organisations(actor=actor),
+        submitter=submitter,
     )
 
 
 @membership_required
 def service_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = _service_form(request)
+    form = _service_form(request, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -765,7 +781,7 @@ def service_add(request, case_id):
             **form.service_values(),
         ),
     ):
-        return case_record_saved(request, case, _("The service was recorded."))
+        return case_record_saved(request, case, _("The service was recorded."), form)
     return case_record_form(
         request, case, form, title=_("Record a service"), submit=_("Save the service")
     )
@@ -812,7 +828,7 @@ def service_type_list(request):
 
 @require_capability(Capability.MANAGE_SETTINGS)
 def service_type_add(request):
-    form = ServiceTypeForm(request.POST or None)
+    form = ServiceTypeForm(request.POST or None, submitter=request.user)
     if form_saved(
         request,
         form,
@@ -820,7 +836,7 @@ def service_type_add(request):
             actor=request.membership, ip=client_ip(request), **form.cleaned_data
         ),
     ):
-        messages.success(request, _("The service was added to the list."))
+        saved_message(request, form, _("The service was added to the list."))
         return redirect("cases:service_type_list")
     return render(
         request, "cases/service_type_form.html", {"form": form, "title": _("Add a service")}

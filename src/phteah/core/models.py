@@ -141,3 +141,23 @@ class AuditEvent(models.Model):
     @property
     def is_sealed(self) -> bool:
         return self.sequence is not None
+
+
+class SubmittedForm(models.Model):
+    """A one-time form token claimed by the service that saved the form (see
+    phteah.core.submissions): its key is unique, so a second submission of the same form —
+    a second tap, Back and Save again, another process racing — cannot create anything
+    again, and finds the record the first one created. Kept for two days, then purged."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    record_type = models.CharField(max_length=100, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from .audit import audit_seal
 from .audit.anchor import audit_anchor
+from .submissions import submissions_purge
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +32,9 @@ def audit_anchor_task() -> str:
     for failure in result.email_failures:
         log.error("Audit checkpoint e-mail failed: %s", failure)
     return str(result.path)
+
+
+@shared_task(name="phteah.core.submissions_purge")
+def submissions_purge_task() -> int:
+    """Remove the one-time form tokens claimed more than two days ago (daily)."""
+    return submissions_purge()

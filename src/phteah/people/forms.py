@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phteah.core import khmer
 from phteah.core.limits import INTEGER_MAX, NOTE_LENGTH
+from phteah.core.submissions import OnceFormMixin
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Province
 
@@ -105,7 +106,7 @@ def _fingerprint(data: dict) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-class PersonRegisterForm(PersonForm):
+class PersonRegisterForm(OnceFormMixin, PersonForm):
     confirmed = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     field_order = [
@@ -155,7 +156,7 @@ class DocumentForm(forms.Form):
     )
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(OnceFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name of the household"),
         max_length=150,
@@ -175,7 +176,7 @@ class HouseholdForm(forms.Form):
     is_primary_carer = forms.BooleanField(label=_("Primary carer"), required=False)
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(OnceFormMixin, forms.Form):
     person = forms.ModelChoiceField(
         label=_("Person"), queryset=None, widget=forms.RadioSelect, empty_label=None
     )
@@ -203,7 +204,7 @@ def _person_label(person, language) -> str:
     return label
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(OnceFormMixin, forms.Form):
     given_as = forms.ChoiceField(
         label=_("Given as"), choices=Consent.GivenAs.choices, widget=forms.RadioSelect
     )

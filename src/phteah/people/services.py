@@ -20,6 +20,7 @@ from phteah.core.audit import audit_log, audited_atomic, diff, snapshot
 from phteah.core.concurrency import EditConflict, save_versioned
 from phteah.core.errors import NotFound, ServiceError
 from phteah.core.limits import check_date, check_values
+from phteah.core.submissions import once
 
 from . import files
 from .access import household_get_for_user, person_get_for_user
@@ -150,6 +151,7 @@ def _search_values(values: dict) -> dict:
     )
 
 
+@once
 def person_create(
     *,
     actor: Membership,
@@ -383,6 +385,7 @@ def _member_add(*, actor, household, person, relationship, is_primary_carer, ip)
     return member
 
 
+@once
 def household_create(
     *,
     actor: Membership,
@@ -429,6 +432,7 @@ def household_create(
     return household
 
 
+@once
 def household_member_add(
     *,
     actor: Membership,
@@ -483,6 +487,7 @@ def household_member_remove(
 # --- consent -----------------------------------------------------------------------------
 
 
+@once
 def consent_create(
     *,
     actor: Membership,

@@ -13,6 +13,7 @@ from phteah.core.concurrency import EditConflict
 from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.http import redirect_back
 from phteah.core.net import client_ip
+from phteah.core.submissions import saved_message, submission_claimed
 
 from . import files, selectors, services
 from .access import household_get_for_user, households_for, person_get_for_user, persons_for
@@ -78,10 +79,10 @@ def person_list(request):
 
 @require_capability(Capability.EDIT_CASES)
 def register(request):
-    form = PersonRegisterForm(request.POST or None, request.FILES or None)
+    form = PersonRegisterForm(request.POST or None, request.FILES or None, submitter=request.user)
     matches = []
     if request.method == "POST" and form.is_valid():
-        if not form.is_confirmed():
+        if not form.is_confirmed() and not submission_claimed(form.cleaned_data["submission"]):
             matches = selectors.person_duplicates(actor=request.membership, data=form.cleaned_data)
         if not matches:
             try:
@@ -94,17 +95,18 @@ def register(request):
                         for k, v in form.person_values().items()
                         if k in (*PERSON_FIELDS, "age_years")
                     },
+                    **form.submitted(),
                 )
             except ServiceError as error:
                 add_to_form(form, error)
             else:
-                messages.success(request, _("The person was registered."))
+                saved_message(request, form, _("The person was registered."))
                 return redirect("people:person_detail", person_id=person.pk)
         else:
             # Ask the user to look at the matches; posting again confirms this data.
             data = request.POST.copy()
             data["confirmed"] = form.confirmation()
-            form = PersonRegisterForm(data)
+            form = PersonRegisterForm(data, submitter=request.user)
             form.is_valid()
     return render(
         request,
@@ -223,7 +225,7 @@ def document_scan(request, person_id, kind):
 @membership_required
 def household_add(request, person_id):
     person = person_get_for_user(actor=request.membership, person_id=person_id, edit=True)
-    form = HouseholdForm(request.POST or None)
+    form = HouseholdForm(request.POST or None, submitter=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(
@@ -235,7 +237,7 @@ def household_add(request, person_id):
         except ServiceError as error:
             add_to_form(form, error)
         else:
-            messages.success(request, _("The household was added."))
+            saved_message(request, form, _("The household was added."))
             return redirect("people:household_detail", household_id=household.pk)
     return render(request, "people/household_form.html", {"form": form, "person": person})
 
@@ -265,6 +267,7 @@ def household_member_add(request, household_id):
         request.POST or None,
         persons=persons_for(request.membership),
         shown=shown,
+        submitter=request.user,
     )
     if form_saved(
         request,
@@ -276,9 +279,10 @@ def household_member_add(request, household_id):
             relationship=form.cleaned_data["relationship"],
             is_primary_carer=form.cleaned_data["is_primary_carer"],
             ip=client_ip(request),
+            **form.submitted(),
         ),
     ):
-        messages.success(request, _("The member was added."))
+        saved_message(request, form, _("The member was added."))
         return redirect("people:household_detail", household_id=household.pk)
     return render(
         request,
@@ -313,6 +317,7 @@ def consent_add(request, person_id):
         request.POST or None,
         request.FILES or None,
         organisations=selectors.organisations_for_sharing(actor=request.membership),
+        submitter=request.user,
     )
     if form_saved(
         request,
@@ -324,7 +329,7 @@ def consent_add(request, person_id):
             **form.cleaned_data,
         ),
     ):
-        messages.success(request, _("The consent was recorded."))
+        saved_message(request, form, _("The consent was recorded."))
         return redirect_back(request, "people:person_detail", person_id=person.pk)
     return render(request, "people/consent_form.html", {"form": form, "person": person})
 

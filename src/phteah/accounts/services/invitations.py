@@ -30,6 +30,7 @@ from django_scopes import scopes_disabled
 
 from phteah.core.audit import audit_log, audited_atomic, snapshot
 from phteah.core.errors import NotFound, ServiceError
+from phteah.core.submissions import once
 
 from ..models import Invitation, Membership, Office, Organisation, User
 from ..roles import Capability
@@ -111,6 +112,7 @@ def _created(invitation: Invitation) -> dict:
     return {k: [None, v] for k, v in snapshot(invitation, INVITATION_FIELDS).items()}
 
 
+@once(record=lambda result: result[0], replay=lambda invitation: (invitation, None))
 def invitation_create(
     *,
     actor: Membership,

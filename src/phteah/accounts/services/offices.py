@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from phteah.core.audit import audited_atomic, audited_create, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import Membership, Office
 from ..roles import Capability
@@ -28,6 +29,7 @@ def _check_name(organisation_id, name: str, *, exclude_id=None) -> str:
     return name
 
 
+@once
 def office_create(
     *,
     actor: Membership,

@@ -18,6 +18,7 @@ from phteah.cases.services.records import (
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..access import placement_get_for_user
 from ..models import CareProvider, Placement
@@ -36,6 +37,7 @@ PLACEMENT_FIELDS = ("care_type", "provider", "started_on", "reason")
 PLACEMENT_END_FIELDS = ("ended_on", "outcome", "outcome_notes")
 
 
+@once
 def placement_start(
     *,
     actor,

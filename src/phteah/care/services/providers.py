@@ -12,6 +12,7 @@ from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
 from phteah.core.errors import NotFound, ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import CareProvider, Carer
 
@@ -53,6 +54,7 @@ def provider_get_for_edit(actor, provider_id, *, lock=False) -> CareProvider:
     )
 
 
+@once
 def provider_create(
     *,
     actor,
@@ -149,6 +151,7 @@ def provider_update(
     return provider
 
 
+@once
 def carer_add(*, actor, provider_id, name: str, phone: str = "", ip: str | None = None) -> Carer:
     with audited_atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)

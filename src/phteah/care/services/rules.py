@@ -20,6 +20,7 @@ from phteah.accounts.roles import Capability
 from phteah.cases.models import CareType, RiskLevel
 from phteah.core.audit import audit_log, audited_atomic, audited_update
 from phteah.core.errors import ServiceError
+from phteah.core.submissions import once
 
 from ..models import CareRule
 from ..progress import organisation_due_refresh
@@ -171,6 +172,7 @@ def _validate(*, organisation_id, kind, care_type, risk_level, value, exclude=No
         )
 
 
+@once
 def care_rule_add(
     *,
     actor: Membership,

@@ -10,6 +10,7 @@ from phteah.cases.services.records import case_for_change, case_record_create, n
 from phteah.core.audit import audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import Relative, ReunificationAssessment, TracingAction
 
@@ -26,6 +27,7 @@ RELATIVE_FIELDS = (
 REUNIFICATION_FIELDS = ("assessed_on", "relative", "recommendation", "notes", "reunified_on")
 
 
+@once
 def tracing_record(
     *,
     actor,
@@ -65,6 +67,7 @@ def tracing_record(
     return action
 
 
+@once
 def relative_add(
     *,
     actor,
@@ -111,6 +114,7 @@ def relative_add(
     return relative
 
 
+@once
 def reunification_record(
     *,
     actor,

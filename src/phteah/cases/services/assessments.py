@@ -10,6 +10,7 @@ from phteah.accounts.models import Membership
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import Assessment, AssessmentDomain, AssessmentScore, Case, RiskLevel
 from .records import case_changed, case_for_change, creates, not_in_future
@@ -17,6 +18,7 @@ from .records import case_changed, case_for_change, creates, not_in_future
 ASSESSMENT_FIELDS = ("kind", "assessed_on", "risk_level", "summary")
 
 
+@once
 def assessment_add(
     *,
     actor: Membership,

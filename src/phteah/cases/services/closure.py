@@ -12,6 +12,7 @@ from phteah.core import events
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import NOTE_LENGTH, check_text
+from phteah.core.submissions import once
 
 from ..events import CaseClosed, CaseReopened, ClosureRequested, ClosureSentBack
 from ..models import Assessment, Case, CaseReopening
@@ -54,6 +55,7 @@ def closure_pending(case: Case) -> bool:
     return case.status == Case.Status.OPEN and case.closure_requested_on is not None
 
 
+@once
 def closure_request(
     *, actor: Membership, case_id, reason: str, notes: str = "", ip: str | None = None
 ) -> Case:

@@ -10,6 +10,7 @@ from phteah.accounts.models import Membership
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import Conference
 from .records import case_for_change, creates, not_in_future
@@ -24,6 +25,7 @@ CONFERENCE_FIELDS = (
 )
 
 
+@once
 def conference_add(
     *,
     actor: Membership,

@@ -15,6 +15,7 @@ from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_create, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..access import service_delivery_get_for_user
 from ..models import ServiceDelivery, ServiceType
@@ -121,6 +122,7 @@ def _free_code(organisation_id, name_en: str) -> str:
     return code
 
 
+@once
 def service_type_create(*, actor, name_en: str, name_km: str, ip: str | None = None) -> ServiceType:
     require(actor, Capability.MANAGE_SETTINGS)
     check_values(ServiceType, {"name_en": name_en, "name_km": name_km})
@@ -236,6 +238,7 @@ def _check_service(
     return provider
 
 
+@once
 def service_record(
     *,
     actor,

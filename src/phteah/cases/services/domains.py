@@ -11,6 +11,7 @@ from phteah.core.access import organisation_row_get_for_user
 from phteah.core.audit import audit_log, audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..models import AssessmentDomain
 from .records import creates, require
@@ -83,6 +84,7 @@ def _check_domain_names(actor, name_en: str, name_km: str, exclude=None) -> None
         raise ServiceError(_("There is already a domain with this name."), field="name_en")
 
 
+@once
 def domain_create(
     *,
     actor: Membership,

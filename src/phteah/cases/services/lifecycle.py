@@ -15,6 +15,7 @@ from phteah.core.audit import audit_log, audited_atomic, snapshot
 from phteah.core.concurrency import save_versioned
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_date, check_values
+from phteah.core.submissions import once
 from phteah.people.access import person_get_for_user
 
 from ..events import CaseOpened
@@ -171,6 +172,7 @@ def _existing_case_error(case: Case) -> CaseExists:
     return CaseExists(message % {"reference": case.reference}, case=case)
 
 
+@once
 def case_open(
     *,
     actor: Membership,

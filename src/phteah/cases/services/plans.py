@@ -10,6 +10,7 @@ from phteah.accounts.models import Membership, User
 from phteah.core.audit import audit_log, audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..access import action_get_for_user, goal_get_for_user
 from ..models import Action, AssessmentDomain, Case, Goal, PlanReview
@@ -24,6 +25,7 @@ def _check_domain(case: Case, domain: AssessmentDomain | None) -> None:
         raise ServiceError(_("Choose one of the organisation's domains."), field="domain")
 
 
+@once
 def goal_add(
     *,
     actor: Membership,
@@ -109,6 +111,7 @@ def _check_action(case: Case, owner: User | None, owner_text: str, due_on) -> No
         raise ServiceError(_("Choose an active member of staff."), field="owner")
 
 
+@once
 def action_add(
     *,
     actor: Membership,
@@ -189,6 +192,7 @@ def action_update(
     return action
 
 
+@once
 def plan_review_add(
     *, actor: Membership, case_id, reviewed_on: date, notes: str, ip: str | None = None
 ) -> PlanReview:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
+from phteah.core.submissions import once
 
 from ..access import visit_get_for_user
 from ..models import Visit
@@ -35,6 +36,7 @@ def _check_visit(visited_on, next_visit_due, **values) -> None:
         )
 
 
+@once
 def visit_record(
     *,
     actor,
