@@ -65,9 +65,17 @@ class CaseTeamMixin:
         return data
 
 
+def _choose(choices):
+    """A required choice that starts with nothing chosen: an empty "Choose…" option first,
+    so that nobody saves the first option of the list without having read it."""
+    return [("", _("Choose…")), *choices]
+
+
 class CaseForm(OnceFormMixin, CaseTeamMixin, forms.Form):
-    case_type = forms.ChoiceField(label=_("Programme"), choices=Case.Type.choices)
-    referral_source = forms.ChoiceField(label=_("Referred by"), choices=Case.ReferralSource.choices)
+    case_type = forms.ChoiceField(label=_("Programme"), choices=_choose(Case.Type.choices))
+    referral_source = forms.ChoiceField(
+        label=_("Referred by"), choices=_choose(Case.ReferralSource.choices)
+    )
     referral_source_detail = forms.CharField(
         label=_("Referrer's name or agency"), required=False, max_length=200
     )
@@ -76,7 +84,7 @@ class CaseForm(OnceFormMixin, CaseTeamMixin, forms.Form):
     )
     identified_on = khmer.DateField(label=_("Date identified"))
     identified_time = khmer.TimeField(label=_("Time identified"))
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=_choose(RiskLevel.choices))
     supervisor = MemberChoiceField(label=_("Supervisor"), queryset=User.objects.none())
     main_worker = MemberChoiceField(label=_("Main case worker"), queryset=User.objects.none())
     other_workers = MembersChoiceField(
