@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from phteah.accounts.models import User
@@ -27,8 +27,6 @@ from .models import (
     ServiceDelivery,
     Visit,
 )
-
-NEXT_VISIT_AFTER_DAYS = 30
 
 
 def _today():
@@ -372,18 +370,27 @@ class VisitForm(OnceFormMixin, forms.Form):
     wellbeing_notes = forms.CharField(
         label=_("Wellbeing notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea(rows=5)
     )
-    next_visit_due = khmer.DateField(
-        label=_("Next visit due"),
-        required=False,
-        help_text=_("Suggested: 30 days after this visit. Change it if needed."),
-    )
+    next_visit_due = khmer.DateField(label=_("Next visit due"), required=False)
 
-    def __init__(self, *args, suggest_next=True, **kwargs):
+    def __init__(self, *args, visit_every: int | None = None, suggest_next=True, **kwargs):
+        """*visit_every*: the days within which the case must be visited again by the
+        organisation's rules (``cases.due.visit_interval``); the next visit is suggested that
+        many days after this one, and not at all without a rule."""
         super().__init__(*args, **kwargs)
+        field = self.fields["next_visit_due"]
+        if not visit_every:
+            return
+        field.help_text = ngettext(
+            "Your organisation's rules: visit this case at least every %(days)s day, so the "
+            "next visit is due by then at the latest.",
+            "Your organisation's rules: visit this case at least every %(days)s days, so the "
+            "next visit is due by then at the latest.",
+            visit_every,
+        ) % {"days": visit_every}
         if suggest_next and "next_visit_due" not in self.initial:
-            self.initial["next_visit_due"] = _today() + dt.timedelta(days=NEXT_VISIT_AFTER_DAYS)
-        self.fields["next_visit_due"].widget.attrs.update(
-            {"data-suggest-after": "id_visited_on", "data-suggest-days": NEXT_VISIT_AFTER_DAYS}
+            self.initial["next_visit_due"] = _today() + dt.timedelta(days=visit_every)
+        field.widget.attrs.update(
+            {"data-suggest-after": "id_visited_on", "data-suggest-days": visit_every}
         )
 
 
