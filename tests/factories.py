@@ -111,6 +111,7 @@ class PersonFactory(DjangoModelFactory):
     search_latin = factory.LazyAttribute(lambda o: _search_fields(o)["search_latin"])
     search_km = factory.LazyAttribute(lambda o: _search_fields(o)["search_km"])
     name_key = factory.LazyAttribute(lambda o: _search_fields(o)["name_key"])
+    name_key_km = factory.LazyAttribute(lambda o: _search_fields(o)["name_key_km"])
 
 
 class CaseFactory(DjangoModelFactory):
