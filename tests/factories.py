@@ -111,6 +111,7 @@ class PersonFactory(DjangoModelFactory):
     search_latin = factory.LazyAttribute(lambda o: _search_fields(o)["search_latin"])
     search_km = factory.LazyAttribute(lambda o: _search_fields(o)["search_km"])
     name_key = factory.LazyAttribute(lambda o: _search_fields(o)["name_key"])
+    name_key_km = factory.LazyAttribute(lambda o: _search_fields(o)["name_key_km"])
 
 
 class CaseFactory(DjangoModelFactory):
@@ -125,7 +126,11 @@ class CaseFactory(DjangoModelFactory):
     case_type = "emergency"
     referral_source = "police"
     referral_reason = "Found alone at the bus station."
-    identified_at = factory.Faker("date_time_this_year", tzinfo=__import__("datetime").UTC)
+    # Identified well in the past (340 to 365 days ago), so that records dated in the last
+    # months are after the identification (the services refuse earlier dates).
+    identified_at = factory.Faker(
+        "date_time_between", start_date="-365d", end_date="-340d", tzinfo=__import__("datetime").UTC
+    )
     opened_on = factory.LazyAttribute(lambda o: o.identified_at.date())
     risk_level = "high"
 

@@ -119,6 +119,10 @@ def open_case(page, supervisor_name: str, worker_name: str) -> str:
     page.get_by_role("link", name="Sok Sreyneang").click()
     expect(page.locator("form.stack")).to_be_visible()
 
+    # Nothing is chosen for the user: each list starts on "Choose…".
+    for label in ("Programme", "Risk level"):
+        expect(page.get_by_label(label).locator("option:checked")).to_have_text("Choose…")
+    expect(exactly(page, "Referred by").locator("option:checked")).to_have_text("Choose…")
     page.get_by_label("Programme").select_option(label="Emergency intervention")
     exactly(page, "Referred by").select_option(label="Commune council")
     page.get_by_label("Referrer's name or agency").fill("CCWC Svay Kang")
@@ -195,14 +199,17 @@ def record_visit(page, today: datetime.date) -> None:
     page.get_by_role("link", name="Record a visit").click()
     expect(page.locator("h1")).to_have_text("Record a visit or call")
     expect(exactly(page, "Date")).to_have_value(today.isoformat())
+    # Suggested by the demo organisation's rules: a medium-risk child (the initial
+    # assessment) in emergency foster care is visited at least every 14 days (the shorter of
+    # the risk rule, 14, and the care-type rule, 30).
     expect(page.get_by_label("Next visit due")).to_have_value(
-        (today + datetime.timedelta(days=30)).isoformat()
+        (today + datetime.timedelta(days=14)).isoformat()
     )
     expect(page.get_by_label("Home visit")).to_be_checked()
     page.get_by_label("Who was seen").fill("the child, the foster mother")
     page.get_by_label("Attending school").check()
     page.get_by_label("Wellbeing notes").fill("Eating well, sleeps through the night.")
-    page.get_by_label("Next visit due").fill((today + datetime.timedelta(days=14)).isoformat())
+    page.get_by_label("Next visit due").fill((today + datetime.timedelta(days=10)).isoformat())
     page.get_by_role("button", name="Save the visit").click()
     expect_success(page, "The visit was recorded.")
 
@@ -257,7 +264,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
     expect(summary.locator(".risk")).to_have_text("Medium")
     expect(summary).to_contain_text(f"Emergency foster care · {FOSTER_FAMILY}")
     expect(page.locator("#care-visits")).to_contain_text(
-        f"Next visit due: {(today + datetime.timedelta(days=14)).isoformat()}"
+        f"Next visit due: {(today + datetime.timedelta(days=10)).isoformat()}"
     )
     expect(page.locator("#care-visits tbody tr")).to_have_count(1)
 
@@ -309,7 +316,8 @@ def assessed_case(casework_setup):
         case_type="emergency",
         referral_source="police",
         referral_reason="Found alone.",
-        identified_at=timezone.now(),
+        # Identified before the assessments below (a record cannot predate it).
+        identified_at=timezone.now() - datetime.timedelta(days=60),
         risk_level="high",
         workers=[worker.user],
         supervisor=User.objects.get(email=SUPERVISOR),

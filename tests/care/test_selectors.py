@@ -19,6 +19,7 @@ from tests.factories import (
     RelativeFactory,
     ServiceDeliveryFactory,
     VisitFactory,
+    refresh_due,
 )
 
 TODAY = timezone.localdate()
@@ -101,6 +102,7 @@ class TestCaseContext:
         ServiceDeliveryFactory(case=case, recorded_by=worker.user, cost=5.5, currency="USD")
         ServiceDeliveryFactory(case=case, recorded_by=worker.user, cost=40000, currency="KHR")
         ServiceDeliveryFactory(case=case, recorded_by=worker.user, cost=None)
+        refresh_due(case)  # the page shows the stored due date, as the services keep it
         care = selectors.care_case_context(actor=worker, case=case)["care"]
         records = case_records_context(actor=worker, case=case)["records"]
         assert care["current_placement"].provider == provider

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phteah.accounts.roles import Role
+from phteah.care.models import CareRule
+from phteah.care.services import care_rules_seed
 from phteah.cases.models import ServiceDelivery, ServiceType, Visit
 from tests.factories import (
     OrganisationFactory,
@@ -35,12 +37,74 @@ def case_page(case):
 
 
 class TestVisits:
-    def test_the_form_suggests_the_next_visit_in_30_days(self, client, signed_in_worker, case):
+    def test_the_form_suggests_the_next_visit_by_the_rules(
+        self, client, signed_in_worker, organisation, case
+    ):
+        # The default rule table: a high-risk case is visited at least every 7 days (the
+        # form used to suggest 30 days whatever the rules said).
+        care_rules_seed(organisation=organisation)
+        assert case.risk_level == "high"
         response = client.get(reverse("cases:visit_add", args=[case.pk]))
         assert response.status_code == 200
         page = response.content.decode()
-        assert f'value="{(TODAY + 30 * DAY).isoformat()}"' in page
+        assert response.context["form"].initial["next_visit_due"] == TODAY + 7 * DAY
+        assert 'data-suggest-days="7"' in page
+        assert "at least every 7 days" in page
+        assert "30 days" not in page
         assert 'type="radio"' in page and "care/care.js" in page
+
+    def test_the_suggestion_follows_the_organisations_rule(
+        self, client, signed_in_worker, organisation, case
+    ):
+        care_rules_seed(organisation=organisation)
+        CareRule.objects.filter(
+            organisation=organisation, kind="visit_every", risk_level="high"
+        ).update(value=3)
+        response = client.get(reverse("cases:visit_add", args=[case.pk]))
+        assert response.context["form"].initial["next_visit_due"] == TODAY + 3 * DAY
+        assert 'data-suggest-days="3"' in response.content.decode()
+
+    def test_no_rule_no_suggestion(self, client, signed_in_worker, organisation, case):
+        CareRule.objects.filter(organisation=organisation).delete()
+        response = client.get(reverse("cases:visit_add", args=[case.pk]))
+        page = response.content.decode()
+        assert "next_visit_due" not in response.context["form"].initial
+        assert "data-suggest-days" not in page and "at least every" not in page
+
+    def test_the_stored_due_date_is_never_later_than_the_rule(
+        self, client, signed_in_worker, organisation, case
+    ):
+        care_rules_seed(organisation=organisation)
+        visited = TODAY - DAY
+        response = client.post(
+            reverse("cases:visit_add", args=[case.pk]),
+            {
+                "visited_on": visited.isoformat(),
+                "kind": "home",
+                "next_visit_due": (visited + 30 * DAY).isoformat(),
+            },
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.visit_due_on == visited + 7 * DAY  # the rule, not the 30 days typed
+        page = client.get(case_page(case)).content.decode()
+        assert (visited + 7 * DAY).isoformat() in page
+
+    def test_an_earlier_next_visit_than_the_rule_is_kept(
+        self, client, signed_in_worker, organisation, case
+    ):
+        care_rules_seed(organisation=organisation)
+        visited = TODAY - DAY
+        client.post(
+            reverse("cases:visit_add", args=[case.pk]),
+            {
+                "visited_on": visited.isoformat(),
+                "kind": "home",
+                "next_visit_due": (visited + 3 * DAY).isoformat(),
+            },
+        )
+        case.refresh_from_db()
+        assert case.visit_due_on == visited + 3 * DAY
 
     def test_recording_a_visit_with_khmer_digits(self, client, signed_in_worker, case):
         visited = TODAY - DAY

@@ -41,7 +41,9 @@ def events(action):
 
 
 def test_open_a_case_for_a_person(as_worker, organisation, worker, supervisor):
-    person = PersonFactory(organisation=organisation, created_by=worker.user)
+    person = PersonFactory(
+        organisation=organisation, created_by=worker.user, date_of_birth=datetime.date(2014, 5, 1)
+    )
     url = reverse("cases:case_add")
     page = as_worker.get(url, {"person": person.pk})
     assert page.status_code == 200
@@ -78,6 +80,40 @@ def test_open_a_case_invalid_input_changes_nothing(as_worker, organisation, work
     )
     assert response.status_code == 200
     assert response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_the_open_case_form_starts_with_nothing_chosen(as_worker, organisation, worker):
+    # A 12-year-old used to default to Crisis pregnancy, referred by Police, High risk: the
+    # first option of each list. Each now starts on an empty "Choose…" and must be chosen.
+    person = PersonFactory(organisation=organisation, created_by=worker.user)
+    url = reverse("cases:case_add")
+    page = as_worker.get(url, {"person": person.pk})
+    form = page.context["form"]
+    html = page.content.decode()
+    for name in ("case_type", "referral_source", "risk_level"):
+        assert form.fields[name].required
+        assert form.fields[name].choices[0] == ("", "Choose…")
+        assert form[name].value() in (None, "")
+        select = html[html.index(f'name="{name}"') :]
+        select = select[: select.index("</select>")]
+        assert '<option value="" selected>Choose…</option>' in select
+        assert select.count("selected") == 1
+    response = as_worker.post(
+        url,
+        {
+            "person": person.pk,
+            "case_type": "",
+            "referral_source": "",
+            "risk_level": "",
+            "referral_reason": "Left at the hospital.",
+            "identified_on": TODAY.isoformat(),
+            "identified_time": "09:30",
+            "main_worker": worker.user_id,
+        },
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) >= {"case_type", "referral_source", "risk_level"}
     assert not Case.objects.exists()
 
 

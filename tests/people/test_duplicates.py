@@ -67,6 +67,43 @@ def test_khmer_names_match_with_different_latin_spellings(supervisor):
     assert [m.person for m in person_duplicates(actor=supervisor, data=data)] == [existing]
 
 
+SIM_SREY_POV = {
+    "family_name_latin": "Sim",
+    "given_name_latin": "Srey Pov",
+    "family_name_km": "ស៊ីម",
+    "given_name_km": "ស្រី ពៅ",
+}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"given_name_latin": "Sreypouv"},  # issue 9
+        {"given_name_latin": "Sreypov"},
+        {"given_name_latin": "Srei-Pou"},
+        {"family_name_latin": "Sim Srey", "given_name_latin": "Pov"},  # a syllable moved
+        {"family_name_latin": "Srey Pov", "given_name_latin": "Sim"},  # the names swapped
+    ],
+)
+def test_spacing_and_split_given_names_match_in_latin(supervisor, names):
+    existing = person(supervisor.organisation, **SIM_SREY_POV)
+    data = wanted(family_name_latin="Sim", given_name_latin="Srey Pov") | names
+    matches = person_duplicates(actor=supervisor, data=data)
+    assert [m.person for m in matches] == [existing]
+    assert "name in Latin letters" in [str(f) for f in matches[0].fields]
+
+
+@pytest.mark.parametrize("given_km", ["ស្រីពៅ", "ស្រី\u200bពៅ", " ស្រី  ពៅ ", "ស្រី\u200cពៅ"])
+def test_spacing_and_zero_width_characters_match_in_khmer(supervisor, given_km):
+    existing = person(supervisor.organisation, **SIM_SREY_POV)
+    data = wanted(
+        family_name_latin="", given_name_latin="", family_name_km="ស៊ីម", given_name_km=given_km
+    )
+    [match] = person_duplicates(actor=supervisor, data=data)
+    assert match.person == existing
+    assert "name in Khmer" in [str(f) for f in match.fields]
+
+
 def test_unrelated_names_do_not_match(supervisor):
     person(supervisor.organisation, given_name_latin="Dara", given_name_km="ដារ៉ា")
     assert person_duplicates(actor=supervisor, data=wanted()) == []

@@ -59,7 +59,8 @@ def test_it_registers_a_person_with_normalised_search_fields(worker, places):
     assert person.created_by_id == worker.user_id
     assert person.search_latin == "sok sophea mey"
     assert person.search_km == "សុខ សុភា"
-    assert person.name_key == "sk sp"
+    assert person.name_key == "sksp"
+    assert person.name_key_km == "សុខសុភា"
     event = AuditEvent.objects.get()
     assert event.action == "people.person.created"
     assert event.target_id == str(person.pk)

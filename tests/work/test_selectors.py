@@ -83,16 +83,20 @@ def test_visit_due_from_the_latest_visit_and_its_next_visit_date(organisation, w
     visit(by_interval, TODAY - 100 * DAY)
     on_time = new_case(organisation, worker, opened_on=old)
     visit(on_time, TODAY - 30 * DAY)
-    # the next-visit date written at the visit wins over the interval, both ways
+    # the next-visit date written at the visit can bring the visit forward, never put it off
+    # beyond the rule's interval (30 days here): the rule table decides
     promised_later = new_case(organisation, worker, opened_on=old)
     visit(promised_later, TODAY - 40 * DAY, next_visit_due=TODAY)
     promised_sooner = new_case(organisation, worker, opened_on=old)
     visit(promised_sooner, TODAY - 3 * DAY, next_visit_due=TODAY - DAY)
+    promised_within = new_case(organisation, worker, opened_on=old)
+    visit(promised_within, TODAY - 20 * DAY, next_visit_due=TODAY + DAY)
 
     rows = {c.pk: c for c in selectors.visit_overdue_cases(worker, today=TODAY)}
-    assert set(rows) == {by_interval.pk, promised_sooner.pk}
+    assert set(rows) == {by_interval.pk, promised_later.pk, promised_sooner.pk}
     assert rows[by_interval.pk].visit_due_on == TODAY - DAY
     assert rows[by_interval.pk].last_visited_on == TODAY - 31 * DAY
+    assert rows[promised_later.pk].visit_due_on == TODAY - 10 * DAY
     assert rows[promised_sooner.pk].visit_due_on == TODAY - DAY
 
 

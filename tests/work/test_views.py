@@ -197,11 +197,16 @@ def test_changing_removing_and_restoring_rules_from_the_page(admin_client, organ
     assert rule.value == 120
 
     delete = reverse("care:rule_delete", kwargs={"rule_id": rule.pk})
-    assert admin_client.get(delete).status_code == 405
-    assert admin_client.post(delete).status_code == 302
+    assert admin_client.get(delete).status_code == 200  # asks first
+    assert admin_client.post(delete).status_code == 200  # not confirmed: asks again
+    assert CareRule.objects.filter(pk=rule.pk).exists()
+    assert admin_client.post(delete, {"confirm": "yes"}).status_code == 302
     assert not CareRule.objects.filter(pk=rule.pk).exists()
 
-    assert admin_client.post(reverse("care:rules_restore")).status_code == 302
+    restore = reverse("care:rules_restore")
+    assert admin_client.get(restore).status_code == 200
+    assert admin_client.post(restore).status_code == 200
+    assert admin_client.post(restore, {"confirm": "yes"}).status_code == 302
     assert CareRule.objects.filter(organisation=organisation).count() == 21
     actions = list(
         AuditEvent.objects.filter(action__startswith="work.")
@@ -282,3 +287,51 @@ def test_each_of_my_rows_opens_the_visit_form_of_its_case_in_one_tap(
     sign_in(client, supervisor.user)
     url = reverse("work:member_work", kwargs={"membership_id": worker.pk})
     assert "Record visit" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_removing_a_rule_says_what_will_change_first(admin_client, organisation, worker):
+    CaseFactory(organisation=organisation, risk_level="high", workers=[worker.user])
+    CaseFactory(organisation=organisation, risk_level="low", workers=[worker.user])
+    rule = CareRule.objects.get(organisation=organisation, kind="visit_every", risk_level="high")
+    page = admin_client.get(reverse("care:rule_delete", kwargs={"rule_id": rule.pk}))
+    html = page.content.decode()
+    assert "Visit at least every (days)" in html and "Risk level: High" in html
+    assert "7 days" in html
+    assert "It applies to 1 open case now" in html
+    assert "only rule of its kind" not in html
+    assert 'name="confirm" value="yes"' in html
+    assert not AuditEvent.objects.filter(action__startswith="work.").exists()
+    # The last rule of its kind says that nothing of the kind will be due any more.
+    review = CareRule.objects.get(organisation=organisation, kind="review_every")
+    html = admin_client.get(reverse("care:rule_delete", kwargs={"rule_id": review.pk}))
+    assert "only rule of its kind" in html.content.decode()
+    # The rule table page links to these pages: no change without the confirmation.
+    table = admin_client.get(reverse("care:rules")).content.decode()
+    assert f'href="{reverse("care:rule_delete", kwargs={"rule_id": rule.pk})}"' in table
+    assert f'href="{reverse("care:rules_restore")}"' in table
+
+
+@pytest.mark.django_db
+def test_restoring_the_defaults_says_what_will_change_first(admin_client, organisation):
+    CareRule.objects.filter(organisation=organisation, kind="review_every").update(value=120)
+    CareRule.objects.filter(
+        organisation=organisation, kind="visit_every", risk_level="high"
+    ).delete()
+    CareRule.objects.create(
+        organisation=organisation, kind="max_stay", care_type="pagoda", value=200
+    )
+    page = admin_client.get(reverse("care:rules_restore"))
+    preview = page.context["preview"]
+    assert [row["rule"].care_type for row in preview["removed"]] == ["pagoda"]
+    assert [(row["rule"].value, row["new_value"]) for row in preview["changed"]] == [(120, 180)]
+    assert [(row["rule"].risk_level, row["rule"].value) for row in preview["added"]] == [
+        ("high", 7)
+    ]
+    assert preview["unchanged"] == 19 and preview["total"] == 21
+    html = page.content.decode()
+    assert "Removed (not among the defaults)" in html and "Pagoda or faith-based care" in html
+    assert "120 days → 180 days" in html
+    assert "Added back" in html and "Risk level: High" in html
+    assert CareRule.objects.filter(organisation=organisation, care_type="pagoda").exists()
+    assert not AuditEvent.objects.filter(action__startswith="work.").exists()

@@ -24,7 +24,7 @@ class CareConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from phteah.accounts.events import OrganisationCreated
-        from phteah.cases import page
+        from phteah.cases import due, page
         from phteah.cases.events import CaseChanged
         from phteah.core import events
 
@@ -34,6 +34,7 @@ class CareConfig(AppConfig):
         # transaction.
         events.subscribe(CaseChanged, progress.case_changed_refresh)
         events.subscribe(OrganisationCreated, _seed_rules)
+        due.visit_interval_source(progress.case_visit_interval)
         post_migrate.connect(_progress_upgrade, sender=self)
         page.case_section(
             page.CaseSection(

@@ -109,7 +109,8 @@ def due_annotate(queryset: QuerySet) -> QuerySet:
     ``initial_limit`` (hours), ``latest_visited_on`` and ``latest_next_due`` (the latest visit),
     ``latest_assessed_on`` (the latest initial, full or review assessment), ``assessed`` (an
     initial or full assessment exists) and ``next_visit_day``: the latest visit's next-visit
-    date, else the latest visit plus the interval, else the opening date plus the interval."""
+    date or the latest visit plus the interval, whichever is earlier, else the opening date plus
+    the interval."""
     latest_assessment = Assessment.objects.filter(
         case=OuterRef("pk"), kind__in=REVIEWED_KINDS
     ).order_by("-assessed_on")
@@ -129,12 +130,30 @@ def due_annotate(queryset: QuerySet) -> QuerySet:
             Assessment.objects.filter(case=OuterRef("pk"), kind__in=FIRST_ASSESSMENT_KINDS)
         ),
     )
+    by_rule = DayNumber(F("latest_visited_on")) + F("visit_every")
     return queryset.annotate(
+        # The rule decides: a next-visit date typed on the visit can bring the visit forward,
+        # never put it off beyond the rule's interval (LEAST is NULL on SQLite when either is,
+        # hence the COALESCE).
         next_visit_day=Coalesce(
+            Least(DayNumber(F("latest_next_due")), by_rule),
             DayNumber(F("latest_next_due")),
-            DayNumber(F("latest_visited_on")) + F("visit_every"),
+            by_rule,
             DayNumber(F("opened_on")) + F("visit_every"),
         ),
+    )
+
+
+def case_visit_interval(case: Case) -> int | None:
+    """How many days after a visit the next one is due, by the rules of *case*'s organisation
+    (its current placement's care type and its risk level, as for its stored due dates); None
+    when no rule applies. What the visit form suggests."""
+    return (
+        Case.objects.filter(pk=case.pk)
+        .annotate(placement_care_type=_current_placement("care_type"))
+        .annotate(visit_every=interval(Kind.VISIT_EVERY))
+        .values_list("visit_every", flat=True)
+        .first()
     )
 
 
@@ -205,7 +224,7 @@ def _first_follow_up_day():
 STORED_FIELDS = ("stage", *Case.DUE_FIELDS)
 # Bump when the computation or STORED_FIELDS change: after the next migration every case is
 # recomputed by the new code (progress_upgrade).
-PROGRESS_VERSION = 2
+PROGRESS_VERSION = 3
 
 
 def _values(row) -> dict:

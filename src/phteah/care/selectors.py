@@ -12,6 +12,7 @@ from django.utils import timezone
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
 from phteah.cases.access import can_edit_case, cases_for
+from phteah.cases.models import Case
 from phteah.core.access import access_denied, organisation_row_get_for_user
 from phteah.core.errors import NotFound
 
@@ -183,3 +184,73 @@ def care_rule_table(*, actor: Membership) -> list[dict]:
         }
         for kind, label in CareRule.Kind.choices
     ]
+
+
+# --- confirming changes to the rule table ------------------------------------------------
+
+HOURS_KINDS = {CareRule.Kind.INITIAL_ASSESSMENT_TARGET, CareRule.Kind.INITIAL_ASSESSMENT_LIMIT}
+
+
+def _shown_rule(rule: CareRule, new_value: int | None = None) -> dict:
+    return {"rule": rule, "in_hours": rule.kind in HOURS_KINDS, "new_value": new_value}
+
+
+def care_rule_removal(*, actor: Membership, rule_id) -> dict:
+    """What removing a rule changes, for the page that asks to confirm it: the rule, whether
+    it is the last of its kind (then nothing of that kind is due any more), and how many of
+    the organisation's open cases it applies to (their due dates are computed again)."""
+    rule = care_rule_get(actor=actor, rule_id=rule_id)
+    siblings = CareRule.objects.filter(organisation_id=actor.organisation_id, kind=rule.kind)
+    open_cases = Case.objects.filter(organisation_id=actor.organisation_id, status=Case.Status.OPEN)
+    if rule.care_type:
+        open_cases = open_cases.filter(current_care_type=rule.care_type)
+    elif rule.risk_level:
+        open_cases = open_cases.filter(risk_level=rule.risk_level)
+    return {
+        **_shown_rule(rule),
+        "last_of_kind": not siblings.exclude(pk=rule.pk).exists(),
+        "open_cases": open_cases.count(),
+    }
+
+
+def care_rules_restore_preview(*, actor: Membership) -> dict:
+    """What restoring the default rule table changes, for the page that asks to confirm it:
+    the rules removed (not among the defaults), those whose value changes, and the default
+    rules added; follow-up rules (several per table) are told apart by their value."""
+    from .services.rules import DEFAULT_RULES
+
+    def key(kind, care_type, risk_level, value):
+        return (kind, care_type, risk_level, value if kind == CareRule.Kind.FOLLOW_UP_AFTER else 0)
+
+    current = {
+        key(r.kind, r.care_type, r.risk_level, r.value): r for r in care_rule_list(actor=actor)
+    }
+    defaults = {key(*row): row for row in DEFAULT_RULES}
+    removed = [_shown_rule(rule) for k, rule in current.items() if k not in defaults]
+    changed = [
+        _shown_rule(rule, defaults[k][3])
+        for k, rule in current.items()
+        if k in defaults and rule.value != defaults[k][3]
+    ]
+    added = [
+        _shown_rule(CareRule(kind=kind, care_type=care_type, risk_level=risk_level, value=value))
+        for k, (kind, care_type, risk_level, value) in defaults.items()
+        if k not in current
+    ]
+    order = {kind: index for index, kind in enumerate(CareRule.Kind.values)}
+    for rows in (removed, changed, added):
+        rows.sort(
+            key=lambda row: (
+                order[row["rule"].kind],
+                row["rule"].care_type,
+                row["rule"].risk_level,
+                row["rule"].value,
+            )
+        )
+    return {
+        "removed": removed,
+        "changed": changed,
+        "added": added,
+        "unchanged": len(current) - len(removed) - len(changed),
+        "total": len(DEFAULT_RULES),
+    }

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
@@ -341,17 +341,29 @@ def rule_edit(request, rule_id):
     return render(request, "care/rule_edit.html", {"form": form, "rule": rule})
 
 
+def _confirmed(request) -> bool:
+    """A change to the rule table is made only by a POST of its confirmation page (with
+    ``confirm``); a GET, or a POST without it, shows what the change will do."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
 @require_capability(Capability.MANAGE_SETTINGS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rule_delete(request, rule_id):
-    services.care_rule_remove(actor=request.membership, rule_id=rule_id, ip=client_ip(request))
-    messages.success(request, _("The rule was removed."))
-    return redirect("care:rules")
+    if _confirmed(request):
+        services.care_rule_remove(actor=request.membership, rule_id=rule_id, ip=client_ip(request))
+        messages.success(request, _("The rule was removed."))
+        return redirect("care:rules")
+    removal = selectors.care_rule_removal(actor=request.membership, rule_id=rule_id)
+    return render(request, "care/rule_remove.html", {"removal": removal})
 
 
 @require_capability(Capability.MANAGE_SETTINGS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rules_restore(request):
-    services.care_rules_restore_defaults(actor=request.membership, ip=client_ip(request))
-    messages.success(request, _("The default rules were restored."))
-    return redirect("care:rules")
+    if _confirmed(request):
+        services.care_rules_restore_defaults(actor=request.membership, ip=client_ip(request))
+        messages.success(request, _("The default rules were restored."))
+        return redirect("care:rules")
+    preview = selectors.care_rules_restore_preview(actor=request.membership)
+    return render(request, "care/rules_restore.html", {"preview": preview})

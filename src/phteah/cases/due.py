@@ -4,6 +4,7 @@ values are dates and datetimes, not flags, so the conditions stay right as days 
 a comparison with today, an index range scan. My work, the team page and the case list's
 "work due" filter all use these."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import Q
@@ -58,3 +59,19 @@ def category_q(key: str, *, today: date | None = None, now=None, prefix: str = "
     }[key]
     conditions = conditions | {"status": Case.Status.OPEN}
     return Q(**{prefix + name: value for name, value in conditions.items()})
+
+
+# How often a case must be visited (days) comes from the organisation's rule table, in the care
+# app above this one: it registers the answer (``visit_interval_source`` in its ready()).
+_visit_interval: Callable[[Case], int | None] | None = None
+
+
+def visit_interval_source(function: Callable[[Case], int | None]) -> None:
+    global _visit_interval
+    _visit_interval = function
+
+
+def visit_interval(case: Case) -> int | None:
+    """The number of days within which *case* must be visited again, by its organisation's
+    rules (its current care type and risk level); None when no rule applies."""
+    return _visit_interval(case) if _visit_interval is not None else None

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from phteah.accounts.models import User
@@ -27,8 +27,6 @@ from .models import (
     ServiceDelivery,
     Visit,
 )
-
-NEXT_VISIT_AFTER_DAYS = 30
 
 
 def _today():
@@ -65,9 +63,17 @@ class CaseTeamMixin:
         return data
 
 
+def _choose(choices):
+    """A required choice that starts with nothing chosen: an empty "Choose…" option first,
+    so that nobody saves the first option of the list without having read it."""
+    return [("", _("Choose…")), *choices]
+
+
 class CaseForm(OnceFormMixin, CaseTeamMixin, forms.Form):
-    case_type = forms.ChoiceField(label=_("Programme"), choices=Case.Type.choices)
-    referral_source = forms.ChoiceField(label=_("Referred by"), choices=Case.ReferralSource.choices)
+    case_type = forms.ChoiceField(label=_("Programme"), choices=_choose(Case.Type.choices))
+    referral_source = forms.ChoiceField(
+        label=_("Referred by"), choices=_choose(Case.ReferralSource.choices)
+    )
     referral_source_detail = forms.CharField(
         label=_("Referrer's name or agency"), required=False, max_length=200
     )
@@ -76,7 +82,7 @@ class CaseForm(OnceFormMixin, CaseTeamMixin, forms.Form):
     )
     identified_on = khmer.DateField(label=_("Date identified"))
     identified_time = khmer.TimeField(label=_("Time identified"))
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=_choose(RiskLevel.choices))
     supervisor = MemberChoiceField(label=_("Supervisor"), queryset=User.objects.none())
     main_worker = MemberChoiceField(label=_("Main case worker"), queryset=User.objects.none())
     other_workers = MembersChoiceField(
@@ -364,18 +370,27 @@ class VisitForm(OnceFormMixin, forms.Form):
     wellbeing_notes = forms.CharField(
         label=_("Wellbeing notes"), required=False, max_length=NOTE_LENGTH, widget=TextArea(rows=5)
     )
-    next_visit_due = khmer.DateField(
-        label=_("Next visit due"),
-        required=False,
-        help_text=_("Suggested: 30 days after this visit. Change it if needed."),
-    )
+    next_visit_due = khmer.DateField(label=_("Next visit due"), required=False)
 
-    def __init__(self, *args, suggest_next=True, **kwargs):
+    def __init__(self, *args, visit_every: int | None = None, suggest_next=True, **kwargs):
+        """*visit_every*: the days within which the case must be visited again by the
+        organisation's rules (``cases.due.visit_interval``); the next visit is suggested that
+        many days after this one, and not at all without a rule."""
         super().__init__(*args, **kwargs)
+        field = self.fields["next_visit_due"]
+        if not visit_every:
+            return
+        field.help_text = ngettext(
+            "Your organisation's rules: visit this case at least every %(days)s day, so the "
+            "next visit is due by then at the latest.",
+            "Your organisation's rules: visit this case at least every %(days)s days, so the "
+            "next visit is due by then at the latest.",
+            visit_every,
+        ) % {"days": visit_every}
         if suggest_next and "next_visit_due" not in self.initial:
-            self.initial["next_visit_due"] = _today() + dt.timedelta(days=NEXT_VISIT_AFTER_DAYS)
-        self.fields["next_visit_due"].widget.attrs.update(
-            {"data-suggest-after": "id_visited_on", "data-suggest-days": NEXT_VISIT_AFTER_DAYS}
+            self.initial["next_visit_due"] = _today() + dt.timedelta(days=visit_every)
+        field.widget.attrs.update(
+            {"data-suggest-after": "id_visited_on", "data-suggest-days": visit_every}
         )
 
 

@@ -298,7 +298,8 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
         .order_by("-visited_on", "-created_at")[:LATEST]
     )
     visit_count = Visit.objects.filter(case=case).count()
-    next_visit_due = visits[0].next_visit_due if visits else None
+    # The stored due date (the rules and the latest visit decide, phteah.care.progress).
+    next_visit_due = case.visit_due_on if visits else None
     services = list(
         ServiceDelivery.objects.filter(case=case)
         .select_related("service_type", "provider")

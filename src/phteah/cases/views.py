@@ -19,7 +19,7 @@ from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message
 from phteah.people.access import person_get_for_user
 
-from . import page, selectors, services
+from . import due, page, selectors, services
 from .access import (
     action_get_for_user,
     can_edit_case,
@@ -710,7 +710,9 @@ def visit_list(request, case_id):
 @membership_required
 def visit_add(request, case_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
-    form = VisitForm(request.POST or None, submitter=request.user)
+    form = VisitForm(
+        request.POST or None, submitter=request.user, visit_every=due.visit_interval(case)
+    )
     if form_saved(
         request,
         form,
@@ -732,7 +734,12 @@ def visit_edit(request, case_id, visit_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     visit = visit_get_for_user(actor=request.membership, checked_case=case, visit_id=visit_id)
     initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
-    form = VisitForm(request.POST or None, initial=initial, suggest_next=False)
+    form = VisitForm(
+        request.POST or None,
+        initial=initial,
+        suggest_next=False,
+        visit_every=due.visit_interval(case),
+    )
     if form_saved(
         request,
         form,

@@ -247,7 +247,7 @@ TABLES = (  # in foreign-key order
     (Person, BASE + ("family_name_km", "given_name_km", "family_name_latin", "given_name_latin",
                      "nickname", "sex", "date_of_birth", "date_of_birth_estimated", "village_id",
                      "has_disability", "disability_notes", "phone", "search_latin", "search_km",
-                     "name_key", "created_by_id")),
+                     "name_key", "name_key_km", "created_by_id")),
     (Household, BASE + ("name", "village_id")),
     (HouseholdMember, BASE + ("household_id", "person_id", "relationship", "is_primary_carer",
                               "lives_in_household")),
@@ -619,7 +619,8 @@ class _OrgBuilder:
              village if village is not None else self.village(), disabled,
              "Uses a wheelchair; weekly physiotherapy." if disabled else "",
              self.phone() if adult and rnd.random() < 0.7 else "",
-             search["search_latin"], search["search_km"], search["name_key"], by)
+             search["search_latin"], search["search_km"], search["name_key"],
+             search["name_key_km"], by)
         )  # fmt: skip
         return person_id, (family_latin, family_km), given_latin
 

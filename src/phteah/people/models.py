@@ -55,6 +55,7 @@ class Person(OrganisationOwned, Versioned):
     search_latin = models.CharField(max_length=220, blank=True, editable=False)
     search_km = models.CharField(max_length=220, blank=True, editable=False)
     name_key = models.CharField(max_length=60, blank=True, editable=False)
+    name_key_km = models.CharField(max_length=60, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -65,6 +66,7 @@ class Person(OrganisationOwned, Versioned):
             models.Index(fields=["organisation", "search_latin"], name="person_org_latin"),
             models.Index(fields=["organisation", "search_km"], name="person_org_km"),
             models.Index(fields=["organisation", "name_key"], name="person_org_key"),
+            models.Index(fields=["organisation", "name_key_km"], name="person_org_key_km"),
             models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
         ]
 

@@ -20,7 +20,7 @@ from phteah.core.limits import date_in_range
 
 from .access import can_edit_person, household_get_for_user, person_get_for_user, persons_for
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
-from .names import has_khmer, khmer_search_form, latin_search_form, name_key
+from .names import has_khmer, khmer_keys, khmer_search_form, latin_search_form, name_keys
 from .page import sections as person_page_sections
 
 PLACE = "village__commune__district__province"
@@ -280,7 +280,8 @@ class DuplicateMatch:
 class _Wanted:
     latin: str
     khmer: str
-    key: str
+    keys: set[str]  # the phonetic keys of the Latin name, either name first
+    khmer_keys: set[str]  # the Khmer name without spaces, either name first
     sex: str
     dob: datetime.date | None
     village_id: int | None
@@ -299,7 +300,8 @@ class _Wanted:
         return cls(
             latin=latin_search_form(data.get("family_name_latin"), data.get("given_name_latin")),
             khmer=khmer_search_form(data.get("family_name_km"), data.get("given_name_km")),
-            key=name_key(data.get("given_name_latin"), data.get("family_name_latin")),
+            keys=name_keys(data.get("family_name_latin"), data.get("given_name_latin")),
+            khmer_keys=khmer_keys(data.get("family_name_km"), data.get("given_name_km")),
             sex=data.get("sex") or "",
             dob=dob,
             village_id=getattr(village, "pk", None),
@@ -313,7 +315,7 @@ def _score(wanted: _Wanted, person: Person) -> tuple[int, list[str]]:
     latin = latin_search_form(person.family_name_latin, person.given_name_latin)
     if wanted.latin and latin:
         similarity = _ratio(wanted.latin, latin)
-        if wanted.key and wanted.key == person.name_key:
+        if person.name_key in wanted.keys:  # the same sounds, however spelt and spaced
             similarity = max(similarity, 0.9)
         parts["latin"] = similarity
         if similarity >= 0.8:
@@ -321,6 +323,8 @@ def _score(wanted: _Wanted, person: Person) -> tuple[int, list[str]]:
     khmer = khmer_search_form(person.family_name_km, person.given_name_km)
     if wanted.khmer and khmer:
         similarity = _ratio(wanted.khmer, khmer)
+        if person.name_key_km in wanted.khmer_keys:  # the same letters, however spaced
+            similarity = 1.0
         parts["khmer"] = similarity
         if similarity >= 0.8:
             matched.append("khmer")
@@ -354,12 +358,15 @@ def person_duplicates(
 ) -> list[DuplicateMatch]:
     """Likely duplicates of the person described by *data* (a register form's cleaned data)
     in the actor's organisation, best first. Candidates are chosen in SQL (same phonetic key
-    of the Latin name, same Khmer name, or same commune, sex and near date of birth), within
-    a year of the date of birth when both are known; each is then scored 0–100."""
+    of the Latin name or the same Khmer letters, spacing ignored and either name first, or the
+    same commune, sex and near date of birth), within a year of the date of birth when both
+    are known; each is then scored 0–100."""
     wanted = _Wanted.from_data(data)
     found = Q()
-    if wanted.key:
-        found |= Q(name_key=wanted.key)
+    if wanted.keys:
+        found |= Q(name_key__in=wanted.keys)
+    if wanted.khmer_keys:
+        found |= Q(name_key_km__in=wanted.khmer_keys)
     if wanted.khmer:
         found |= Q(search_km=wanted.khmer) | Q(search_km__startswith=wanted.khmer + " ")
     window = None

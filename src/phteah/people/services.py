@@ -44,7 +44,7 @@ PERSON_FIELDS = (
     "phone",
 )
 NAME_FIELDS = ("family_name_km", "given_name_km", "family_name_latin", "given_name_latin")
-SEARCH_FIELDS = ("search_latin", "search_km", "name_key")
+SEARCH_FIELDS = ("search_latin", "search_km", "name_key", "name_key_km")
 DOCUMENT_FIELDS = ("kind", "status", "number", "obtained_on")
 HOUSEHOLD_FIELDS = ("name", "village", "address_detail", "notes")
 MEMBER_FIELDS = ("person", "relationship", "is_primary_carer")

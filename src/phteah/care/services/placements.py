@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from phteah.cases.models import CareType
 from phteah.cases.services.records import (
     case_changed,
+    case_date,
     case_for_change,
     case_record_create,
-    not_in_future,
     own,
 )
 from phteah.core.audit import audited_atomic, audited_update
@@ -57,7 +57,7 @@ def placement_start(
         check_values(
             Placement, {"care_type": care_type, "started_on": started_on, "reason": reason}
         )
-        not_in_future(started_on, "started_on")
+        case_date(case, started_on, "started_on")
         if care_type not in CareType.values:
             raise ServiceError(_("Choose one of the options in the list."), field="care_type")
         wanted_kind = PROVIDER_KIND_FOR_CARE_TYPE.get(care_type)
@@ -188,11 +188,11 @@ def placement_end(
         )
         if not outcome:
             raise ServiceError(_("Choose one of the options in the list."), field="outcome")
-        not_in_future(ended_on, "ended_on")
         if ended_on < placement.started_on:
             raise ServiceError(
                 _("The end date cannot be before the start of the placement."), field="ended_on"
             )
+        case_date(case, ended_on, "ended_on")
         _placement_close(
             actor,
             case,

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from phteah.cases.services.records import case_for_change, case_record_create, not_in_future
+from phteah.cases.services.records import case_date, case_for_change, case_record_create
 from phteah.core.audit import audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
@@ -49,7 +49,7 @@ def tracing_record(
                 "outcome": outcome,
             },
         )
-        not_in_future(done_on, "done_on")
+        case_date(case, done_on, "done_on")
         action = case_record_create(
             actor,
             case,
@@ -93,7 +93,7 @@ def relative_add(
                 "notes": notes,
             },
         )
-        not_in_future(found_on, "found_on")
+        case_date(case, found_on, "found_on")
         relative = case_record_create(
             actor,
             case,
@@ -141,7 +141,7 @@ def reunification_record(
         )
         if not recommendation:
             raise ServiceError(_("Choose one of the options in the list."), field="recommendation")
-        not_in_future(assessed_on, "assessed_on")
+        case_date(case, assessed_on, "assessed_on")
         if relative is not None and relative.case_id != case.pk:
             raise ServiceError(_("Choose one of the options in the list."), field="relative")
         if reunified_on is not None:
@@ -150,7 +150,7 @@ def reunification_record(
                     _("A reunification date needs the recommendation “Reunify”."),
                     field="reunified_on",
                 )
-            not_in_future(reunified_on, "reunified_on")
+            case_date(case, reunified_on, "reunified_on")
             if reunified_on < assessed_on:
                 raise ServiceError(
                     _("The child cannot be reunified before the assessment."),

@@ -13,7 +13,7 @@ from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
 from ..models import Assessment, AssessmentDomain, AssessmentScore, Case, RiskLevel
-from .records import case_changed, case_for_change, creates, not_in_future
+from .records import case_changed, case_date, case_for_change, creates
 
 ASSESSMENT_FIELDS = ("kind", "assessed_on", "risk_level", "summary")
 
@@ -44,7 +44,7 @@ def assessment_add(
                 "summary": summary,
             },
         )
-        not_in_future(assessed_on, "assessed_on")
+        case_date(case, assessed_on, "assessed_on")
         if kind not in Assessment.Kind.values:
             raise ServiceError(_("Choose the kind of assessment."), field="kind")
         if risk_level not in RiskLevel.values:

@@ -13,7 +13,7 @@ from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
 from ..models import Conference
-from .records import case_for_change, creates, not_in_future
+from .records import case_date, case_for_change, creates
 
 CONFERENCE_FIELDS = (
     "held_on",
@@ -51,7 +51,7 @@ def conference_add(
                 "next_steps": next_steps,
             },
         )
-        not_in_future(held_on, "held_on")
+        case_date(case, held_on, "held_on")
         lines = [line.strip() for line in participants.splitlines() if line.strip()]
         if not lines:
             raise ServiceError(_("List who took part, one per line."), field="participants")

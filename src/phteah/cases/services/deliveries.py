@@ -19,7 +19,7 @@ from phteah.core.submissions import once
 
 from ..access import service_delivery_get_for_user
 from ..models import ServiceDelivery, ServiceType
-from .records import case_changed, case_for_change, case_record_create, not_in_future, own, require
+from .records import case_changed, case_date, case_for_change, case_record_create, own, require
 
 # The services seen in real NGO reports (DOMAIN.md): code, English name, Khmer name.
 STANDARD_SERVICE_TYPES = (
@@ -200,7 +200,17 @@ def _check_service_type(actor, service_type, *, current_id=None) -> None:
 
 
 def _check_service(
-    actor, *, provider, provider_name, delivered_on, quantity, cost, currency, recipient, notes
+    actor,
+    case,
+    *,
+    provider,
+    provider_name,
+    delivered_on,
+    quantity,
+    cost,
+    currency,
+    recipient,
+    notes,
 ):
     """Validate a service delivery; returns the provider organisation to store."""
     check_values(
@@ -215,7 +225,7 @@ def _check_service(
             "notes": notes,
         },
     )
-    not_in_future(delivered_on, "delivered_on")
+    case_date(case, delivered_on, "delivered_on")
     quantity = Decimal(str(quantity)) if quantity is not None else None
     cost = Decimal(str(cost)) if cost is not None else None
     if quantity is None or quantity <= 0:
@@ -262,6 +272,7 @@ def service_record(
         _check_service_type(actor, service_type)
         provider = _check_service(
             actor,
+            case,
             provider=provider,
             provider_name=provider_name,
             delivered_on=delivered_on,
@@ -318,6 +329,7 @@ def service_update(
         _check_service_type(actor, service_type, current_id=service.service_type_id)
         provider = _check_service(
             actor,
+            case,
             provider=provider,
             provider_name=provider_name,
             delivered_on=delivered_on,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership, User
@@ -20,7 +20,15 @@ from phteah.people.access import person_get_for_user
 
 from ..events import CaseOpened
 from ..models import Case, CaseReferenceCounter, CaseWorkerAssignment
-from .records import case_changed, case_for_change, case_joins_open_cases, creates, require
+from .records import (
+    case_changed,
+    case_for_change,
+    case_joins_open_cases,
+    creates,
+    local_day,
+    person_birth_limit,
+    require,
+)
 
 
 class CaseExists(ServiceError):
@@ -199,11 +207,18 @@ def case_open(
         risk_level=risk_level,
     )
     if identified_at > timezone.now():
-        raise ServiceError(_("This date is in the future."), field="identified_on")
+        raise ServiceError(
+            _("The date cannot be after today, %(date)s.")
+            % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
+            field="identified_on",
+        )
     if not referral_reason.strip():
         raise ServiceError(_("Say why the person was referred."), field="referral_reason")
     with audited_atomic():
         person = person_get_for_user(actor=actor, person_id=person_id, edit=True)
+        born = person_birth_limit(person)
+        if born is not None and local_day(identified_at) < born[0]:
+            raise ServiceError(born[1], field="identified_on")
         existing = Case.objects.filter(organisation_id=actor.organisation_id, person=person)
         if existing := existing.first():
             raise _existing_case_error(existing)

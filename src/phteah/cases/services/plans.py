@@ -14,7 +14,7 @@ from phteah.core.submissions import once
 
 from ..access import action_get_for_user, goal_get_for_user
 from ..models import Action, AssessmentDomain, Case, Goal, PlanReview
-from .records import case_changed, case_for_change, creates, not_in_future
+from .records import case_changed, case_date, case_for_change, creates
 
 GOAL_FIELDS = ("domain", "description", "status")
 ACTION_FIELDS = ("description", "owner", "owner_text", "due_on", "status")
@@ -93,6 +93,7 @@ def goal_update(
 
 def _check_action(case: Case, owner: User | None, owner_text: str, due_on) -> None:
     check_values(Action, {"owner_text": owner_text, "due_on": due_on})
+    case_date(case, due_on, "due_on", future=True)
     if owner is None and not owner_text.strip():
         raise ServiceError(
             _("Say who will do it: a member of staff, or someone outside the organisation."),
@@ -199,7 +200,7 @@ def plan_review_add(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         check_values(PlanReview, {"reviewed_on": reviewed_on, "notes": notes})
-        not_in_future(reviewed_on, "reviewed_on")
+        case_date(case, reviewed_on, "reviewed_on")
         if not notes.strip():
             raise ServiceError(_("Write what the review found."), field="notes")
         review = PlanReview.objects.create(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Organisation
@@ -104,6 +104,79 @@ def not_in_future(value: datetime.date | datetime.datetime | None, field: str) -
     day = value.date() if isinstance(value, datetime.datetime) else value
     if day > today:
         raise ServiceError(_("This date is in the future."), field=field)
+
+
+def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _shown(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def person_birth_limit(person) -> tuple[datetime.date, str] | None:
+    """The earliest date anything in the life of *person* can have (their date of birth, or
+    a year before it when it is estimated) and the message that names it; None if unknown."""
+    born = person.date_of_birth
+    if born is None:
+        return None
+    if not person.date_of_birth_estimated:
+        return born, _("The date cannot be before the date of birth, %(date)s.") % {
+            "date": _shown(born)
+        }
+    try:
+        born = born.replace(year=born.year - 1)
+    except ValueError:  # 29 February
+        born = born.replace(year=born.year - 1, day=28)
+    message = _(
+        "The date cannot be before %(date)s, a year before the estimated date of birth."
+    ) % {"date": _shown(born)}
+    return born, message
+
+
+def case_earliest_date(case: Case) -> tuple[datetime.date, str]:
+    """The earliest date a record of *case* can have, and the message that names it: the
+    later of the day the case was identified (in Cambodia's time zone) and the person's
+    birth limit (person_birth_limit)."""
+    identified = local_day(case.identified_at)
+    limit = person_birth_limit(case.person)
+    if limit is not None and limit[0] > identified:
+        return limit
+    message = _("The date cannot be before the case was identified on %(date)s.") % {
+        "date": _shown(identified)
+    }
+    return identified, message
+
+
+def case_date(
+    case: Case,
+    value: datetime.date | datetime.datetime | None,
+    field: str,
+    *,
+    future: bool = False,
+) -> None:
+    """The one check of a date recorded in *case* (a visit, a service, an assessment, a
+    placement, a review, a conference, a tracing action...): not before the case was
+    identified, not before the person was born (a year of leeway for an estimated date of
+    birth), and not after today in Cambodia, unless it is a date something is due
+    (*future*). Every service that records a dated thing in a case calls it; the form shows
+    the refusal on *field*. None passes (a required date is the form's and check_values'
+    business)."""
+    if value is None:
+        return
+    day = local_day(value)
+    if not future:
+        today = timezone.localdate()
+        if day > today:
+            raise ServiceError(
+                _("The date cannot be after today, %(date)s.") % {"date": _shown(today)},
+                field=field,
+            )
+    earliest, message = case_earliest_date(case)
+    if day < earliest:
+        raise ServiceError(message, field=field)
 
 
 def own(actor, obj, field: str) -> None:

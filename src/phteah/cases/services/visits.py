@@ -15,7 +15,7 @@ from phteah.core.submissions import once
 
 from ..access import visit_get_for_user
 from ..models import Visit
-from .records import case_changed, case_for_change, case_record_create, not_in_future
+from .records import case_changed, case_date, case_for_change, case_record_create
 
 VISIT_FIELDS = (
     "visited_on",
@@ -27,9 +27,9 @@ VISIT_FIELDS = (
 )
 
 
-def _check_visit(visited_on, next_visit_due, **values) -> None:
+def _check_visit(case, visited_on, next_visit_due, **values) -> None:
     check_values(Visit, {"visited_on": visited_on, "next_visit_due": next_visit_due, **values})
-    not_in_future(visited_on, "visited_on")
+    case_date(case, visited_on, "visited_on")
     if next_visit_due is not None and next_visit_due <= visited_on:
         raise ServiceError(
             _("The next visit must be due after the date of this visit."), field="next_visit_due"
@@ -53,6 +53,7 @@ def visit_record(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         _check_visit(
+            case,
             visited_on,
             next_visit_due,
             kind=kind,
@@ -97,6 +98,7 @@ def visit_update(
         case = case_for_change(actor, case_id)
         visit = visit_get_for_user(actor=actor, checked_case=case, visit_id=visit_id, lock=True)
         _check_visit(
+            case,
             visited_on,
             next_visit_due,
             kind=kind,
