@@ -12,8 +12,8 @@ Latin word except
 - text inside an element marked ``translate="no"`` (a code or key shown as such).
 
 Text marked as being in another language (``lang="en"``: the language switcher names
-English in English) is not Khmer text. Digits are not words (the Khmer or Latin digits of numbers and dates are left to the number
-display). Visible text is the text of the page outside <script>, <style> and <template>,
+English in English) is not Khmer text. Digits are not words (the Khmer or Latin digits of
+numbers and dates are left to the number display). Visible text is the text of the page outside <script>, <style> and <template>,
 and the attributes a reader sees or hears: title, placeholder, aria-label, alt, and the
 value of a button."""
 
@@ -237,7 +237,8 @@ def test_the_check_finds_english():
         '<html><head><title>Cases</title><style>.a{color:red}</style></head><body>'
         '<script>var x = "hidden";</script><p>ករណី <b>open</b></p>'
         '<input type="hidden" value="secret"><input placeholder="Search">'
-        '<img alt="Photo"><input type="submit" value="Go"><button value="x">ផ្ញើ</button><button lang="en">English</button>'
+        '<img alt="Photo"><input type="submit" value="Go"><button value="x">ផ្ញើ</button>'
+        '<button lang="en">English</button>'
         '<code translate="no">visit_every</code><a href="https://x.example/path">វេប</a>'
         "<p>sok@example.test HOPE-2026-0001 12/03/2026</p></body></html>"
     )
