@@ -13,9 +13,9 @@ Latin word except
 
 Text marked as being in another language (``lang="en"``: the language switcher names
 English in English) is not Khmer text. Digits are not words (the Khmer or Latin digits of
-numbers and dates are left to the number display). Visible text is the text of the page outside <script>, <style> and <template>,
-and the attributes a reader sees or hears: title, placeholder, aria-label, alt, and the
-value of a button."""
+numbers and dates are left to the number display). Visible text is the text of the page
+outside <script>, <style> and <template>, and the attributes a reader sees or hears: title,
+placeholder, aria-label, alt, and the value of a button."""
 
 import re
 from html.parser import HTMLParser
@@ -234,7 +234,7 @@ def test_the_check_finds_english():
     """The extraction sees text, shown attributes and button labels; not scripts, styles,
     hidden inputs or codes marked translate="no"."""
     html = (
-        '<html><head><title>Cases</title><style>.a{color:red}</style></head><body>'
+        "<html><head><title>Cases</title><style>.a{color:red}</style></head><body>"
         '<script>var x = "hidden";</script><p>ករណី <b>open</b></p>'
         '<input type="hidden" value="secret"><input placeholder="Search">'
         '<img alt="Photo"><input type="submit" value="Go"><button value="x">ផ្ញើ</button>'
