@@ -340,12 +340,12 @@ class _Builder:
         family_latin, family_km = self.rnd.choice(FAMILY_NAMES)
         family = family_km if self.khmer else family_latin
         if kind == CareProvider.Kind.FOSTER_FAMILY:
-            name = f"គ្រួសារអុបត្ថម្ភ {family}" if self.khmer else f"{family} foster family"
+            name = f"គ្រួសារអាណាព្យាបាល {family}" if self.khmer else f"{family} foster family"
         elif kind == CareProvider.Kind.TEMPORARY_CENTRE:
             code = self.org.short_code
-            name = f"មណ្ឌលស្នាក់នៅបណ្តោះអាសន្ន {code}" if self.khmer else f"{code} transit centre"
+            name = f"មណ្ឌលបណ្តោះអាសន្ន {code}" if self.khmer else f"{code} transit centre"
         else:
-            name = f"ផ្ទះគ្រួសារ {family}" if self.khmer else f"{family} family house"
+            name = f"ផ្ទះសហគមន៍ {family}" if self.khmer else f"{family} family house"
         base, number = name, 1
         while name in self.provider_names:
             number += 1
