@@ -4,6 +4,7 @@ and audit events written by the services (their values: choices, booleans, empty
 
 import datetime
 
+from phteah.care.models import ReunificationAssessment, TracingAction
 from phteah.cases.models import Case
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.geography.models import Commune, District, Province, Village
@@ -46,7 +47,24 @@ def enrich(world) -> None:
 
     provider = CareProviderFactory(organisation=owner, name="គ្រួសារ សុខ ចាន់", village=village)
     CarerFactory(provider=provider, name="សុខ ចាន់ធី")
-    RelativeFactory(case=case, name="ចាន់ ស្រីពៅ", village=village)
+    relative = RelativeFactory(case=case, name="ចាន់ ស្រីពៅ", relationship="មីង", village=village)
+    TracingAction.objects.create(
+        organisation=owner,
+        case=case,
+        done_on=datetime.date.today() - datetime.timedelta(days=6),
+        where_searched="ភូមិកំណើត ជាមួយមេភូមិ",
+        done_by="សុខ ដារ៉ា",
+        outcome="បានរកឃើញមីងរបស់កុមារ។",
+    )
+    ReunificationAssessment.objects.create(
+        organisation=owner,
+        case=case,
+        assessed_on=datetime.date.today() - datetime.timedelta(days=2),
+        relative=relative,
+        recommendation=ReunificationAssessment.Recommendation.NOT_YET,
+        notes="សាច់ញាតិសុខចិត្ត ប៉ុន្តែមិនទាន់មានប្រាក់ចំណូល។",
+        assessed_by=world["actors"][WORKER].user,
+    )
 
     _audit(world)
 
