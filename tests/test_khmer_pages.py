@@ -134,6 +134,17 @@ def latin_words(text: str) -> list[str]:
     return LATIN_WORD.findall(CODES.sub(" ", text))
 
 
+def english_on(html: str, data: set[str]) -> list[str]:
+    """The Latin words of a page that are neither *data* nor allowed, with where they are."""
+    allowed = ALLOWED | data
+    english = []
+    for piece in visible_text(html):
+        found = [word for word in latin_words(piece) if word not in allowed]
+        if found:
+            english.append(f"{' '.join(found)!r} in {piece!r}")
+    return english
+
+
 def data_words() -> set[str]:
     """Every Latin word stored in a free-text field of the database (see the module
     docstring for the fields left out)."""
@@ -223,12 +234,7 @@ def test_no_english_on_a_khmer_page(client, khmer_world, name, builder, method, 
     if not response["Content-Type"].startswith("text/html"):
         return  # a photo, a scan, the JSON of the place picker: not a page
     assert response["Content-Language"] == "km"
-    allowed = ALLOWED | khmer_world["data_words"]
-    english = []
-    for piece in visible_text(response.content.decode()):
-        found = [word for word in latin_words(piece) if word not in allowed]
-        if found:
-            english.append(f"{' '.join(found)!r} in {piece!r}")
+    english = english_on(response.content.decode(), khmer_world["data_words"])
     assert not english, f"{actor} {url}: Latin words on a Khmer page:\n" + "\n".join(english)
     text = " ".join(visible_text(response.content.decode()))
     for variant, spelling in VARIANT_SPELLINGS.items():

@@ -204,3 +204,40 @@ def test_organisations_that_write_khmer_have_khmer_names_and_text(demo):
     assert latin.exists()
     # every organisation has its name in both scripts
     assert not Organisation.objects.filter(name_km="").exists()
+
+
+@pytest.mark.django_db
+def test_an_organisation_that_writes_khmer_shows_no_english(demo, client):
+    """The demo's pages of a Khmer-writing organisation, for its case worker reading in
+    Khmer: a case with a conference, family tracing and a reunification, its conference, the
+    providers (the check of tests/test_khmer_pages.py on the demo's own data)."""
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+    from tests.test_khmer_pages import data_words, english_on
+
+    worker = Membership.objects.get(user__email="caseworker@kcn.test")
+    assessment = ReunificationAssessment.objects.filter(
+        organisation=worker.organisation, assessed_by=worker.user, reunified_on__isnull=False
+    ).first()
+    conference = Conference.objects.filter(case=assessment.case).first()
+    provider = CareProvider.objects.filter(organisation=worker.organisation).first()
+    assert worker.user.language == "km" and conference is not None
+    sign_in(client, worker.user)
+    case = assessment.case_id
+    urls = [
+        reverse("accounts:home"),
+        reverse("cases:case_list"),
+        reverse("cases:case_detail", kwargs={"case_id": case}),
+        reverse(
+            "cases:conference_detail", kwargs={"case_id": case, "conference_id": conference.pk}
+        ),
+        reverse("care:provider_list"),
+        reverse("care:provider_detail", kwargs={"provider_id": provider.pk}),
+    ]
+    data = data_words()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not english_on(response.content.decode(), data), url
+        assert "សន្និសីទ" in response.content.decode() or url != urls[2]
