@@ -1,15 +1,31 @@
+import re
 import time
 
 import pytest
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Role
-from phteah.care.models import CareProvider, CareRule, Placement
-from phteah.cases.models import Assessment, AssessmentScore, Case, CaseReferenceCounter, Visit
+from phteah.care.models import (
+    CareProvider,
+    Carer,
+    CareRule,
+    Placement,
+    Relative,
+    ReunificationAssessment,
+    TracingAction,
+)
+from phteah.cases.models import (
+    Assessment,
+    AssessmentScore,
+    Case,
+    CaseReferenceCounter,
+    Conference,
+    Visit,
+)
 from phteah.core.audit import audit_verify
 from phteah.core.models import AuditEvent
 from phteah.demo.cases import demo_cases_create
-from phteah.demo.network import demo_network_create
+from phteah.demo.network import ORGANISATIONS, demo_network_create
 from phteah.geography.services import geography_load
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument
 from phteah.work import selectors
@@ -115,3 +131,113 @@ def test_it_is_idempotent_and_audited_once_per_organisation(demo):
     events = AuditEvent.objects.filter(action="demo.cases.created")
     assert events.count() == Organisation.objects.count() == 6
     assert audit_verify().problems == []
+
+
+KHMER = re.compile("[\u1780-\u17ff]")
+
+
+@pytest.mark.django_db
+def test_it_has_conferences_family_tracing_and_reunifications(demo):
+    conferences = Conference.objects.all()
+    assert conferences.count() >= 30
+    assert conferences.values("case").distinct().count() >= 30
+    assert TracingAction.objects.count() >= 50
+    found = Relative.objects.all()
+    assert found.count() >= 30 and found.filter(willing_to_care=True).exists()
+    # tracing found relatives: the last search of a case with a relative says so
+    assert TracingAction.objects.filter(case__relatives__isnull=False).exists()
+    assert TracingAction.objects.filter(case__relatives__isnull=True).exists()  # still looking
+    reunified = ReunificationAssessment.objects.filter(
+        recommendation="reunify", reunified_on__isnull=False
+    )
+    assert reunified.count() >= 20
+    assert ReunificationAssessment.objects.filter(recommendation="not_yet").exists()
+    for assessment in reunified[:50]:
+        assert assessment.relative.case_id == assessment.case_id
+        assert assessment.assessed_on <= assessment.reunified_on
+        home = Placement.objects.get(case=assessment.case, started_on=assessment.reunified_on)
+        assert home.care_type in ("birth_family", "kinship")
+    for conference in conferences[:50]:
+        assert conference.case.opened_on <= conference.held_on
+        assert conference.participants and conference.decisions
+
+
+@pytest.mark.django_db
+def test_no_provider_is_over_capacity_and_some_have_room(demo):
+    from django.db.models import Count, Q
+
+    providers = CareProvider.objects.annotate(
+        children=Count("placements", filter=Q(placements__ended_on__isnull=True))
+    )
+    over = [(p.name, p.children, p.capacity) for p in providers if p.children > p.capacity]
+    assert not over
+    for organisation in Organisation.objects.all():
+        mine = [p for p in providers if p.organisation_id == organisation.pk]
+        for kind in ("foster_family", "temporary_centre", "family_house"):
+            assert any(p.kind == kind and p.children < p.capacity for p in mine), (
+                organisation.short_code,
+                kind,
+            )
+    assert any(p.children == p.capacity for p in providers)  # and some are full
+
+
+@pytest.mark.django_db
+def test_organisations_that_write_khmer_have_khmer_names_and_text(demo):
+    khmer = [spec.code for spec in ORGANISATIONS if spec.writes_khmer]
+    assert khmer and len(khmer) < len(ORGANISATIONS)
+    for code in khmer:
+        organisation = Organisation.objects.get(short_code=code)
+        assert all(KHMER.search(o.name) for o in organisation.offices.all())
+        providers = CareProvider.objects.filter(organisation=organisation)
+        assert providers.exists() and all(KHMER.search(p.name) for p in providers)
+        carers = Carer.objects.filter(organisation=organisation)
+        assert carers.exists() and all(KHMER.search(c.name) for c in carers)
+        cases = Case.objects.filter(organisation=organisation)
+        assert all(KHMER.search(c.referral_reason) for c in cases)
+        visits = Visit.objects.filter(organisation=organisation)
+        assert all(KHMER.search(v.wellbeing_notes) for v in visits)
+        assert all(
+            KHMER.search(c.decisions) for c in Conference.objects.filter(organisation=organisation)
+        )
+    others = Organisation.objects.exclude(short_code__in=khmer)
+    latin = CareProvider.objects.filter(organisation__in=others).exclude(name__regex="[ក-៹]")
+    assert latin.exists()
+    # every organisation has its name in both scripts
+    assert not Organisation.objects.filter(name_km="").exists()
+
+
+@pytest.mark.django_db
+def test_an_organisation_that_writes_khmer_shows_no_english(demo, client):
+    """The demo's pages of a Khmer-writing organisation, for its case worker reading in
+    Khmer: a case with a conference, family tracing and a reunification, its conference, the
+    providers (the check of tests/test_khmer_pages.py on the demo's own data)."""
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+    from tests.test_khmer_pages import data_words, english_on
+
+    worker = Membership.objects.get(user__email="caseworker@kcn.test")
+    assessment = ReunificationAssessment.objects.filter(
+        organisation=worker.organisation, assessed_by=worker.user, reunified_on__isnull=False
+    ).first()
+    conference = Conference.objects.filter(case=assessment.case).first()
+    provider = CareProvider.objects.filter(organisation=worker.organisation).first()
+    assert worker.user.language == "km" and conference is not None
+    sign_in(client, worker.user)
+    case = assessment.case_id
+    urls = [
+        reverse("accounts:home"),
+        reverse("cases:case_list"),
+        reverse("cases:case_detail", kwargs={"case_id": case}),
+        reverse(
+            "cases:conference_detail", kwargs={"case_id": case, "conference_id": conference.pk}
+        ),
+        reverse("care:provider_list"),
+        reverse("care:provider_detail", kwargs={"provider_id": provider.pk}),
+    ]
+    data = data_words()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not english_on(response.content.decode(), data), url
+        assert "សន្និសីទ" in response.content.decode() or url != urls[2]

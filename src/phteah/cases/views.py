@@ -874,5 +874,9 @@ def service_type_edit(request, service_type_id):
     return render(
         request,
         "cases/service_type_form.html",
-        {"form": form, "title": service_type.name_en, "service_type": service_type},
+        {
+            "form": form,
+            "title": service_type.display_name(get_language()),
+            "service_type": service_type,
+        },
     )

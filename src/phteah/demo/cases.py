@@ -16,7 +16,15 @@ from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Role
-from phteah.care.models import CareProvider, Carer, CareType, Placement
+from phteah.care.models import (
+    CareProvider,
+    Carer,
+    CareType,
+    Placement,
+    Relative,
+    ReunificationAssessment,
+    TracingAction,
+)
 from phteah.care.progress import cases_progress_refresh
 from phteah.care.services import care_rules_seed
 from phteah.cases.models import (
@@ -27,6 +35,7 @@ from phteah.cases.models import (
     Case,
     CaseReferenceCounter,
     CaseWorkerAssignment,
+    Conference,
     Goal,
     ServiceDelivery,
     ServiceType,
@@ -87,6 +96,119 @@ GOALS = (
     "Reduce violence at home through family mediation.",
     "Regular health check-ups and vaccinations.",
 )
+# The same texts as written by the staff of an organisation that keeps its records in Khmer.
+REASONS_KM = (
+    "រកឃើញនៅស្ថានីយ៍ឡានក្រុងម្នាក់ឯង ឪពុកម្តាយទៅធ្វើការនៅប្រទេសថៃ។",
+    "ក្រុមប្រឹក្សាឃុំរាយការណ៍ពីការធ្វេសប្រហែស៖ គ្មានមនុស្សពេញវ័យនៅផ្ទះច្រើនសប្តាហ៍។",
+    "អំពើហិង្សាក្នុងគ្រួសារ ម្តាយបានសុំជំនួយ។",
+    "ភាពក្រីក្រខ្លាំង៖ គ្រួសារមិនអាចផ្គត់ផ្គង់អាហារដល់កុមារបាន។",
+    "បោះបង់ការសិក្សាដើម្បីធ្វើការនៅឡឥដ្ឋ។",
+    "ត្រូវបានគេបោះបង់ចោលនៅមណ្ឌលសុខភាពក្រោយពេលកើត។",
+    "រស់នៅតាមចិញ្ចើមផ្លូវក្បែរផ្សារ។",
+    "ជីដូនឈឺធ្ងន់ មិនអាចមើលថែកុមារបាន។",
+)
+GOALS_KM = (
+    "ត្រឡប់ទៅរស់នៅជាមួយគ្រួសារដោយសុវត្ថិភាព និងមានការតាមដានជាប្រចាំ។",
+    "ចុះឈ្មោះចូលរៀន និងទៅសាលារៀនរៀងរាល់សប្តាហ៍។",
+    "ទទួលបានសំបុត្រកំណើត។",
+    "គ្រួសារមានអាហារគ្រប់គ្រាន់ជារៀងរាល់ខែ។",
+    "កាត់បន្ថយអំពើហិង្សាក្នុងគ្រួសារតាមរយៈការសម្រុះសម្រួលគ្រួសារ។",
+    "ពិនិត្យសុខភាព និងចាក់វ៉ាក់សាំងជាប្រចាំ។",
+)
+# (English, Khmer) pairs of the other free text of the records.
+TEXTS = {
+    "pregnant": (
+        "Pregnant and alone; family refused to help.",
+        "មានផ្ទៃពោះ និងនៅម្នាក់ឯង គ្រួសារមិនព្រមជួយ។",
+    ),
+    "closure": (
+        "Goals reached; the family manages without support.",
+        "សម្រេចគោលដៅ គ្រួសារអាចរស់នៅដោយខ្លួនឯងបានដោយគ្មានជំនួយ។",
+    ),
+    "settled": (
+        "The child is settled at home; no more support needed.",
+        "កុមាររស់នៅផ្ទះបានល្អ លែងត្រូវការជំនួយទៀតហើយ។",
+    ),
+    "summary": (
+        "Needs support with food, schooling and care at home.",
+        "ត្រូវការជំនួយផ្នែកអាហារ ការសិក្សា និងការថែទាំនៅផ្ទះ។",
+    ),
+    "score_reason": ("Seen at the home visit.", "បានឃើញនៅពេលចុះសួរសុខទុក្ខតាមផ្ទះ។"),
+    "action": (
+        "Visit the family and agree the next steps.",
+        "ចុះជួបគ្រួសារ និងឯកភាពលើជំហានបន្ទាប់។",
+    ),
+    "no_safe_adult": ("No safe adult at home.", "គ្មានមនុស្សពេញវ័យដែលមានសុវត្ថិភាពនៅផ្ទះ។"),
+    "reintegration": (
+        "Family assessed as safe; reintegration agreed at the case conference.",
+        "គ្រួសារត្រូវបានវាយតម្លៃថាមានសុវត្ថិភាព ការធ្វើសមាហរណកម្មត្រូវបានឯកភាពនៅក្នុងសន្និសីទករណី។",
+    ),
+    "people_seen": ("Child and carer", "កុមារ និងអ្នកថែទាំ"),
+    "wellbeing": (
+        "Healthy and eating well; attends school most days.",
+        "មានសុខភាពល្អ ញ៉ាំបាយបានល្អ ទៅសាលារៀនស្ទើររាល់ថ្ងៃ។",
+    ),
+    "disability": (
+        "Uses a wheelchair; weekly physiotherapy.",
+        "ប្រើរទេះរុញ ព្យាបាលដោយចលនាជារៀងរាល់សប្តាហ៍។",
+    ),
+    "participants": (
+        "{worker}, case worker\n{supervisor}, supervisor\nCCWC focal point\n"
+        "Commune chief\nThe child's {relative}",
+        "{worker} បុគ្គលិកសង្គមកិច្ច\n{supervisor} អ្នកគ្រប់គ្រង\nអ្នកសម្របសម្រួល CCWC\nមេឃុំ\n{relative}របស់កុមារ",
+    ),
+    "child_views": (
+        "Wants to go home and go back to school.",
+        "ចង់ត្រឡប់ទៅផ្ទះវិញ និងចូលរៀនឡើងវិញ។",
+    ),
+    "family_views": (
+        "The family is ready to care for the child with some support.",
+        "គ្រួសារត្រៀមខ្លួនមើលថែកុមារ ដោយមានជំនួយខ្លះ។",
+    ),
+    "decisions": (
+        "Keep in care for now; trace the family and assess the relatives found.",
+        "បន្តការថែទាំសិន ស្វែងរកគ្រួសារ និងវាយតម្លៃសាច់ញាតិដែលរកឃើញ។",
+    ),
+    "decisions_home": (
+        "Reunify with the family; monthly follow-up visits for six months.",
+        "ជួបជុំកុមារជាមួយគ្រួសារវិញ និងចុះតាមដានប្រចាំខែរយៈពេលប្រាំមួយខែ។",
+    ),
+    "next_steps": (
+        "Case worker visits the family before the next conference.",
+        "បុគ្គលិកសង្គមកិច្ចចុះជួបគ្រួសារមុនសន្និសីទលើកក្រោយ។",
+    ),
+    "searched_village": ("Home village, with the village chief", "ភូមិកំណើត ជាមួយមេភូមិ"),
+    "searched_pagoda": ("Pagoda and neighbours near the market", "វត្ត និងអ្នកជិតខាងក្បែរផ្សារ"),
+    "searched_phone": (
+        "Phone numbers given by the child",
+        "លេខទូរស័ព្ទដែលកុមារបានផ្តល់ឱ្យ",
+    ),
+    "traced_nobody": (
+        "Nobody knew the family; asked the commune council to help.",
+        "គ្មាននរណាស្គាល់គ្រួសារនេះទេ បានស្នើក្រុមប្រឹក្សាឃុំឱ្យជួយ។",
+    ),
+    "traced_found": ("Found the child's {relative}.", "បានរកឃើញ{relative}របស់កុមារ។"),
+    "relative_notes": (
+        "Lives with her own two children; farms rice.",
+        "រស់នៅជាមួយកូនពីរនាក់ ធ្វើស្រែ។",
+    ),
+    "assessed_reunify": (
+        "Safe home, enough food; the relative is willing and the child agrees.",
+        "ផ្ទះមានសុវត្ថិភាព មានអាហារគ្រប់គ្រាន់ សាច់ញាតិសុខចិត្ត ហើយកុមារយល់ព្រម។",
+    ),
+    "assessed_not_yet": (
+        "The relative is willing but has no income yet; support first.",
+        "សាច់ញាតិសុខចិត្ត ប៉ុន្តែមិនទាន់មានប្រាក់ចំណូល ត្រូវជួយជាមុនសិន។",
+    ),
+}
+# (English, Khmer) relationships of relatives found by family tracing.
+RELATIVES = (
+    ("grandmother", "ជីដូន"),
+    ("aunt", "មីង"),
+    ("uncle", "ពូ"),
+    ("mother", "ម្តាយ"),
+    ("older sister", "បងស្រី"),
+)
 SCENARIOS = (
     # (name, weight)
     ("reunified", 22),
@@ -130,8 +252,11 @@ def _seed_service_types(organisation) -> list[ServiceType]:
 class _Builder:
     """Collects rows for one organisation, then writes them with bulk_create."""
 
-    def __init__(self, organisation, rnd: random.Random, today: date, provinces):
+    def __init__(
+        self, organisation, rnd: random.Random, today: date, provinces, *, khmer: bool = False
+    ):
         self.org = organisation
+        self.khmer = khmer
         self.rnd = rnd
         self.today = today
         members = list(
@@ -154,12 +279,19 @@ class _Builder:
         self.rows: dict[type, list] = defaultdict(list)
         self.counters: Counter = Counter()
         self.providers: dict[str, list[CareProvider]] = defaultdict(list)
+        self.occupied: Counter = Counter()  # provider name -> open placements
+        self.returned_on: dict[int, date] = {}  # id(case) -> day the child went home
 
     # -- helpers -------------------------------------------------------------------------
 
     def add(self, obj):
         self.rows[type(obj)].append(obj)
         return obj
+
+    def text(self, key: str, **values) -> str:
+        """One of the texts above, in the language the organisation writes its records in."""
+        english, khmer = TEXTS[key]
+        return (khmer if self.khmer else english).format(**values)
 
     def village(self):
         return self.rnd.choice(self.villages) if self.villages else None
@@ -187,48 +319,74 @@ class _Builder:
             **person_search_fields(**names),
         )
         if person.has_disability:
-            person.disability_notes = "Uses a wheelchair; weekly physiotherapy."
+            person.disability_notes = self.text("disability")
         return self.add(person)
 
+    PROVIDERS = (
+        (CareProvider.Kind.FOSTER_FAMILY, 5, 2),
+        (CareProvider.Kind.TEMPORARY_CENTRE, 1, 25),
+        (CareProvider.Kind.FAMILY_HOUSE, 2, 8),
+    )
+
     def providers_create(self):
-        spec = [
-            (CareProvider.Kind.FOSTER_FAMILY, 5, 2),
-            (CareProvider.Kind.TEMPORARY_CENTRE, 1, 25),
-            (CareProvider.Kind.FAMILY_HOUSE, 2, 8),
-        ]
-        used = set()
-        for kind, count, capacity in spec:
+        self.provider_names: set[str] = set()
+        for kind, count, capacity in self.PROVIDERS:
             for _ in range(count):
-                family_latin, family_km = self.rnd.choice(FAMILY_NAMES)
-                if kind == CareProvider.Kind.FOSTER_FAMILY:
-                    name = f"{family_latin} foster family"
-                elif kind == CareProvider.Kind.TEMPORARY_CENTRE:
-                    name = f"{self.org.short_code} transit centre"
-                else:
-                    name = f"{family_latin} family house"
-                while name in used:
-                    name += " II"
-                used.add(name)
-                provider = self.add(
-                    CareProvider(
-                        organisation=self.org,
-                        kind=kind,
-                        name=name,
-                        village_id=self.village(),
-                        capacity=capacity,
-                        phone=f"012 {self.rnd.randint(100, 999)} {self.rnd.randint(100, 999)}",
-                    )
+                self.provider_create(kind, capacity)
+
+    def provider_create(self, kind, capacity) -> CareProvider:
+        """A provider and its carers, named in the organisation's language (the models store
+        one name)."""
+        family_latin, family_km = self.rnd.choice(FAMILY_NAMES)
+        family = family_km if self.khmer else family_latin
+        if kind == CareProvider.Kind.FOSTER_FAMILY:
+            name = f"គ្រួសារអាណាព្យាបាល {family}" if self.khmer else f"{family} foster family"
+        elif kind == CareProvider.Kind.TEMPORARY_CENTRE:
+            code = self.org.short_code
+            name = f"មណ្ឌលបណ្តោះអាសន្ន {code}" if self.khmer else f"{code} transit centre"
+        else:
+            name = f"ផ្ទះសហគមន៍ {family}" if self.khmer else f"{family} family house"
+        base, number = name, 1
+        while name in self.provider_names:
+            number += 1
+            name = f"{base} {number}"
+        self.provider_names.add(name)
+        provider = self.add(
+            CareProvider(
+                organisation=self.org,
+                kind=kind,
+                name=name,
+                village_id=self.village(),
+                capacity=capacity,
+                phone=f"012 {self.rnd.randint(100, 999)} {self.rnd.randint(100, 999)}",
+            )
+        )
+        self.providers[kind].append(provider)
+        for _ in range(2 if kind == CareProvider.Kind.FOSTER_FAMILY else 1):
+            given_latin, given_km = self.rnd.choice(GIVEN_FEMALE + GIVEN_MALE)
+            self.add(
+                Carer(
+                    organisation=self.org,
+                    provider=provider,
+                    name=f"{family_km} {given_km}" if self.khmer else f"{family} {given_latin}",
                 )
-                self.providers[kind].append(provider)
-                for _ in range(2 if kind == CareProvider.Kind.FOSTER_FAMILY else 1):
-                    given_latin, _given_km = self.rnd.choice(GIVEN_FEMALE + GIVEN_MALE)
-                    self.add(
-                        Carer(
-                            organisation=self.org,
-                            provider=provider,
-                            name=f"{family_latin} {given_latin}",
-                        )
-                    )
+            )
+        return provider
+
+    def provider_with_room(self, kind) -> CareProvider:
+        """A provider of *kind* with a free place for a placement that has not ended (a new
+        one when all are full): the demo never places more children than a provider takes."""
+        free = [p for p in self.providers[kind] if self.occupied[p.name] < p.capacity]
+        if free:
+            return self.rnd.choice(free)
+        capacity = next(c for k, _, c in self.PROVIDERS if k == kind)
+        return self.provider_create(kind, capacity)
+
+    def providers_leave_room(self):
+        """Every kind of provider has a free place somewhere, as a real network does."""
+        for kind, _, capacity in self.PROVIDERS:
+            if all(self.occupied[p.name] >= p.capacity for p in self.providers[kind]):
+                self.provider_create(kind, capacity)
 
     # -- one case ------------------------------------------------------------------------
 
@@ -279,9 +437,9 @@ class _Builder:
                 case_type=case_type,
                 referral_source=rnd.choice(Case.ReferralSource.values),
                 referral_reason=(
-                    "Pregnant and alone; family refused to help."
+                    self.text("pregnant")
                     if crisis_pregnancy
-                    else rnd.choice(REASONS)
+                    else rnd.choice(REASONS_KM if self.khmer else REASONS)
                 ),
                 identified_at=identified_at,
                 opened_on=opened_on,
@@ -308,18 +466,19 @@ class _Builder:
             case.closure_reason = rnd.choice(
                 ["reintegrated", "reintegrated", "aged_out", "transferred", "moved_away"]
             )
-            case.closure_notes = "Goals reached; the family manages without support."
+            case.closure_notes = self.text("closure")
             case.closed_on = until = self.days_ago(rnd.randint(5, min(150, age_of_case - 100)))
         self.assessments(case, worker, opened_on, until)
         self.placements_and_visits(case, worker, scenario, opened_on, until)
         self.services(case, worker, opened_on, until, crisis_pregnancy)
+        self.family_work(case, worker, scenario, opened_on, until)
         if scenario == "closed":
             case.closure_requested_by = worker
             case.closure_requested_on = case.closed_on - timedelta(days=rnd.randint(0, 5))
             case.closure_approved_by = self.supervisor
         elif scenario == "closure_requested":
             case.closure_reason = "reintegrated"
-            case.closure_notes = "The child is settled at home; no more support needed."
+            case.closure_notes = self.text("settled")
             case.closure_requested_by = worker
             case.closure_requested_on = self.days_ago(rnd.randint(0, 10))
         return case
@@ -435,7 +594,7 @@ class _Builder:
                     assessed_on=day,
                     assessed_by=worker,
                     risk_level=case.risk_level,
-                    summary="Needs support with food, schooling and care at home.",
+                    summary=self.text("summary"),
                 )
             )
             for domain in self.domains:
@@ -446,10 +605,10 @@ class _Builder:
                         assessment=assessment,
                         domain=domain,
                         score=score,
-                        reason="Seen at the home visit." if score < 3 else "",
+                        reason=self.text("score_reason") if score < 3 else "",
                     )
                 )
-        for description in rnd.sample(GOALS, rnd.randint(1, 3)):
+        for description in rnd.sample(GOALS_KM if self.khmer else GOALS, rnd.randint(1, 3)):
             goal = self.add(
                 Goal(
                     organisation=self.org,
@@ -463,7 +622,7 @@ class _Builder:
                 Action(
                     organisation=self.org,
                     goal=goal,
-                    description="Visit the family and agree the next steps.",
+                    description=self.text("action"),
                     owner=worker,
                     due_on=opened_on + timedelta(days=rnd.randint(20, 90)),
                     status=rnd.choice(["to_do", "done", "done"]),
@@ -477,7 +636,13 @@ class _Builder:
             CareType.TEMPORARY_CENTRE: CareProvider.Kind.TEMPORARY_CENTRE,
             CareType.FAMILY_HOUSE: CareProvider.Kind.FAMILY_HOUSE,
         }.get(care_type)
-        provider = self.rnd.choice(self.providers[kind]) if kind else None
+        provider = None
+        if kind is not None:
+            if end is None:
+                provider = self.provider_with_room(kind)
+                self.occupied[provider.name] += 1
+            else:
+                provider = self.rnd.choice(self.providers[kind])
         return self.add(
             Placement(
                 organisation=self.org,
@@ -487,9 +652,9 @@ class _Builder:
                 started_on=start,
                 ended_on=end,
                 outcome=outcome,
-                reason="No safe adult at home."
+                reason=self.text("no_safe_adult")
                 if care_type not in (CareType.BIRTH_FAMILY, CareType.KINSHIP)
-                else "Family assessed as safe; reintegration agreed at the case conference.",
+                else self.text("reintegration"),
                 recorded_by=worker,
             )
         )
@@ -502,6 +667,7 @@ class _Builder:
             first = rnd.choice([CareType.TEMPORARY_CENTRE, CareType.EMERGENCY_FOSTER])
             returned_on = opened_on + timedelta(days=rnd.randint(20, max(21, min(age - 10, 200))))
             returned_on = min(returned_on, today - timedelta(days=1))
+            self.returned_on[id(case)] = returned_on
             self.placement(case, worker, first, opened_on, returned_on, "reintegrated")
             home = rnd.choice([CareType.BIRTH_FAMILY, CareType.BIRTH_FAMILY, CareType.KINSHIP])
             self.placement(
@@ -548,15 +714,117 @@ class _Builder:
                     kind=rnd.choice(
                         [Visit.Kind.HOME, Visit.Kind.HOME, Visit.Kind.PHONE, Visit.Kind.SCHOOL]
                     ),
-                    people_seen="Child and carer",
+                    people_seen=self.text("people_seen"),
                     schooling=rnd.choice(Visit.Schooling.values + [""]),
-                    wellbeing_notes="Healthy and eating well; attends school most days.",
+                    wellbeing_notes=self.text("wellbeing"),
                     next_visit_due=day + timedelta(days=gap)
                     if is_last and rnd.random() < 0.5
                     else None,
                     recorded_by=worker,
                 )
             )
+
+    def family_work(self, case, worker, scenario, opened_on, until):
+        """Family tracing (searches, relatives found), reunification assessments and case
+        conferences for the children who were in care."""
+        rnd = self.rnd
+        if scenario not in (
+            "reunified",
+            "closed",
+            "emergency_foster",
+            "temporary_centre",
+            "long_term",
+            "family_house",
+        ):
+            return
+        returned_on = self.returned_on.get(id(case))
+        # Work on the family happens before the return, or by now for those still in care.
+        end = returned_on or until
+        span = max(1, (end - opened_on).days)
+        if returned_on is None and rnd.random() < 0.3:
+            return  # not traced yet
+        person = case.person
+        relationship_en, relationship_km = rnd.choice(RELATIVES)
+        relationship = relationship_km if self.khmer else relationship_en
+        found = returned_on is not None or rnd.random() < 0.6
+        searches = sorted(rnd.sample(range(span), min(span, rnd.randint(1, 3))))
+        by = worker.display_name("km" if self.khmer else "en")
+        for number, offset in enumerate(searches):
+            last = number == len(searches) - 1
+            self.add(
+                TracingAction(
+                    organisation=self.org,
+                    case=case,
+                    done_on=opened_on + timedelta(days=offset),
+                    where_searched=self.text(
+                        rnd.choice(["searched_village", "searched_pagoda", "searched_phone"])
+                    ),
+                    done_by=by,
+                    outcome=self.text("traced_found", relative=relationship)
+                    if found and last
+                    else self.text("traced_nobody"),
+                )
+            )
+        if not found:
+            return
+        found_on = opened_on + timedelta(days=searches[-1])
+        given_latin, given_km = rnd.choice(GIVEN_FEMALE + GIVEN_MALE)
+        relative = self.add(
+            Relative(
+                organisation=self.org,
+                case=case,
+                name=f"{person.family_name_km} {given_km}"
+                if self.khmer
+                else f"{person.family_name_latin} {given_latin}",
+                relationship=relationship,
+                village_id=person.village_id or self.village(),
+                phone=f"097 {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}",
+                willing_to_care=returned_on is not None or rnd.random() < 0.5,
+                found_on=found_on,
+                notes=self.text("relative_notes") if rnd.random() < 0.5 else "",
+            )
+        )
+        conference_on = found_on + timedelta(days=max(0, (end - found_on).days // 2))
+        self.add(
+            Conference(
+                organisation=self.org,
+                case=case,
+                held_on=conference_on,
+                participants=self.text(
+                    "participants",
+                    worker=by,
+                    supervisor=self.supervisor.display_name("km" if self.khmer else "en")
+                    if self.supervisor
+                    else by,
+                    relative=relationship,
+                ),
+                child_views=self.text("child_views"),
+                family_views=self.text("family_views"),
+                decisions=self.text("decisions_home" if returned_on else "decisions"),
+                next_steps=self.text("next_steps"),
+                recorded_by=worker,
+            )
+        )
+        if returned_on is not None:
+            assessed_on = max(found_on, returned_on - timedelta(days=rnd.randint(1, 10)))
+            recommendation = ReunificationAssessment.Recommendation.REUNIFY
+        elif rnd.random() < 0.5:
+            assessed_on = found_on + timedelta(days=max(0, (until - found_on).days // 3))
+            recommendation = ReunificationAssessment.Recommendation.NOT_YET
+        else:
+            return
+        self.add(
+            ReunificationAssessment(
+                organisation=self.org,
+                case=case,
+                assessed_on=min(assessed_on, until),
+                relative=relative,
+                recommendation=recommendation,
+                notes=self.text("assessed_reunify" if returned_on else "assessed_not_yet"),
+                reunified_on=returned_on,
+                assessed_by=worker,
+            )
+        )
 
     def services(self, case, worker, opened_on, until, crisis_pregnancy):
         rnd = self.rnd
@@ -601,7 +869,7 @@ class _Builder:
         order = (
             CareProvider, Carer, Person, Household, HouseholdMember, IdentityDocument, Consent,
             Case, CaseWorkerAssignment, Assessment, AssessmentScore, Goal, Action, Placement,
-            Visit, ServiceDelivery,
+            Visit, ServiceDelivery, TracingAction, Relative, Conference, ReunificationAssessment,
         )  # fmt: skip
         self.references()
         for model in order:
@@ -628,7 +896,9 @@ def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) ->
                 continue
             # A separate stream per organisation: adding one never changes the others.
             org_rnd = random.Random(f"{seed}-{spec.code}")
-            builder = _Builder(organisation, org_rnd, today, spec.provinces)
+            builder = _Builder(
+                organisation, org_rnd, today, spec.provinces, khmer=spec.writes_khmer
+            )
             if not builder.workers:
                 continue
             builder.providers_create()
@@ -646,6 +916,7 @@ def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) ->
                     scenario = "community"
                 builder.case(scenario, crisis)
                 counts["crisis_pregnancy" if crisis else scenario] += 1
+            builder.providers_leave_room()
             builder.write()
             cases = len(builder.rows[Case])
             audit_log(

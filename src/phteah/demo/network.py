@@ -23,6 +23,9 @@ class OrgSpec:
     kind: str
     provinces: tuple[str, ...]
     offices: tuple[tuple[str, str], ...]  # (name, village code)
+    # Its staff write their records in Khmer: office, provider and carer names (the models
+    # store one name) and free text are Khmer.
+    writes_khmer: bool = False
 
 
 ORGANISATIONS = (
@@ -56,7 +59,8 @@ ORGANISATIONS = (
         "បណ្តាញថែទាំកុមារ",
         Organisation.Kind.NGO,
         ("12", "15", "24"),
-        (("Phnom Penh", "12030101"), ("Pursat", "15070101")),
+        (("ការិយាល័យភ្នំពេញ", "12030101"), ("ការិយាល័យពោធិ៍សាត់", "15070101")),
+        writes_khmer=True,
     ),
     OrgSpec(
         "BDSVY",
@@ -64,7 +68,8 @@ ORGANISATIONS = (
         "មន្ទីរសង្គមកិច្ច អតីតយុទ្ធជន និងយុវនីតិសម្បទាខេត្តបាត់ដំបង",
         Organisation.Kind.PROVINCIAL_OFFICE,
         ("02",),
-        (("Battambang", "02030101"),),
+        (("ការិយាល័យកិច្ចការកុមារ", "02030101"),),
+        writes_khmer=True,
     ),
     OrgSpec(
         "SKCC",
@@ -72,7 +77,8 @@ ORGANISATIONS = (
         "ក្រុមប្រឹក្សាឃុំស្វាយកង",
         Organisation.Kind.COMMUNE_COUNCIL,
         ("02",),
-        (("Commune hall", "02020101"),),
+        (("សាលាឃុំស្វាយកង", "02020101"),),
+        writes_khmer=True,
     ),
 )
 
