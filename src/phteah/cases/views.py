@@ -23,6 +23,7 @@ from . import page, selectors, services
 from .access import (
     action_get_for_user,
     can_edit_case,
+    can_record_in_case,
     case_get_for_user,
     cases_for,
     goal_get_for_user,
@@ -213,6 +214,7 @@ def case_detail(request, case_id):
         "case": case,
         "workers": selectors.case_workers(case),
         "can_edit": can_edit_case(actor, case),
+        "can_record": can_record_in_case(actor, case),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
         "chart": selectors.score_chart(case),
@@ -255,6 +257,8 @@ def _editable(request, case_id) -> Case:
 def case_edit(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     workers = selectors.case_workers(case)
     initial = {
         "version": case.version,
@@ -302,8 +306,17 @@ def case_edit(request, case_id):
     return render(request, "cases/case_edit.html", {"form": form, "case": case, "current": current})
 
 
-def _record(request, case, form, save, *, success, template, extra=None, anchor=""):
+def case_closed_refusal(request, case):
+    """A closed case is read-only until it is reopened: a page that records something in it
+    goes back to the case page and says why (the services refuse it too)."""
+    messages.error(request, _("This case is closed. Reopen it before recording anything in it."))
+    return redirect(case_url(case))
+
+
+def _record(request, case, form, save, *, success, template, extra=None, anchor="", open_only=True):
     """The usual POST round: valid form → service → message and back to the case page."""
+    if open_only and case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     if form_saved(request, form, lambda: save(form.cleaned_data)):
         saved_message(request, form, success)
         return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
@@ -671,6 +684,7 @@ def case_reopen(request, case_id):
         save,
         success=_("The case was reopened."),
         template="cases/case_reopen.html",
+        open_only=False,
     )
 
 
@@ -682,7 +696,10 @@ def case_url(case) -> str:
 
 
 def case_record_form(request, case, form, *, title, submit, **extra):
-    """A form that records something in *case*, on the shared record-form page."""
+    """A form that records something in *case*, on the shared record-form page (none on a
+    closed case)."""
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     context = {"case": case, "form": form, "title": title, "submit": submit}
     context["back_url"] = case_url(case)
     return render(request, "case_record_form.html", context | extra)
