@@ -198,7 +198,9 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
         closure = {}
         if state in (PENDING, CLOSED):
             closure = {
-                "closure_reason": "reintegrated",
+                # Transferred to another agency: any placement agrees; the current one ends.
+                "closure_reason": "transferred",
+                "closure_placement_outcome": "other",
                 "closure_requested_by": worker.user,
                 "closure_requested_on": days(-1),
             }
@@ -379,6 +381,9 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             started_on=days(-40),
             reason="No safe family home yet.",
             recorded_by=w.worker.user,
+            # A closed case has no current placement: it ended with the closure.
+            ended_on=days(-1) if w.state == CLOSED else None,
+            outcome="other" if w.state == CLOSED else "",
         )
     _bulk(Placement, [w.placement for w in worlds])
     cases_progress_refresh(Case.objects.filter(organisation__in=orgs))
@@ -635,7 +640,11 @@ def _reunification_record(w, side):
 
 def _closure_request(w, side):
     return cases.closure_request(
-        actor=w.worker, case_id=w.case.pk, reason="reintegrated", notes=f"Closing {side}"
+        actor=w.worker,
+        case_id=w.case.pk,
+        reason="transferred",
+        notes=f"Closing {side}",
+        placement_outcome="other",
     )
 
 

@@ -338,6 +338,8 @@ def assessment_add(request, case_id):
         if not Assessment.objects.filter(case=case).exists()
         else Assessment.Kind.REVIEW
     )
+    if request.GET.get("kind") in Assessment.Kind.values:  # e.g. "Record the closure assessment"
+        initial["kind"] = request.GET["kind"]
     form = AssessmentForm(
         request.POST or None, initial=initial, domains=domains, submitter=request.user
     )
@@ -619,7 +621,9 @@ def conference_detail(request, case_id, conference_id):
 def closure_request(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
-    form = ClosureRequestForm(request.POST or None, submitter=request.user)
+    form = ClosureRequestForm(
+        request.POST or None, submitter=request.user, has_placement=bool(case.current_care_type)
+    )
     has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
 
     def save(data):
@@ -647,6 +651,7 @@ def closure_approve(request, case_id):
     )
     form = ClosureDecisionForm(request.POST or None)
     approved = request.POST.get("decision") == "approve"
+    pending = services.closure_pending(case)
 
     def save(data):
         services.closure_approve(
@@ -664,7 +669,10 @@ def closure_approve(request, case_id):
         save,
         success=_("The case was closed.") if approved else _("The request was sent back."),
         template="cases/closure_approve.html",
-        extra={"pending": services.closure_pending(case)},
+        extra={
+            "pending": pending,
+            "preview": selectors.closure_preview(actor=actor, case=case) if pending else None,
+        },
     )
 
 
