@@ -654,6 +654,10 @@ def _closure_approve(w, side):
     )
 
 
+def _closure_sent_back_done(w, side):
+    return cases.closure_sent_back_done(actor=w.worker, case_id=w.case.pk)
+
+
 def _case_reopen(w, side):
     return cases.case_reopen(actor=w.supervisor, case_id=w.case.pk, reason=f"Reopened {side}")
 
@@ -728,6 +732,7 @@ SPECS = {
         Spec("reunification_record", _reunification_record),
         Spec("closure_request", _closure_request),
         Spec("closure_approve", _closure_approve, needs=PENDING),
+        Spec("closure_sent_back_done", _closure_sent_back_done),
         Spec("case_reopen", _case_reopen, needs=CLOSED),
         # The rule table: each change refreshes every open case of the organisation.
         Spec("care_rule_add", _care_rule_add),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -674,6 +675,22 @@ def closure_approve(request, case_id):
             "preview": selectors.closure_preview(actor=actor, case=case) if pending else None,
         },
     )
+
+
+@require_POST
+@require_capability(Capability.EDIT_CASES)
+def closure_sent_back_done(request, case_id):
+    try:
+        services.closure_sent_back_done(
+            actor=request.membership, case_id=case_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked as done: it is no longer in My work."))
+    if request.POST.get("next") == "work":
+        return redirect("work:my_work")
+    return redirect("cases:case_detail", case_id=case_id)
 
 
 @require_capability(Capability.EDIT_CASES)

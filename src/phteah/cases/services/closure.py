@@ -109,9 +109,7 @@ def closure_request(
                 "closure_notes": notes.strip(),
                 "closure_requested_by": actor.user,
                 "closure_requested_on": timezone.localdate(),
-                "closure_sent_back_note": "",
-                "closure_sent_back_by": None,
-                "closure_sent_back_on": None,
+                **SENT_BACK_CLEARED,
             },
             actor=actor,
             action="cases.closure.requested",
@@ -184,6 +182,27 @@ def closure_approve(
     return case
 
 
+SENT_BACK_CLEARED = {
+    "closure_sent_back_note": "",
+    "closure_sent_back_by": None,
+    "closure_sent_back_on": None,
+}
+
+
+def closure_sent_back_done(*, actor: Membership, case_id, ip: str | None = None) -> Case:
+    """The case worker did what the supervisor asked when sending the request to close back
+    (and will not ask again now): the note leaves their My work. Asking again to close
+    clears it too. Nothing to do if nothing was sent back."""
+    with audited_atomic():
+        case = case_for_change(actor, case_id)
+        if case.closure_sent_back_on is None:
+            return case
+        _save_closure(
+            case, SENT_BACK_CLEARED, actor=actor, action="cases.closure.sent_back_done", ip=ip
+        )
+    return case
+
+
 def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = None) -> Case:
     """Reopen a closed case: keep what its closure was, clear it, and work it out again."""
     with audited_atomic():
@@ -213,6 +232,7 @@ def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = Non
                 "closure_requested_on": None,
                 "closed_on": None,
                 "closure_approved_by": None,
+                **SENT_BACK_CLEARED,  # an old note is not work to do in the reopened case
             },
             actor=actor,
             action="cases.case.reopened",
