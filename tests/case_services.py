@@ -318,7 +318,13 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
     )
     for w in worlds:
         w.goals = [
-            Goal(organisation=w.organisation, case=w.case, domain=d, description=text)
+            Goal(
+                organisation=w.organisation,
+                case=w.case,
+                domain=d,
+                description=text,
+                recorded_by=w.worker.user,
+            )
             for d, text in zip(w.domains, ("Back to school", "Safe at home"), strict=False)
         ]
     _bulk(Goal, [g for w in worlds for g in w.goals])
@@ -330,6 +336,7 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
                 description=text,
                 owner_text="Commune council",
                 due_on=days(due),
+                recorded_by=w.worker.user,
             )
             for text, due in (("Meet the school director", 5), ("Visit the aunt", 9))
         ]
@@ -365,7 +372,7 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
         ]
         w.relative = Relative(
             organisation=w.organisation, case=w.case, name="Chan Srey", relationship="aunt",
-            found_on=days(-10),
+            found_on=days(-10), recorded_by=w.worker.user,
         )  # fmt: skip
     _bulk(Action, [a for w in worlds for a in w.actions])
     _bulk(Visit, [v for w in worlds for v in w.visits])

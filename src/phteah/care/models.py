@@ -126,6 +126,10 @@ class Relative(OrganisationOwned):
     willing_to_care = models.BooleanField(_("willing to care for the child"), default=False)
     found_on = models.DateField(_("found on"))
     notes = models.TextField(_("notes"), blank=True)
+    # Who recorded it (empty for relatives recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.name

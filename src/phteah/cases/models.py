@@ -330,6 +330,10 @@ class Goal(OrganisationOwned):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # Who recorded it (empty for goals recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -360,6 +364,10 @@ class Action(OrganisationOwned):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.TO_DO
+    )
+    # Who recorded it (empty for actions recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
