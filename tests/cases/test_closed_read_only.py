@@ -56,6 +56,9 @@ def test_the_page_of_a_closed_case_has_no_unused_but_reopen(client):
     for name in ("placement_add", "tracing_add", "relative_add", "reunification_add"):
         assert reverse(f"care:{name}", args=[world.case.pk]) not in page, name
     assert "/placements/" not in page  # no "End this placement"
+    person = world.persons[0].pk
+    assert reverse("people:person_edit", kwargs={"person_id": person}) not in page
+    assert reverse("people:consent_add", kwargs={"person_id": person}) not in page
     for goal in world.goals:
         assert reverse("cases:goal_update", args=[world.case.pk, goal.pk]) not in page
     for visit in world.visits:
