@@ -198,7 +198,9 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
         closure = {}
         if state in (PENDING, CLOSED):
             closure = {
-                "closure_reason": "reintegrated",
+                # Transferred to another agency: any placement agrees; the current one ends.
+                "closure_reason": "transferred",
+                "closure_placement_outcome": "other",
                 "closure_requested_by": worker.user,
                 "closure_requested_on": days(-1),
             }
@@ -316,7 +318,13 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
     )
     for w in worlds:
         w.goals = [
-            Goal(organisation=w.organisation, case=w.case, domain=d, description=text)
+            Goal(
+                organisation=w.organisation,
+                case=w.case,
+                domain=d,
+                description=text,
+                recorded_by=w.worker.user,
+            )
             for d, text in zip(w.domains, ("Back to school", "Safe at home"), strict=False)
         ]
     _bulk(Goal, [g for w in worlds for g in w.goals])
@@ -328,6 +336,7 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
                 description=text,
                 owner_text="Commune council",
                 due_on=days(due),
+                recorded_by=w.worker.user,
             )
             for text, due in (("Meet the school director", 5), ("Visit the aunt", 9))
         ]
@@ -363,7 +372,7 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
         ]
         w.relative = Relative(
             organisation=w.organisation, case=w.case, name="Chan Srey", relationship="aunt",
-            found_on=days(-10),
+            found_on=days(-10), recorded_by=w.worker.user,
         )  # fmt: skip
     _bulk(Action, [a for w in worlds for a in w.actions])
     _bulk(Visit, [v for w in worlds for v in w.visits])
@@ -379,6 +388,9 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             started_on=days(-40),
             reason="No safe family home yet.",
             recorded_by=w.worker.user,
+            # A closed case has no current placement: it ended with the closure.
+            ended_on=days(-1) if w.state == CLOSED else None,
+            outcome="other" if w.state == CLOSED else "",
         )
     _bulk(Placement, [w.placement for w in worlds])
     cases_progress_refresh(Case.objects.filter(organisation__in=orgs))
@@ -635,7 +647,11 @@ def _reunification_record(w, side):
 
 def _closure_request(w, side):
     return cases.closure_request(
-        actor=w.worker, case_id=w.case.pk, reason="reintegrated", notes=f"Closing {side}"
+        actor=w.worker,
+        case_id=w.case.pk,
+        reason="transferred",
+        notes=f"Closing {side}",
+        placement_outcome="other",
     )
 
 
@@ -643,6 +659,10 @@ def _closure_approve(w, side):
     return cases.closure_approve(
         actor=w.supervisor, case_id=w.case.pk, approve=side == 0, note=f"Not yet {side}"
     )
+
+
+def _closure_sent_back_done(w, side):
+    return cases.closure_sent_back_done(actor=w.worker, case_id=w.case.pk)
 
 
 def _case_reopen(w, side):
@@ -719,6 +739,7 @@ SPECS = {
         Spec("reunification_record", _reunification_record),
         Spec("closure_request", _closure_request),
         Spec("closure_approve", _closure_approve, needs=PENDING),
+        Spec("closure_sent_back_done", _closure_sent_back_done),
         Spec("case_reopen", _case_reopen, needs=CLOSED),
         # The rule table: each change refreshes every open case of the organisation.
         Spec("care_rule_add", _care_rule_add),

@@ -61,7 +61,7 @@ from phteah.geography import forms as geography_forms
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Commune, District, Province, Village
 from phteah.people import forms as people_forms
-from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment
+from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
 from tests.matrix_support import ADMIN, ANON, COLUMNS, SUPERVISOR, WORKER, resolved
 
 from .conftest import sign_in
@@ -303,6 +303,9 @@ def _extend(world) -> dict:
     world["places"] = _places()
     closable = CaseFactory(organisation=owner, workers=[worker], supervisor=supervisor)
     assessment(closable, worker, kind="closure")
+    # Back with the birth family: closing as reintegrated agrees with the last placement.
+    back_home = timezone.localdate() - datetime.timedelta(days=30)
+    dated_placement(closable, "birth_family", back_home, ended_on=timezone.localdate())
     pending = CaseFactory(
         organisation=owner,
         workers=[worker],
@@ -311,6 +314,7 @@ def _extend(world) -> dict:
         closure_requested_by=worker,
         closure_requested_on=timezone.localdate(),
     )
+    dated_placement(pending, "birth_family", back_home, ended_on=timezone.localdate())
     closed = CaseFactory(
         organisation=owner,
         workers=[worker],

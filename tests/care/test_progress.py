@@ -192,7 +192,7 @@ def test_rule_changes_refresh_the_organisations_open_cases_only(
 
 def test_closing_clears_what_is_due_and_reopening_brings_it_back(organisation, case, supervisor):
     case_rows.assessment(case, supervisor.user, kind="closure")
-    cases.closure_request(actor=supervisor, case_id=case.pk, reason="reintegrated")
+    cases.closure_request(actor=supervisor, case_id=case.pk, reason="moved_away")
     cases.closure_approve(actor=supervisor, case_id=case.pk, approve=True)
     row = stored(case)
     assert row.status == Case.Status.CLOSED

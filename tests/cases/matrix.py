@@ -22,6 +22,7 @@ ROWS = [
     ("cases:closure_request", "case", "get", None, case_editors()),
     ("cases:closure_approve", "case", "get", None, expect(404, supervisor=200)),
     ("cases:case_reopen", "case", "get", None, case_editors()),
+    ("cases:closure_sent_back_done", "case", "post", None, case_editors(302)),
     ("cases:domain_list", None, "get", None, only_admin()),
     ("cases:domain_edit", "assessment_domain", "get", None, only_admin()),
 ]

@@ -365,12 +365,12 @@ def test_closure_request_approval_and_reopening(organisation, case, worker, supe
     factories.assessment(case, worker.user, kind="initial")
     factories.goal(case)
     factories.assessment(case, worker.user, kind="closure")
-    services.closure_request(actor=worker, case_id=case.pk, reason="reintegrated", notes="Home.")
+    services.closure_request(actor=worker, case_id=case.pk, reason="moved_away", notes="Home.")
     case.refresh_from_db()
     assert services.closure_pending(case)
     assert case.closure_requested_by == worker.user
     with pytest.raises(ServiceError):
-        services.closure_request(actor=worker, case_id=case.pk, reason="reintegrated")
+        services.closure_request(actor=worker, case_id=case.pk, reason="moved_away")
     with pytest.raises(PermissionError):
         services.closure_approve(actor=worker, case_id=case.pk, approve=True)
     services.closure_approve(actor=supervisor, case_id=case.pk, approve=True)
@@ -390,7 +390,7 @@ def test_closure_request_approval_and_reopening(organisation, case, worker, supe
         case.closed_on is None and case.closure_reason == "" and case.closure_requested_on is None
     )
     reopening = CaseReopening.objects.get(case=case)
-    assert reopening.previous_closure_reason == "reintegrated"
+    assert reopening.previous_closure_reason == "moved_away"
     assert reopening.previous_closed_on == timezone.localdate()
     assert actions(organisation) == [
         "cases.closure.requested",

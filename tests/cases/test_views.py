@@ -345,10 +345,10 @@ def test_conference_pages(as_worker, case):
 def test_closure_through_the_pages(client, case, worker, supervisor):
     sign_in(client, worker.user)
     request_url = reverse("cases:closure_request", args=[case.pk])
-    refused = client.post(request_url, {"reason": "reintegrated"})
+    refused = client.post(request_url, {"reason": "moved_away"})
     assert "closure assessment" in refused.content.decode()
     factories.assessment(case, worker.user, kind="closure")
-    assert client.post(request_url, {"reason": "reintegrated", "notes": "Home"}).status_code == 302
+    assert client.post(request_url, {"reason": "moved_away", "notes": "Home"}).status_code == 302
     client.logout()
     sign_in(client, supervisor.user)
     page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
@@ -362,7 +362,7 @@ def test_closure_through_the_pages(client, case, worker, supervisor):
     assert "One more visit" in page
     client.logout()
     sign_in(client, worker.user)
-    client.post(request_url, {"reason": "reintegrated"})
+    client.post(request_url, {"reason": "moved_away"})
     client.logout()
     sign_in(client, supervisor.user)
     assert client.post(decide, {"decision": "approve"}).status_code == 302

@@ -156,7 +156,7 @@ def _same(url, data):
 def _closure(world):
     factories.assessment(world.case, world.worker.user, kind="closure")
     url = _case_page(world, "cases:closure_request")
-    return _same(url, {"reason": "reintegrated", "notes": "Home"})
+    return _same(url, {"reason": "moved_away", "notes": "The family moved to Thailand."})
 
 
 def _goal(world):

@@ -24,11 +24,12 @@ class CareConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from phteah.accounts.events import OrganisationCreated
-        from phteah.cases import due, page
+        from phteah.cases import closing, due, page
         from phteah.cases.events import CaseChanged
         from phteah.core import events
 
         from . import progress, selectors, timeline
+        from .services import placements
 
         # A case's stage and due dates follow every change recorded in it, in the same
         # transaction.
@@ -52,6 +53,15 @@ class CareConfig(AppConfig):
                 template="care/_family_sections.html",
                 context=selectors.care_case_context,
                 position=40,
+            )
+        )
+        # Closing a case ends the child's current placement; the reason must agree with it.
+        closing.closure_step(
+            closing.ClosureStep(
+                name="placement",
+                check=placements.placement_closure_check,
+                preview=selectors.placement_closure_preview,
+                close=placements.placement_closure_close,
             )
         )
         timeline.register()

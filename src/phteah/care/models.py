@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phteah.cases.models import CareType, RiskLevel
+from phteah.cases.models import CareType, PlacementOutcome, RiskLevel
 from phteah.core.models import OrganisationOwned
 
 
@@ -58,13 +58,7 @@ class Carer(OrganisationOwned):
 
 
 class Placement(OrganisationOwned):
-    class Outcome(models.TextChoices):
-        REINTEGRATED = "reintegrated", _("Returned to family")
-        MOVED = "moved", _("Moved to another placement")
-        ADOPTED = "adopted", _("Adopted")
-        AGED_OUT = "aged_out", _("Aged out")
-        RAN_AWAY = "ran_away", _("Left without agreement")
-        OTHER = "other", _("Other")
+    Outcome = PlacementOutcome
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
     care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices)
@@ -132,6 +126,10 @@ class Relative(OrganisationOwned):
     willing_to_care = models.BooleanField(_("willing to care for the child"), default=False)
     found_on = models.DateField(_("found on"))
     notes = models.TextField(_("notes"), blank=True)
+    # Who recorded it (empty for relatives recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.name

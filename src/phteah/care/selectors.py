@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -254,3 +255,36 @@ def care_rules_restore_preview(*, actor: Membership) -> dict:
         "unchanged": len(current) - len(removed) - len(changed),
         "total": len(DEFAULT_RULES),
     }
+
+
+# --- closing a case ---------------------------------------------------------------------
+
+
+def placement_closure_preview(*, case, reason: str, placement_outcome: str, closed_on) -> list:
+    """A closure step's preview (phteah.cases.closing): what closing *case* does to the
+    child's placement, in sentences for the approval page."""
+    current = (
+        Placement.objects.filter(case=case, ended_on__isnull=True)
+        .select_related("provider")
+        .first()
+    )
+    if current is None:
+        return [_("The child has no current placement: nothing to end.")]
+    values = {
+        "care": current.get_care_type_display(),
+        "start": current.started_on.isoformat(),
+        "end": closed_on.isoformat(),
+        "outcome": Placement.Outcome(placement_outcome).label if placement_outcome else "—",
+    }
+    if current.provider is not None:
+        sentence = _(
+            "The current placement, %(care)s with %(provider)s since %(start)s, ends on "
+            "%(end)s with the outcome “%(outcome)s”."
+        )
+        values["provider"] = current.provider.name
+    else:
+        sentence = _(
+            "The current placement, %(care)s since %(start)s, ends on %(end)s with the "
+            "outcome “%(outcome)s”."
+        )
+    return [sentence % values]

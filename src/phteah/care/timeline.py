@@ -40,7 +40,7 @@ def _rows(case) -> list:
 FETCH = {
     "placement": lambda: Placement.objects.select_related("provider", "recorded_by"),
     "tracing": lambda: TracingAction.objects.all(),
-    "relative": lambda: Relative.objects.all(),
+    "relative": lambda: Relative.objects.select_related("recorded_by"),
     "reunification": lambda: ReunificationAssessment.objects.select_related(
         "assessed_by", "relative"
     ),
@@ -59,7 +59,7 @@ def _entry(case, kind: str, day, obj, language) -> TimelineEntry:
     elif kind == "tracing":
         summary, by = short(f"{obj.where_searched}: {obj.outcome}"), obj.done_by
     elif kind == "relative":
-        summary = short(f"{obj.name} ({obj.relationship})")
+        summary, by = short(f"{obj.name} ({obj.relationship})"), obj.recorded_by
     elif kind == "reunification":
         summary, by = obj.get_recommendation_display(), obj.assessed_by
     return TimelineEntry(day=day, kind=kind, label=label, summary=summary, by=by)

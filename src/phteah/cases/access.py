@@ -69,6 +69,12 @@ def can_edit_case(actor: Membership, case: Case) -> bool:
     )
 
 
+def can_record_in_case(actor: Membership, case: Case) -> bool:
+    """Whether *actor* may record anything in *case* now: they may change it and it is open
+    (a closed case is read-only until it is reopened)."""
+    return can_edit_case(actor, case) and case.status == Case.Status.OPEN
+
+
 def case_get_for_user(
     *, actor: Membership, case_id, edit: bool = False, lock: bool = False, related=("person",)
 ) -> Case:

@@ -37,6 +37,9 @@ ACTIONS = {
     "cases.closure.sent_back": _(
         "%(actor)s sent back the request to close the case %(target)s: %(closure_sent_back_note)s"
     ),
+    "cases.closure.sent_back_done": _(
+        "%(actor)s marked as done what was asked when closing the case %(target)s was sent back."
+    ),
     "cases.domain.seeded": _("%(actor)s added the standard assessment domains."),
     "cases.domain.created": _("%(actor)s added the assessment domain %(target)s."),
     "cases.domain.updated": _("%(actor)s changed the assessment domain %(target)s."),
@@ -90,6 +93,7 @@ FIELD_LABELS = {
     "closure_notes": _("closing notes"),
     "closure_requested_by": _("closure requested by"),
     "closure_requested_on": _("closure requested on"),
+    "closure_placement_outcome": _("how the current placement ends"),
     "closed_on": _("closed on"),
     "closure_approved_by": _("closure approved by"),
     "assessed_on": _("date of assessment"),

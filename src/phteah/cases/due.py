@@ -20,6 +20,7 @@ CATEGORIES = (
     "initial_due_soon",
     "placements_past_limit",
     "follow_ups_due",
+    "sent_back",
     "approvals",
 )
 # Headings, in lists, on the team page and as the case list's "work due" filter.
@@ -30,6 +31,7 @@ CATEGORY_LABELS = {
     "initial_due_soon": gettext_lazy("Initial assessments past the target"),
     "placements_past_limit": gettext_lazy("Placements past their limit"),
     "follow_ups_due": gettext_lazy("Follow-up visits due after reintegration"),
+    "sent_back": gettext_lazy("Closures sent back"),
     "approvals": gettext_lazy("Closures waiting for approval"),
 }
 # Most urgent first: the oldest due date.
@@ -40,6 +42,7 @@ CATEGORY_ORDER = {
     "initial_due_soon": "identified_at",
     "placements_past_limit": "stay_limit_on",
     "follow_ups_due": "follow_up_due_on",
+    "sent_back": "closure_sent_back_on",
     "approvals": "closure_requested_on",
 }
 
@@ -55,6 +58,8 @@ def category_q(key: str, *, today: date | None = None, now=None, prefix: str = "
         "initial_due_soon": {"initial_target_at__lt": now, "initial_limit_at__gte": now},
         "placements_past_limit": {"stay_limit_on__lt": today},
         "follow_ups_due": {"follow_up_due_on__lte": today},
+        # Until the case worker asks again or marks it done.
+        "sent_back": {"closure_sent_back_on__isnull": False},
         "approvals": {"closure_requested_on__isnull": False},
     }[key]
     conditions = conditions | {"status": Case.Status.OPEN}

@@ -23,6 +23,7 @@ from .models import (
     CareType,
     Case,
     Goal,
+    PlacementOutcome,
     RiskLevel,
     ServiceDelivery,
     Visit,
@@ -315,12 +316,25 @@ class ConferenceForm(OnceFormMixin, forms.Form):
 
 
 class ClosureRequestForm(OnceFormMixin, forms.Form):
+    field_order = ["reason", "placement_outcome", "notes"]
     reason = forms.ChoiceField(
         label=_("Reason for closing"), choices=_blank("—") + Case.ClosureReason.choices
     )
     notes = forms.CharField(
         label=_("Closing notes"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea
     )
+    placement_outcome = forms.ChoiceField(
+        label=_("How the current placement ends"),
+        required=False,
+        choices=_blank("—")
+        + [(value, label) for value, label in PlacementOutcome.choices if value != "moved"],
+        help_text=_("The child's current placement ends on the day the case is closed."),
+    )
+
+    def __init__(self, *args, has_placement: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_placement:  # nothing to end
+            del self.fields["placement_outcome"]
 
 
 class ClosureDecisionForm(forms.Form):

@@ -37,6 +37,18 @@ class CareType(models.TextChoices):
 FAMILY_CARE_TYPES = (CareType.BIRTH_FAMILY, CareType.KINSHIP)
 
 
+class PlacementOutcome(models.TextChoices):
+    """How a placement ended (the care app's ``Placement.Outcome``), kept here because a
+    request to close a case stores how the closure will end the child's current placement."""
+
+    REINTEGRATED = "reintegrated", _("Returned to family")
+    MOVED = "moved", _("Moved to another placement")
+    ADOPTED = "adopted", _("Adopted")
+    AGED_OUT = "aged_out", _("Aged out")
+    RAN_AWAY = "ran_away", _("Left without agreement")
+    OTHER = "other", _("Other")
+
+
 class Case(OrganisationOwned, Versioned):
     class Type(models.TextChoices):
         CRISIS_PREGNANCY = "crisis_pregnancy", _("Crisis pregnancy")
@@ -121,6 +133,14 @@ class Case(OrganisationOwned, Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closure_requested_on = models.DateField(null=True, blank=True)
+    # How the closure ends the child's current placement, if there is one (chosen with the
+    # request; the approval ends the placement on the day the case is closed).
+    closure_placement_outcome = models.CharField(
+        _("how the current placement ends"),
+        max_length=20,
+        choices=PlacementOutcome.choices,
+        blank=True,
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closure_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -310,6 +330,10 @@ class Goal(OrganisationOwned):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # Who recorded it (empty for goals recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -340,6 +364,10 @@ class Action(OrganisationOwned):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.TO_DO
+    )
+    # Who recorded it (empty for actions recorded before this was kept).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

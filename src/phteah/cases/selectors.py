@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Capability
 from phteah.core.audit import audit_access
+from phteah.core.errors import ServiceError
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
 
 from .access import (
@@ -461,4 +463,60 @@ def person_cases_context(*, actor: Membership, person) -> dict:
             # One case per person per organisation: offer to open one only if none exists.
             "can_open_case": can_edit and not Case.objects.filter(person=person).exists(),
         }
+    }
+
+
+# --- closing a case ---------------------------------------------------------------------
+
+# The stored due dates, as the approval page names those that closing clears.
+DUE_DATE_LABELS = {
+    "visit_due_on": gettext_lazy("Next visit due"),
+    "review_due_on": gettext_lazy("Assessment review due"),
+    "stay_limit_on": gettext_lazy("Longest stay in the placement reached"),
+    "follow_up_due_on": gettext_lazy("Follow-up visit due"),
+    "initial_target_at": gettext_lazy("Initial assessment target"),
+    "initial_limit_at": gettext_lazy("Initial assessment limit"),
+}
+
+
+def closure_preview(*, actor: Membership, case: Case) -> dict:
+    """What approving the requested closure of *case* (reached through
+    ``case_get_for_user``) will change: the apps' closure steps (the placement that ends),
+    the due dates cleared, the stage and risk level after closing, the goals still open, and
+    whether the closure can be approved as the case stands now (``problem``)."""
+    from .closing import closure_steps
+    from .services.closure import closure_check
+
+    closed_on = timezone.localdate()
+    reason, outcome = case.closure_reason, case.closure_placement_outcome
+    steps = [
+        sentence
+        for step in closure_steps()
+        for sentence in step.preview(
+            case=case, reason=reason, placement_outcome=outcome, closed_on=closed_on
+        )
+    ]
+    try:
+        closure_check(case, reason=reason, placement_outcome=outcome)
+        problem = ""
+    except ServiceError as error:
+        problem = error.message
+    due = [
+        (label, getattr(case, name))
+        for name, label in DUE_DATE_LABELS.items()
+        if getattr(case, name) is not None
+    ]
+    open_goals = list(
+        Goal.objects.filter(case=case, status=Goal.Status.OPEN)
+        .annotate(to_do=Count("actions", filter=Q(actions__status="to_do")))
+        .order_by("created_at")
+    )
+    return {
+        "closed_on": closed_on,
+        "steps": steps,
+        "due": due,
+        "stage_before": case.get_stage_display(),
+        "risk": case.get_risk_level_display(),
+        "open_goals": open_goals,
+        "problem": problem,
     }

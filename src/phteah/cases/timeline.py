@@ -76,8 +76,8 @@ def _rows(case: Case) -> list:
 
 FETCH = {
     "assessment": lambda: Assessment.objects.select_related("assessed_by"),
-    "goal": lambda: Goal.objects.select_related("domain"),
-    "action": lambda: Action.objects.select_related("owner"),
+    "goal": lambda: Goal.objects.select_related("domain", "recorded_by"),
+    "action": lambda: Action.objects.select_related("owner", "recorded_by"),
     "plan_review": lambda: PlanReview.objects.select_related("reviewed_by"),
     "conference": lambda: Conference.objects.select_related("recorded_by"),
     "visit": lambda: Visit.objects.select_related("recorded_by"),
@@ -103,9 +103,11 @@ def _entry(case: Case, kind: str, day, obj, language) -> TimelineEntry:
     elif kind == "goal":
         domain = obj.domain.display_name(language) if obj.domain else ""
         summary = short(f"{domain}: {obj.description}" if domain else obj.description)
+        by = obj.recorded_by
     elif kind == "action":
-        summary = short(obj.description)
-        by = obj.owner or obj.owner_text or None
+        owner = obj.owner.display_name(language) if obj.owner else obj.owner_text
+        summary = short(" · ".join(p for p in (obj.description, owner) if p))
+        by = obj.recorded_by
     elif kind == "plan_review":
         summary, by = short(obj.notes), obj.reviewed_by
     elif kind == "conference":

@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path(f"{CASES}<uuid:case_id>/closure/request/", views.closure_request, name="closure_request"),
     path(f"{CASES}<uuid:case_id>/closure/decide/", views.closure_approve, name="closure_approve"),
+    path(
+        f"{CASES}<uuid:case_id>/closure/sent-back/done/",
+        views.closure_sent_back_done,
+        name="closure_sent_back_done",
+    ),
     path(f"{CASES}<uuid:case_id>/reopen/", views.case_reopen, name="case_reopen"),
     path(f"{CASE}visits/", views.visit_list, name="visit_list"),
     path(f"{CASE}visits/add/", views.visit_add, name="visit_add"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -23,6 +24,7 @@ from . import due, page, selectors, services
 from .access import (
     action_get_for_user,
     can_edit_case,
+    can_record_in_case,
     case_get_for_user,
     cases_for,
     goal_get_for_user,
@@ -213,6 +215,7 @@ def case_detail(request, case_id):
         "case": case,
         "workers": selectors.case_workers(case),
         "can_edit": can_edit_case(actor, case),
+        "can_record": can_record_in_case(actor, case),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
         "chart": selectors.score_chart(case),
@@ -255,6 +258,8 @@ def _editable(request, case_id) -> Case:
 def case_edit(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     workers = selectors.case_workers(case)
     initial = {
         "version": case.version,
@@ -302,8 +307,17 @@ def case_edit(request, case_id):
     return render(request, "cases/case_edit.html", {"form": form, "case": case, "current": current})
 
 
-def _record(request, case, form, save, *, success, template, extra=None, anchor=""):
+def case_closed_refusal(request, case):
+    """A closed case is read-only until it is reopened: a page that records something in it
+    goes back to the case page and says why (the services refuse it too)."""
+    messages.error(request, _("This case is closed. Reopen it before recording anything in it."))
+    return redirect(case_url(case))
+
+
+def _record(request, case, form, save, *, success, template, extra=None, anchor="", open_only=True):
     """The usual POST round: valid form → service → message and back to the case page."""
+    if open_only and case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     if form_saved(request, form, lambda: save(form.cleaned_data)):
         saved_message(request, form, success)
         return redirect(reverse("cases:case_detail", args=[case.pk]) + anchor)
@@ -325,6 +339,8 @@ def assessment_add(request, case_id):
         if not Assessment.objects.filter(case=case).exists()
         else Assessment.Kind.REVIEW
     )
+    if request.GET.get("kind") in Assessment.Kind.values:  # e.g. "Record the closure assessment"
+        initial["kind"] = request.GET["kind"]
     form = AssessmentForm(
         request.POST or None, initial=initial, domains=domains, submitter=request.user
     )
@@ -606,7 +622,9 @@ def conference_detail(request, case_id, conference_id):
 def closure_request(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
-    form = ClosureRequestForm(request.POST or None, submitter=request.user)
+    form = ClosureRequestForm(
+        request.POST or None, submitter=request.user, has_placement=bool(case.current_care_type)
+    )
     has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
 
     def save(data):
@@ -634,6 +652,7 @@ def closure_approve(request, case_id):
     )
     form = ClosureDecisionForm(request.POST or None)
     approved = request.POST.get("decision") == "approve"
+    pending = services.closure_pending(case)
 
     def save(data):
         services.closure_approve(
@@ -651,8 +670,27 @@ def closure_approve(request, case_id):
         save,
         success=_("The case was closed.") if approved else _("The request was sent back."),
         template="cases/closure_approve.html",
-        extra={"pending": services.closure_pending(case)},
+        extra={
+            "pending": pending,
+            "preview": selectors.closure_preview(actor=actor, case=case) if pending else None,
+        },
     )
+
+
+@require_POST
+@require_capability(Capability.EDIT_CASES)
+def closure_sent_back_done(request, case_id):
+    try:
+        services.closure_sent_back_done(
+            actor=request.membership, case_id=case_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked as done: it is no longer in My work."))
+    if request.POST.get("next") == "work":
+        return redirect("work:my_work")
+    return redirect("cases:case_detail", case_id=case_id)
 
 
 @require_capability(Capability.EDIT_CASES)
@@ -671,6 +709,7 @@ def case_reopen(request, case_id):
         save,
         success=_("The case was reopened."),
         template="cases/case_reopen.html",
+        open_only=False,
     )
 
 
@@ -682,7 +721,10 @@ def case_url(case) -> str:
 
 
 def case_record_form(request, case, form, *, title, submit, **extra):
-    """A form that records something in *case*, on the shared record-form page."""
+    """A form that records something in *case*, on the shared record-form page (none on a
+    closed case)."""
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
     context = {"case": case, "form": form, "title": title, "submit": submit}
     context["back_url"] = case_url(case)
     return render(request, "case_record_form.html", context | extra)

@@ -478,6 +478,8 @@ class _Builder:
             case.closure_approved_by = self.supervisor
         elif scenario == "closure_requested":
             case.closure_reason = "reintegrated"
+            # Back with family (placements_and_visits): that placement ends with the closure.
+            case.closure_placement_outcome = "reintegrated"
             case.closure_notes = self.text("settled")
             case.closure_requested_by = worker
             case.closure_requested_on = self.days_ago(rnd.randint(0, 10))
@@ -663,7 +665,7 @@ class _Builder:
         rnd, today = self.rnd, until
         age = (today - opened_on).days
         returned_on = None
-        if scenario in ("reunified", "closed"):
+        if scenario in ("reunified", "closed", "closure_requested"):
             first = rnd.choice([CareType.TEMPORARY_CENTRE, CareType.EMERGENCY_FOSTER])
             returned_on = opened_on + timedelta(days=rnd.randint(20, max(21, min(age - 10, 200))))
             returned_on = min(returned_on, today - timedelta(days=1))

@@ -137,6 +137,10 @@ def person_case_context(*, actor, case) -> dict:
     sections = _person_sections(actor, person)
     # Forms opened from the case page come back to it.
     sections["return_to"] = _href("cases:case_detail", case_id=case.pk)
+    # The page of a closed case is read-only until it is reopened: the person's details are
+    # changed from their own page meanwhile.
+    if case.status != "open":
+        sections["can_edit"] = False
     return {"person_sections": sections}
 
 

@@ -155,6 +155,8 @@ def _lists(actor: Membership, user_id, today: date, now: datetime) -> dict[str, 
             )
             if key == "follow_ups_due":
                 items = follow_ups_count(items, today=today)
+            if key == "sent_back":
+                items = items.select_related("closure_sent_back_by")
             work.items = list(items[:LIST_LIMIT])
             whose = "supervisor" if key == "approvals" else "worker"
             query = {"due": key, whose: user_id}

@@ -1,13 +1,17 @@
 """Placements: where the child lives. One current placement per case; a new one ends the
-current one on its start date."""
+current one on its start date, and closing the case ends it (a closure step, see
+phteah.cases.closing) with the outcome chosen in the request to close."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from phteah.cases.models import CareType
+from phteah.cases.models import FAMILY_CARE_TYPES, CareType, Case
 from phteah.cases.services.records import (
     case_changed,
     case_date,
@@ -21,7 +25,7 @@ from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
 from ..access import placement_get_for_user
-from ..models import CareProvider, Placement
+from ..models import CareProvider, Placement, ReunificationAssessment
 
 # Which kind of care provider may host each care type; care types absent here take none.
 PROVIDER_KIND_FOR_CARE_TYPE = {
@@ -204,3 +208,127 @@ def placement_end(
         )
         case_changed(case)
     return placement
+
+
+# --- closing the case -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosureCare:
+    """What a closure reason needs of the child's last placement: one of *care_types*, or a
+    placement that ended (or ends with the closure) with *outcome* — and, with
+    *reunification*, a reunification recorded (ReunificationAssessment.reunified_on)."""
+
+    care_types: tuple[str, ...]
+    outcome: str
+    reunification: bool
+    needed: Promise  # the sentence that says it
+
+
+# The closure reasons that say where the child went, and the placement that agrees with each
+# (the other reasons accept any placement, which still ends with the closure).
+CLOSURE_CARE = {
+    Case.ClosureReason.REINTEGRATED: ClosureCare(
+        care_types=FAMILY_CARE_TYPES,
+        outcome=Placement.Outcome.REINTEGRATED,
+        reunification=True,
+        needed=gettext_lazy(
+            "A case closed as reintegrated with family needs the child's last placement to be "
+            "with the birth family or with relatives (kinship care), or a recorded "
+            "reunification with the placement ending as “Returned to family”."
+        ),
+    ),
+    Case.ClosureReason.ADOPTED: ClosureCare(
+        care_types=(CareType.DOMESTIC_ADOPTION,),
+        outcome=Placement.Outcome.ADOPTED,
+        reunification=False,
+        needed=gettext_lazy(
+            "A case closed as adopted needs the child's last placement to be a domestic "
+            "adoption, or the placement ending as “Adopted”."
+        ),
+    ),
+}
+
+
+def closure_care_agrees(
+    reason: str, *, care_type: str | None, outcome: str | None, reunified: bool
+) -> bool:
+    """Whether closing for *reason* agrees with the child's last placement (*care_type*
+    None: no placement) ending with *outcome*, a reunification recorded or not."""
+    rule = CLOSURE_CARE.get(reason)
+    if rule is None:
+        return True
+    if care_type in rule.care_types:
+        return True
+    if rule.reunification and not reunified:
+        return False
+    return care_type is None or outcome == rule.outcome
+
+
+def _last_placement(case, *, lock: bool = False) -> Placement | None:
+    placements = Placement.objects.filter(case=case)
+    if lock:
+        placements = placements.select_for_update(no_key=True)
+    current = placements.filter(ended_on__isnull=True).first()
+    return current or placements.order_by("-ended_on", "-started_on", "-created_at").first()
+
+
+def placement_closure_check(*, case, reason: str, placement_outcome: str) -> None:
+    """A closure step (phteah.cases.closing): the current placement needs an outcome to end
+    with, and the closure reason must agree with the last placement (CLOSURE_CARE)."""
+    last = _last_placement(case)
+    current = last if last is not None and last.ended_on is None else None
+    if current is not None:
+        if not placement_outcome:
+            raise ServiceError(
+                _(
+                    "The child is still in a placement (%(care)s since %(date)s). Choose how it "
+                    "ends with the closure, or end it first."
+                )
+                % {"care": current.get_care_type_display(), "date": current.started_on.isoformat()},
+                field="placement_outcome",
+            )
+        if placement_outcome == Placement.Outcome.MOVED:
+            raise ServiceError(
+                _("A closed case has no next placement: choose another outcome."),
+                field="placement_outcome",
+            )
+    outcome = placement_outcome if current is not None else getattr(last, "outcome", None)
+    reunified = ReunificationAssessment.objects.filter(
+        case=case, reunified_on__isnull=False
+    ).exists()
+    agrees = closure_care_agrees(
+        reason,
+        care_type=last.care_type if last is not None else None,
+        outcome=outcome,
+        reunified=reunified,
+    )
+    if not agrees:
+        if last is None:
+            placed = _("The child has no placement recorded.")
+        else:
+            placed = _("The child's last placement: %(care)s.") % {
+                "care": last.get_care_type_display()
+            }
+        raise ServiceError(f"{CLOSURE_CARE[reason].needed} {placed}", field="reason")
+
+
+def placement_closure_close(*, actor, case, placement_outcome: str, closed_on, ip) -> None:
+    """A closure step: the current placement ends on the day the case is closed, with the
+    outcome chosen in the request (audited as any end of a placement)."""
+    current = (
+        Placement.objects.select_for_update(no_key=True)
+        .filter(case=case, ended_on__isnull=True)
+        .first()
+    )
+    if current is None:
+        return
+    _placement_close(
+        actor,
+        case,
+        current,
+        ended_on=closed_on,
+        outcome=placement_outcome,
+        outcome_notes="",
+        ip=ip,
+    )

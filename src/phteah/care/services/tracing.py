@@ -106,6 +106,7 @@ def relative_add(
                 willing_to_care=willing_to_care,
                 found_on=found_on,
                 notes=notes,
+                recorded_by=actor.user,
             ),
             fields=RELATIVE_FIELDS,
             action="care.relative.added",

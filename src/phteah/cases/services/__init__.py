@@ -16,6 +16,7 @@ from .closure import (
     closure_approve,
     closure_pending,
     closure_request,
+    closure_sent_back_done,
 )
 from .conferences import CONFERENCE_FIELDS, conference_add
 from .deliveries import (
@@ -87,6 +88,7 @@ __all__ = [
     "closure_approve",
     "closure_pending",
     "closure_request",
+    "closure_sent_back_done",
     "conference_add",
     "domain_create",
     "domain_get_for_edit",

@@ -1,5 +1,11 @@
 """Closing a case (requested by a case worker, approved or sent back by a supervisor) and
-reopening it."""
+reopening it.
+
+What closing means for the records of the apps above (the child's current placement ends
+with the closure, with the outcome chosen in the request; the closure reason must agree with
+the child's last placement) is theirs to say, through the closure steps they register
+(phteah.cases.closing): each checks the request, and again the approval, and the approval
+runs each, all in the one transaction."""
 
 from __future__ import annotations
 
@@ -14,8 +20,9 @@ from phteah.core.errors import ServiceError
 from phteah.core.limits import NOTE_LENGTH, check_text
 from phteah.core.submissions import once
 
+from ..closing import closure_steps
 from ..events import CaseClosed, CaseReopened, ClosureRequested, ClosureSentBack
-from ..models import Assessment, Case, CaseReopening
+from ..models import Assessment, Case, CaseReopening, PlacementOutcome
 from .records import case_changed, case_for_change, case_joins_open_cases, require
 
 CLOSURE_FIELDS = (
@@ -25,6 +32,7 @@ CLOSURE_FIELDS = (
     "closure_notes",
     "closure_requested_by",
     "closure_requested_on",
+    "closure_placement_outcome",
     "closed_on",
     "closure_approved_by",
     "closure_sent_back_note",
@@ -55,12 +63,29 @@ def closure_pending(case: Case) -> bool:
     return case.status == Case.Status.OPEN and case.closure_requested_on is not None
 
 
+def closure_check(case: Case, *, reason: str, placement_outcome: str) -> None:
+    """Whether *case* can be closed for *reason*, its current placement (if any) ending with
+    *placement_outcome*: every closure step's check (ServiceError if not)."""
+    if placement_outcome and placement_outcome not in PlacementOutcome.values:
+        raise ServiceError(_("Choose one of the options in the list."), field="placement_outcome")
+    for step in closure_steps():
+        step.check(case=case, reason=reason, placement_outcome=placement_outcome)
+
+
 @once
 def closure_request(
-    *, actor: Membership, case_id, reason: str, notes: str = "", ip: str | None = None
+    *,
+    actor: Membership,
+    case_id,
+    reason: str,
+    notes: str = "",
+    placement_outcome: str = "",
+    ip: str | None = None,
 ) -> Case:
     """A case worker or supervisor asks for the case to be closed. Needs a closure
-    assessment; a supervisor then approves it or sends it back."""
+    assessment, and a reason that agrees with the child's placement (*placement_outcome*:
+    how the current placement, if any, ends with the closure); a supervisor then approves it
+    or sends it back."""
     with audited_atomic():
         case = case_for_change(actor, case_id, open_only=False)
         if case.status != Case.Status.OPEN:
@@ -75,16 +100,16 @@ def closure_request(
                 _("Record a closure assessment before asking to close the case."),
                 field="reason",
             )
+        closure_check(case, reason=reason, placement_outcome=placement_outcome)
         _save_closure(
             case,
             {
                 "closure_reason": reason,
+                "closure_placement_outcome": placement_outcome,
                 "closure_notes": notes.strip(),
                 "closure_requested_by": actor.user,
                 "closure_requested_on": timezone.localdate(),
-                "closure_sent_back_note": "",
-                "closure_sent_back_by": None,
-                "closure_sent_back_on": None,
+                **SENT_BACK_CLEARED,
             },
             actor=actor,
             action="cases.closure.requested",
@@ -98,8 +123,10 @@ def closure_request(
 def closure_approve(
     *, actor: Membership, case_id, approve: bool, note: str = "", ip: str | None = None
 ) -> Case:
-    """A supervisor (APPROVE_CLOSURES) closes the case, or sends the request back with a
-    note saying why (kept on the case for the case worker to read)."""
+    """A supervisor (APPROVE_CLOSURES) closes the case — checked again, as the case may have
+    changed since the request, and each closure step runs (the current placement ends) — or
+    sends the request back with a note saying why (kept on the case for the case worker to
+    read, in their My work, until they ask again)."""
     require(actor, Capability.APPROVE_CLOSURES)
     with audited_atomic():
         case = case_for_change(actor, case_id, open_only=False)
@@ -107,12 +134,19 @@ def closure_approve(
             raise ServiceError(_("Nobody has asked to close this case."))
         check_text(note, field="note", max_length=NOTE_LENGTH)
         if approve:
+            outcome = case.closure_placement_outcome
+            closure_check(case, reason=case.closure_reason, placement_outcome=outcome)
+            closed_on = timezone.localdate()
+            for step in closure_steps():
+                step.close(
+                    actor=actor, case=case, placement_outcome=outcome, closed_on=closed_on, ip=ip
+                )
             _save_closure(
                 case,
                 {
                     "status": Case.Status.CLOSED,
                     "stage": Case.Stage.CLOSED,
-                    "closed_on": timezone.localdate(),
+                    "closed_on": closed_on,
                     "closure_approved_by": actor.user,
                 },
                 actor=actor,
@@ -131,6 +165,7 @@ def closure_approve(
                 case,
                 {
                     "closure_reason": "",
+                    "closure_placement_outcome": "",
                     "closure_notes": "",
                     "closure_requested_by": None,
                     "closure_requested_on": None,
@@ -144,6 +179,27 @@ def closure_approve(
             )
             case_changed(case)
             _publish(ClosureSentBack, case)
+    return case
+
+
+SENT_BACK_CLEARED = {
+    "closure_sent_back_note": "",
+    "closure_sent_back_by": None,
+    "closure_sent_back_on": None,
+}
+
+
+def closure_sent_back_done(*, actor: Membership, case_id, ip: str | None = None) -> Case:
+    """The case worker did what the supervisor asked when sending the request to close back
+    (and will not ask again now): the note leaves their My work. Asking again to close
+    clears it too. Nothing to do if nothing was sent back."""
+    with audited_atomic():
+        case = case_for_change(actor, case_id)
+        if case.closure_sent_back_on is None:
+            return case
+        _save_closure(
+            case, SENT_BACK_CLEARED, actor=actor, action="cases.closure.sent_back_done", ip=ip
+        )
     return case
 
 
@@ -170,11 +226,13 @@ def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = Non
             {
                 "status": Case.Status.OPEN,
                 "closure_reason": "",
+                "closure_placement_outcome": "",
                 "closure_notes": "",
                 "closure_requested_by": None,
                 "closure_requested_on": None,
                 "closed_on": None,
                 "closure_approved_by": None,
+                **SENT_BACK_CLEARED,  # an old note is not work to do in the reopened case
             },
             actor=actor,
             action="cases.case.reopened",

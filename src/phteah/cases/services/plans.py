@@ -45,6 +45,7 @@ def goal_add(
             case=case,
             domain=domain,
             description=description.strip(),
+            recorded_by=actor.user,
         )
         audit_log(
             actor=actor.user,
@@ -138,6 +139,7 @@ def action_add(
             owner=owner,
             owner_text=owner_text.strip(),
             due_on=due_on,
+            recorded_by=actor.user,
         )
         audit_log(
             actor=actor.user,
