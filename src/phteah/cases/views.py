@@ -19,7 +19,7 @@ from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message
 from phteah.people.access import person_get_for_user
 
-from . import page, selectors, services
+from . import due, page, selectors, services
 from .access import (
     action_get_for_user,
     can_edit_case,
@@ -209,14 +209,19 @@ def case_detail(request, case_id):
         actor=actor, case=case, page=request.GET.get("page"), language=get_language()
     )
     sections, section_context = _sections(actor, case)
+    can_edit = can_edit_case(actor, case)
+    goals = selectors.case_plan(case)
     context = {
         "case": case,
         "workers": selectors.case_workers(case),
-        "can_edit": can_edit_case(actor, case),
+        "can_edit": can_edit,
+        # Recording anything new in the case (the action bar): an open case one may edit.
+        "can_record": can_edit and case.status == Case.Status.OPEN,
+        "due": due.next_due(case, goals=goals),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
         "chart": selectors.score_chart(case),
-        "goals": selectors.case_plan(case),
+        "goals": goals,
         "page": timeline_page,
         "entries": entries,
         "sections": sections,
