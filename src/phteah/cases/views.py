@@ -29,6 +29,7 @@ from .access import (
     service_delivery_get_for_user,
     visit_get_for_user,
 )
+from .domain_guidance import GUIDANCE_FIELDS
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -362,7 +363,10 @@ def assessment_add(request, case_id):
 @membership_required
 def assessment_detail(request, case_id, assessment_id):
     assessment = selectors.assessment_detail(
-        actor=request.membership, case_id=case_id, assessment_id=assessment_id
+        actor=request.membership,
+        case_id=case_id,
+        assessment_id=assessment_id,
+        language=get_language(),
     )
     return render(
         request,
@@ -406,7 +410,7 @@ def domain_edit(request, domain_id):
         "name_km": domain.name_km,
         "position": domain.position,
         "is_active": domain.is_active,
-    }
+    } | {name: getattr(domain, name) for name in GUIDANCE_FIELDS}
     form = DomainEditForm(request.POST or None, initial=initial)
     if form_saved(
         request,
