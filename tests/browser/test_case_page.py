@@ -179,3 +179,35 @@ def test_the_case_list_shows_five_cases_a_phone_screen(
     )
     assert wrapped == 0, "dates wrap on desktop"
     assert not watch.page_errors, watch.page_errors
+
+
+def test_the_assessment_form_shows_what_each_score_means_and_a_failed_form_its_errors(
+    live_server, biggest_demo_case, new_page, artifacts_dir
+):
+    page, watch = new_page(*PHONE, locale="en-US")
+    sign_in(page, live_server.url, CASE_WORKER, DEMO_PASSWORD)
+    url = f"{live_server.url}/cases/{biggest_demo_case.pk}/assessments/add/"
+    page.goto(url)
+    page.screenshot(path=artifacts_dir / "assessment-form-en-phone.png")
+    first = page.locator("fieldset.score-row").first
+    expect(first.locator(".score-guidance")).to_have_count(4)
+    assert page.evaluate(HORIZONTAL_OVERFLOW_JS) <= 0
+    # Sent without scores: the summary at the top says so and links to the first score.
+    page.locator("form.stack button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    page.screenshot(path=artifacts_dir / "assessment-form-errors-en-phone.png")
+    link = summary.locator("a").first
+    target = link.get_attribute("href")
+    assert target.startswith("#id_")
+    link.click()
+    assert page.evaluate("(id) => !!document.getElementById(id)", target[1:])
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    page.goto(url)
+    page.screenshot(path=artifacts_dir / "assessment-form-en-desktop.png")
+    _switch_language(page, "km")
+    page.screenshot(path=artifacts_dir / "assessment-form-km-desktop.png")
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    page.screenshot(path=artifacts_dir / "assessment-form-km-phone.png")
+    assert page.evaluate(HORIZONTAL_OVERFLOW_JS) <= 0
+    assert not watch.page_errors, watch.page_errors

@@ -205,7 +205,11 @@ class AssessmentForm(OnceFormMixin, forms.Form):
         for value, label in cls.SCORE_CHOICES[1:]:
             guidance = domain.guidance(value, language)
             if guidance:
-                label = format_html('{}<span class="score-guidance">{}</span>', label, guidance)
+                label = format_html(
+                    '<span class="score-text">{}<span class="score-guidance">{}</span></span>',
+                    label,
+                    guidance,
+                )
             choices.append((value, label))
         return choices
 
