@@ -85,6 +85,8 @@ def test_the_case_page_opens_on_its_summary_and_is_short_on_a_phone(
     # A fold opens with a tap, without a script.
     page.locator("#fold-records > summary").click()
     expect(page.locator("#fold-records table.list").first).to_be_visible()
+    page.locator("#fold-records").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "case-page-en-phone-records-open.png")
 
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=artifacts_dir / "case-page-en-phone-first-screen.png")
