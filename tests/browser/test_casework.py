@@ -139,11 +139,20 @@ def open_case(page, supervisor_name: str, worker_name: str) -> str:
 
     expect_success(page, "was opened.")
     expect(page.locator("h1 small")).to_have_text(re.compile(r"^FBC-\d{4}-\d{4}$"))
-    expect(page.locator("#summary + dl .badge")).to_have_text("Registered")
+    expect(page.locator(".case-glance dl .badge")).to_have_text("Registered")
     return page.url
 
 
+def open_fold(page, fold_id: str) -> None:
+    """Open a fold of the case page (closed when the page opens on a phone) with a tap."""
+    fold = page.locator(f"details#{fold_id}")
+    if fold.get_attribute("open") is None:
+        fold.locator("> summary").click()
+    expect(fold).to_have_attribute("open", "")
+
+
 def record_consent(page, case_url: str, today: datetime.date) -> None:
+    open_fold(page, "fold-person")
     page.get_by_role("link", name="Record a consent").click()
     expect(page.locator("h1")).to_have_text("Record a consent")
     page.get_by_label("Parent or guardian consent").check()
@@ -159,6 +168,7 @@ def record_consent(page, case_url: str, today: datetime.date) -> None:
 
 
 def record_assessment(page, today: datetime.date) -> None:
+    open_fold(page, "fold-case")
     page.get_by_role("link", name="Add an assessment").click()
     expect(page.locator("h1")).to_have_text("Add an assessment")
     expect(page.get_by_label("Kind of assessment").locator("option:checked")).to_have_text(
@@ -172,7 +182,7 @@ def record_assessment(page, today: datetime.date) -> None:
     assert count >= 3, f"only {count} assessment domains"
     for index in range(count):
         row = rows.nth(index)
-        row.locator("select").select_option(str(index % 4 + 1))
+        row.locator(f'input[type="radio"][value="{index % 4 + 1}"]').check()
         row.get_by_label("Reason").fill(f"Observed during the first visit ({index + 1}).")
     page.get_by_label("Summary").fill("Safe with the aunt for now; school interrupted.")
     page.get_by_role("button", name="Save").click()
@@ -180,6 +190,7 @@ def record_assessment(page, today: datetime.date) -> None:
 
 
 def record_placement(page, today: datetime.date) -> None:
+    open_fold(page, "fold-care")
     page.get_by_role("link", name="Record a placement").click()
     expect(page.locator("h1")).to_have_text("Record a placement")
     page.get_by_label("Care type").select_option(label="Emergency foster care")
@@ -196,6 +207,7 @@ def record_placement(page, today: datetime.date) -> None:
 
 
 def record_visit(page, today: datetime.date) -> None:
+    open_fold(page, "fold-records")
     page.get_by_role("link", name="Record a visit").click()
     expect(page.locator("h1")).to_have_text("Record a visit or call")
     expect(exactly(page, "Date")).to_have_value(today.isoformat())
@@ -259,7 +271,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
 
     # The summary: an initial assessment moves the case on (no goal yet, so not "Planned");
     # its risk level replaces the one given when the case was opened.
-    summary = page.locator("#summary + dl")
+    summary = page.locator(".case-glance dl")
     expect(summary.locator(".badge")).to_have_text("Assessed")
     expect(summary.locator(".risk")).to_have_text("Medium")
     expect(summary).to_contain_text(f"Emergency foster care · {FOSTER_FAMILY}")
@@ -346,6 +358,7 @@ def test_khmer_case_page_draws_the_wellbeing_chart(live_server, assessed_case, n
     page.locator('form.lang-switch button[value="km"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "km")
     page.goto(f"{live_server.url}{assessed_case}")
+    open_fold(page, "assessments")
     chart = page.locator("#assessments svg.score-line").first
     expect(chart).to_be_visible()
 

@@ -38,3 +38,42 @@ def test_invalid_input_is_still_refused():
     form = _Form({"number": "៤x", "when": "៣២/១៣/២០២៤", "amount": "abc"})
     assert not form.is_valid()
     assert set(form.errors) == {"number", "when", "amount"}
+
+
+class _TimeForm(forms.Form):
+    time = khmer.TimeField()
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("14:30", datetime.time(14, 30)),
+        ("14.30", datetime.time(14, 30)),
+        ("1430", datetime.time(14, 30)),
+        ("14h30", datetime.time(14, 30)),
+        (" 9:05 ", datetime.time(9, 5)),
+        ("930", datetime.time(9, 30)),
+        ("9", datetime.time(9, 0)),
+        ("១៤:៣០", datetime.time(14, 30)),
+        ("១៤៣០", datetime.time(14, 30)),
+        ("១៤.៣០", datetime.time(14, 30)),
+    ],
+)
+def test_time_fields_take_times_as_people_type_them(typed, expected):
+    form = _TimeForm({"time": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["time"] == expected
+
+
+@pytest.mark.parametrize(
+    "typed", ["24:00", "14:60", "14:3", "2:30pm", "abc", "14:30:00:00", "12345"]
+)
+def test_time_fields_refuse_what_is_not_a_time(typed):
+    assert not _TimeForm({"time": typed}).is_valid()
+
+
+def test_a_time_field_is_a_text_input_a_khmer_keyboard_can_fill():
+    html = str(_TimeForm(initial={"time": datetime.time(9, 5)})["time"])
+    assert 'type="text"' in html
+    assert 'inputmode="decimal"' in html
+    assert 'value="09:05"' in html

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 def _progress_upgrade(sender, verbosity=1, stdout=None, **kwargs) -> None:
@@ -45,6 +46,7 @@ class CareConfig(AppConfig):
                 position=20,
                 print_template="care/_print_placements.html",
                 summary_template="care/_summary_placement.html",
+                title=gettext_lazy("Placement"),
             )
         )
         page.case_section(
@@ -53,6 +55,7 @@ class CareConfig(AppConfig):
                 template="care/_family_sections.html",
                 context=selectors.care_case_context,
                 position=40,
+                title=gettext_lazy("Family tracing and reunification"),
             )
         )
         # Closing a case ends the child's current placement; the reason must agree with it.

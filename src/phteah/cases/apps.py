@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 
 def _seed(event) -> None:
@@ -61,6 +62,7 @@ class CasesConfig(AppConfig):
                 template="people/case_sections.html",
                 context=person_case_context,
                 position=10,
+                title=gettext_lazy("The child: details, documents, household, consent"),
             )
         )
         page.case_section(
@@ -69,6 +71,7 @@ class CasesConfig(AppConfig):
                 template="cases/_records.html",
                 context=selectors.case_records_context,
                 position=30,
+                title=gettext_lazy("Visits and services"),
             )
         )
         timeline.register()

@@ -5,13 +5,14 @@ a comparison with today, an index range scan. My work, the team page and the cas
 "work due" filter all use these."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .models import Case
+from .models import Action, Case, Goal
 
 CATEGORIES = (
     "visits_overdue",
@@ -80,3 +81,64 @@ def visit_interval(case: Case) -> int | None:
     """The number of days within which *case* must be visited again, by its organisation's
     rules (its current care type and risk level); None when no rule applies."""
     return _visit_interval(case) if _visit_interval is not None else None
+
+
+# --- what falls due next on one case (the top of the case page) --------------------------
+
+NEXT_LABELS = {
+    "visit": gettext_lazy("Next visit"),
+    "initial": gettext_lazy("Initial assessment"),
+    "review": gettext_lazy("Assessment review"),
+    "plan": gettext_lazy("Next action of the plan"),
+    "placement": gettext_lazy("Placement limit"),
+    "follow_up": gettext_lazy("Follow-up visit"),
+}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: str  # a key of NEXT_LABELS
+    day: date
+    overdue: bool
+    label: str = ""  # what is due, when it is not only the kind (e.g. the action of the plan)
+
+    @property
+    def title(self) -> str:
+        return str(NEXT_LABELS[self.key])
+
+
+def next_due(case: Case, *, goals=(), today: date | None = None, now=None) -> list[DueItem]:
+    """What falls due next on *case*, soonest first, from the due dates stored on it and
+    the open actions of its plan (*goals*, with their actions prefetched). Nothing for a
+    case that is not open."""
+    if case.status != Case.Status.OPEN:
+        return []
+    today, now = today or timezone.localdate(), now or timezone.now()
+    items = []
+    for key, day in (
+        ("visit", case.visit_due_on),
+        ("review", case.review_due_on),
+        ("placement", case.stay_limit_on),
+        ("follow_up", case.follow_up_due_on),
+    ):
+        if day is not None:
+            items.append(DueItem(key, day, day < today))
+    if case.initial_target_at is not None:
+        items.append(
+            DueItem(
+                "initial",
+                timezone.localtime(case.initial_target_at).date(),
+                case.initial_target_at < now,
+            )
+        )
+    actions = [
+        action
+        for goal in goals
+        if goal.status == Goal.Status.OPEN
+        for action in goal.actions.all()
+        if action.status == Action.Status.TO_DO and action.due_on is not None
+    ]
+    if actions:
+        action = min(actions, key=lambda action: action.due_on)
+        items.append(DueItem("plan", action.due_on, action.due_on < today, action.description))
+    return sorted(items, key=lambda item: item.day)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from phteah.core.limits import INTEGER_MAX, NOTE_LENGTH
 from phteah.core.submissions import OnceFormMixin
 from phteah.geography.models import Province
 
+from .domain_guidance import GUIDANCE_LENGTH
 from .due import CATEGORIES, CATEGORY_LABELS
 from .models import (
     Action,
@@ -194,13 +196,29 @@ class AssessmentForm(OnceFormMixin, forms.Form):
         for domain in self.domains:
             self.fields[f"score_{domain.pk}"] = forms.TypedChoiceField(
                 label=domain.display_name(language),
-                choices=self.SCORE_CHOICES,
+                choices=self.score_choices(domain, language),
                 coerce=int,
                 empty_value=None,
+                widget=forms.RadioSelect(attrs={"class": "choices score-choices"}),
             )
             self.fields[f"reason_{domain.pk}"] = forms.CharField(
                 label=_("Reason"), required=False, max_length=500
             )
+
+    @classmethod
+    def score_choices(cls, domain, language):
+        """The scores 1–4, each with what it means in *domain* beneath it."""
+        choices = []
+        for value, label in cls.SCORE_CHOICES[1:]:
+            guidance = domain.guidance(value, language)
+            if guidance:
+                label = format_html(
+                    '<span class="score-text">{}<span class="score-guidance">{}</span></span>',
+                    label,
+                    guidance,
+                )
+            choices.append((value, label))
+        return choices
 
     def main_fields(self):
         return [self[name] for name in ("kind", "assessed_on", "risk_level")]
@@ -233,9 +251,27 @@ class DomainForm(OnceFormMixin, forms.Form):
     )
 
 
+def _guidance_field(label):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=GUIDANCE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class DomainEditForm(DomainForm):
     position = khmer.IntegerField(label=_("Position in the list"), min_value=0, max_value=32000)
     is_active = forms.BooleanField(label=_("In use"), required=False)
+    # What each score means in the domain, shown beside the score in assessments.
+    guidance_1 = _guidance_field(_("What 1 (very poor) means, in English"))
+    guidance_1_km = _guidance_field(_("What 1 (very poor) means, in Khmer"))
+    guidance_2 = _guidance_field(_("What 2 (poor) means, in English"))
+    guidance_2_km = _guidance_field(_("What 2 (poor) means, in Khmer"))
+    guidance_3 = _guidance_field(_("What 3 (fair) means, in English"))
+    guidance_3_km = _guidance_field(_("What 3 (fair) means, in Khmer"))
+    guidance_4 = _guidance_field(_("What 4 (good) means, in English"))
+    guidance_4_km = _guidance_field(_("What 4 (good) means, in Khmer"))
 
 
 class DomainChoiceField(forms.ModelChoiceField):

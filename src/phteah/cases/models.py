@@ -254,6 +254,16 @@ class AssessmentDomain(OrganisationOwned):
     name_km = models.CharField(_("name in Khmer"), max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    # What each score means in this domain, in English and Khmer (phteah.cases.domain_guidance
+    # for the standard domains).
+    guidance_1 = models.TextField(_("what 1 means, in English"), blank=True)
+    guidance_1_km = models.TextField(_("what 1 means, in Khmer"), blank=True)
+    guidance_2 = models.TextField(_("what 2 means, in English"), blank=True)
+    guidance_2_km = models.TextField(_("what 2 means, in Khmer"), blank=True)
+    guidance_3 = models.TextField(_("what 3 means, in English"), blank=True)
+    guidance_3_km = models.TextField(_("what 3 means, in Khmer"), blank=True)
+    guidance_4 = models.TextField(_("what 4 means, in English"), blank=True)
+    guidance_4_km = models.TextField(_("what 4 means, in Khmer"), blank=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -266,6 +276,15 @@ class AssessmentDomain(OrganisationOwned):
 
     def display_name(self, language: str | None = None) -> str:
         return self.name_km if language == "km" and self.name_km else self.name_en
+
+    def guidance(self, score: int, language: str | None = None) -> str:
+        """What *score* means in this domain, in *language* (English when there is no
+        Khmer text); "" for a score without guidance."""
+        if score not in (1, 2, 3, 4):
+            return ""
+        english = getattr(self, f"guidance_{score}")
+        khmer = getattr(self, f"guidance_{score}_km")
+        return khmer if language == "km" and khmer else english
 
 
 class Assessment(OrganisationOwned):

@@ -30,6 +30,9 @@ class CaseSection:
     position: int
     print_template: str = ""
     summary_template: str = ""  # lines of the case summary (<dt>/<dd> pairs), if any
+    # The heading of the fold the section is shown in on the case page (closed by default on
+    # a phone); a section without one is shown unfolded.
+    title: str = ""
 
 
 @dataclass

@@ -168,12 +168,17 @@ def domain_list(*, actor: Membership, active_only: bool = False) -> QuerySet:
     return domains.order_by("position", "name_en")
 
 
-def assessment_detail(*, actor: Membership, case_id, assessment_id) -> Assessment:
-    """One assessment with its scores, recording that *actor* looked at it."""
+def assessment_detail(
+    *, actor: Membership, case_id, assessment_id, language: str | None = None
+) -> Assessment:
+    """One assessment with its scores (each with what it means in its domain, in
+    *language*: ``guidance``), recording that *actor* looked at it."""
     assessment = assessment_get_for_user(actor=actor, case_id=case_id, assessment_id=assessment_id)
     assessment.scores_shown = list(
         assessment.scores.select_related("domain").order_by("domain__position", "domain__name_en")
     )
+    for row in assessment.scores_shown:
+        row.guidance = row.domain.guidance(row.score, language)
     _viewed(actor, assessment, "cases.assessment.viewed")
     return assessment
 

@@ -31,6 +31,7 @@ from .access import (
     service_delivery_get_for_user,
     visit_get_for_user,
 )
+from .domain_guidance import GUIDANCE_FIELDS
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -211,15 +212,18 @@ def case_detail(request, case_id):
         actor=actor, case=case, page=request.GET.get("page"), language=get_language()
     )
     sections, section_context = _sections(actor, case)
+    can_edit = can_edit_case(actor, case)
+    goals = selectors.case_plan(case)
     context = {
         "case": case,
         "workers": selectors.case_workers(case),
-        "can_edit": can_edit_case(actor, case),
+        "can_edit": can_edit,
         "can_record": can_record_in_case(actor, case),
+        "due": due.next_due(case, goals=goals),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
         "chart": selectors.score_chart(case),
-        "goals": selectors.case_plan(case),
+        "goals": goals,
         "page": timeline_page,
         "entries": entries,
         "sections": sections,
@@ -373,7 +377,10 @@ def assessment_add(request, case_id):
 @membership_required
 def assessment_detail(request, case_id, assessment_id):
     assessment = selectors.assessment_detail(
-        actor=request.membership, case_id=case_id, assessment_id=assessment_id
+        actor=request.membership,
+        case_id=case_id,
+        assessment_id=assessment_id,
+        language=get_language(),
     )
     return render(
         request,
@@ -417,7 +424,7 @@ def domain_edit(request, domain_id):
         "name_km": domain.name_km,
         "position": domain.position,
         "is_active": domain.is_active,
-    }
+    } | {name: getattr(domain, name) for name in GUIDANCE_FIELDS}
     form = DomainEditForm(request.POST or None, initial=initial)
     if form_saved(
         request,

@@ -4,6 +4,8 @@ and 2100, whole numbers within their column, decimals within their digits. A val
 its bound is refused with a message in the user's language, never passed on to fail in the
 database or in date arithmetic."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -101,8 +103,46 @@ class DateTimeField(KhmerDigitsMixin, _DateBounds, forms.DateTimeField):
         super().__init__(**kwargs)
 
 
-class TimeField(KhmerDigitsMixin, forms.TimeField):
-    widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+_TIME = re.compile(r"^(?P<hour>\d{1,2})(?:\s*[:.h ]\s*(?P<minute>\d{2})|(?P<packed>\d{2}))?$")
+
+
+def normalise_time(value):
+    """'14:30', '14.30', '14h30', '1430', '9' and the same in Khmer digits (១៤:៣០) → 'HH:MM';
+    None for anything else that is not blank."""
+    if not isinstance(value, str):
+        return value
+    text = to_ascii_digits(value).strip()
+    match = _TIME.match(text)
+    if not match:
+        return None if text else text
+    minute = match["minute"] or match["packed"] or "00"
+    return f"{int(match['hour']):02d}:{minute}"
+
+
+class TimeField(forms.TimeField):
+    """A time typed as people write it: a text input (a phone's time picker cannot take
+    Khmer digits) accepting 14:30, 14.30, 14h30, 1430 and ១៤:៣០."""
+
+    widget = forms.TimeInput(
+        attrs={
+            "class": "time-input",
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "placeholder": "14:30",
+        },
+        format="%H:%M",
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%H:%M"])
+        kwargs.setdefault("help_text", _("Hours and minutes, for example 14:30."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        normalised = normalise_time(value)
+        if normalised is None and value is not None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(normalised)
 
 
 class CharField(KhmerDigitsMixin, forms.CharField):

@@ -13,6 +13,7 @@ from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
+from ..domain_guidance import GUIDANCE_FIELDS, GUIDANCE_LENGTH, default_guidance
 from ..models import AssessmentDomain
 from .records import creates, require
 
@@ -30,7 +31,7 @@ DEFAULT_DOMAINS = [
     ("education_performance", "Education performance", "លទ្ធផលសិក្សា"),
     ("work_education", "Work & education", "ការងារ និងការអប់រំ"),
 ]
-DOMAIN_FIELDS = ("code", "name_en", "name_km", "position", "is_active")
+DOMAIN_FIELDS = ("code", "name_en", "name_km", "position", "is_active", *GUIDANCE_FIELDS)
 
 
 def assessment_domains_seed(*, organisation) -> int:
@@ -48,6 +49,7 @@ def assessment_domains_seed(*, organisation) -> int:
                     name_en=name_en,
                     name_km=name_km,
                     position=(index + 1) * 10,
+                    **default_guidance(code),
                 )
                 for index, (code, name_en, name_km) in enumerate(DEFAULT_DOMAINS)
             ]
@@ -144,12 +146,36 @@ def domain_update(
     name_km: str,
     position: int,
     is_active: bool,
+    guidance_1: str | None = None,
+    guidance_1_km: str | None = None,
+    guidance_2: str | None = None,
+    guidance_2_km: str | None = None,
+    guidance_3: str | None = None,
+    guidance_3_km: str | None = None,
+    guidance_4: str | None = None,
+    guidance_4_km: str | None = None,
     ip: str | None = None,
 ) -> AssessmentDomain:
-    """Rename, move or stop using a domain (scores already given keep it)."""
+    """Rename, move or stop using a domain (scores already given keep it), and say what
+    each score means in it (a guidance text left out, None, stays as it is)."""
+    given = {
+        "guidance_1": guidance_1,
+        "guidance_1_km": guidance_1_km,
+        "guidance_2": guidance_2,
+        "guidance_2_km": guidance_2_km,
+        "guidance_3": guidance_3,
+        "guidance_3_km": guidance_3_km,
+        "guidance_4": guidance_4,
+        "guidance_4_km": guidance_4_km,
+    }
+    guidance = {name: text.strip() for name, text in given.items() if text is not None}
     with audited_atomic():
         domain = domain_get_for_edit(actor, domain_id, lock=True)
-        check_values(AssessmentDomain, {"position": position})
+        check_values(
+            AssessmentDomain,
+            {"position": position} | guidance,
+            lengths=dict.fromkeys(GUIDANCE_FIELDS, GUIDANCE_LENGTH),
+        )
         _check_domain_names(actor, name_en, name_km, exclude=domain)
         audited_update(
             domain,
@@ -158,7 +184,8 @@ def domain_update(
                 "name_km": name_km.strip(),
                 "position": position,
                 "is_active": is_active,
-            },
+            }
+            | guidance,
             fields=DOMAIN_FIELDS,
             actor=actor.user,
             organisation=actor.organisation_id,

@@ -92,4 +92,21 @@
       });
     });
   });
+  // Folds (<details data-open-wide>) are closed when a page opens, so that a phone sees the
+  // summary first; a wide screen has room for them open. A link to something inside a fold
+  // opens it.
+  if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (fold) {
+      fold.open = true;
+    });
+  }
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(decodeURIComponent(id)) : null;
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
 })();
