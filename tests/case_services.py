@@ -398,7 +398,7 @@ def reread(world: World) -> World:
         (rule.kind, rule.care_type, rule.risk_level, rule.value): rule
         for rule in CareRule.objects.filter(organisation=world.organisation)
     }
-    current = Placement.objects.filter(case=world.case, ended_on__isnull=True).first()
+    current = Placement.objects.valid().filter(case=world.case, ended_on__isnull=True).first()
     world.placement = current or world.placement
     return world
 
@@ -696,6 +696,81 @@ def _provider_update(w, side):
     )
 
 
+def _assessment_of(w, side):
+    return Assessment.objects.filter(case=w.case).order_by("assessed_on")[side]
+
+
+def _voided(model, pk) -> bool:
+    return model.objects.filter(pk=pk, voided_at__isnull=False).exists()
+
+
+def _visit_void(w, side):
+    return cases.visit_void(
+        actor=w.worker, case_id=w.case.pk, visit_id=w.visits[side].pk, reason=f"Wrong {side}"
+    )
+
+
+def _visit_restore(w, side):
+    """Voids the visit first if it is not (a restore needs a voided record)."""
+    if not _voided(Visit, w.visits[side].pk):
+        _visit_void(w, side)
+    return cases.visit_restore(actor=w.supervisor, case_id=w.case.pk, visit_id=w.visits[side].pk)
+
+
+def _service_void(w, side):
+    return cases.service_void(
+        actor=w.worker, case_id=w.case.pk, service_id=w.services[side].pk, reason="Duplicate"
+    )
+
+
+def _service_restore(w, side):
+    if not _voided(ServiceDelivery, w.services[side].pk):
+        _service_void(w, side)
+    return cases.service_restore(
+        actor=w.supervisor, case_id=w.case.pk, service_id=w.services[side].pk
+    )
+
+
+def _assessment_void(w, side):
+    return cases.assessment_void(
+        actor=w.worker,
+        case_id=w.case.pk,
+        assessment_id=_assessment_of(w, side).pk,
+        reason="Wrong child",
+    )
+
+
+def _assessment_restore(w, side):
+    if not _assessment_of(w, side).is_voided:
+        _assessment_void(w, side)
+    return cases.assessment_restore(
+        actor=w.supervisor, case_id=w.case.pk, assessment_id=_assessment_of(w, side).pk
+    )
+
+
+def _placement_to_void(w):
+    """The current placement, else the latest valid one."""
+    valid = Placement.objects.valid().filter(case=w.case).order_by("-started_on", "-created_at")
+    return valid.filter(ended_on__isnull=True).first() or valid.first()
+
+
+def _placement_void(w, side):
+    return care.placement_void(
+        actor=w.worker,
+        case_id=w.case.pk,
+        placement_id=_placement_to_void(w).pk,
+        reason="Wrong child",
+    )
+
+
+def _placement_restore(w, side):
+    """Restores the latest voided placement (voiding one first if none is)."""
+    voided = Placement.objects.voided().filter(case=w.case).order_by("-voided_at").first()
+    if voided is None:
+        voided = _placement_void(w, side)
+    return care.placement_restore(actor=w.supervisor, case_id=w.case.pk, placement_id=voided.pk)
+
+
 SPECS = {
     spec.name: spec
     for spec in (
@@ -714,6 +789,14 @@ SPECS = {
         Spec("service_update", _service_update),
         Spec("placement_start", _placement_start),
         Spec("placement_end", _placement_end),
+        Spec("visit_void", _visit_void),
+        Spec("visit_restore", _visit_restore),
+        Spec("service_void", _service_void),
+        Spec("service_restore", _service_restore),
+        Spec("assessment_void", _assessment_void),
+        Spec("assessment_restore", _assessment_restore),
+        Spec("placement_void", _placement_void),
+        Spec("placement_restore", _placement_restore),
         Spec("tracing_record", _tracing_record),
         Spec("relative_add", _relative_add),
         Spec("reunification_record", _reunification_record),
@@ -741,6 +824,8 @@ SHARED = {
 
 # Found by discovered_services() but not a change to an existing case.
 NOT_CASE_CHANGES = {
+    "record_void": "the helper of every *_void service (each has its Spec)",
+    "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "
     "it has any case",
 }

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from phteah.cases.models import CareType, RiskLevel
-from phteah.core.models import OrganisationOwned
+from phteah.core.models import OrganisationOwned, Voidable
 
 
 class CareProvider(OrganisationOwned):
@@ -57,7 +57,7 @@ class Carer(OrganisationOwned):
         return self.name
 
 
-class Placement(OrganisationOwned):
+class Placement(Voidable, OrganisationOwned):
     class Outcome(models.TextChoices):
         REINTEGRATED = "reintegrated", _("Returned to family")
         MOVED = "moved", _("Moved to another placement")

@@ -318,11 +318,13 @@ def assessment_add(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
     domains = list(selectors.domain_list(actor=actor, active_only=True))
-    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    has_closure = (
+        Assessment.objects.valid().filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    )
     initial = {"assessed_on": timezone.localdate(), "risk_level": case.risk_level}
     initial["kind"] = (
         Assessment.Kind.INITIAL
-        if not Assessment.objects.filter(case=case).exists()
+        if not Assessment.objects.valid().filter(case=case).exists()
         else Assessment.Kind.REVIEW
     )
     form = AssessmentForm(
@@ -607,7 +609,9 @@ def closure_request(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
     form = ClosureRequestForm(request.POST or None, submitter=request.user)
-    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    has_closure = (
+        Assessment.objects.valid().filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    )
 
     def save(data):
         services.closure_request(actor=actor, case_id=case.pk, ip=client_ip(request), **data)

@@ -5,7 +5,8 @@
 - ``domains``: the organisation's assessment domains;
 - ``assessments``, ``plans`` (goals, actions, reviews), ``conferences``;
 - ``visits``, ``deliveries`` (the service catalogue and services delivered);
-- ``closure``: closing, sending back, reopening.
+- ``closure``: closing, sending back, reopening;
+- ``voiding``: voiding a mistaken visit, service or assessment, and restoring it.
 
 The names are also importable from this package."""
 
@@ -59,6 +60,14 @@ from .plans import (
     plan_review_add,
 )
 from .visits import VISIT_FIELDS, visit_record, visit_update
+from .voiding import (
+    assessment_restore,
+    assessment_void,
+    service_restore,
+    service_void,
+    visit_restore,
+    visit_void,
+)
 
 __all__ = [
     "ACTION_FIELDS",
@@ -79,6 +88,8 @@ __all__ = [
     "action_update",
     "assessment_add",
     "assessment_domains_seed",
+    "assessment_restore",
+    "assessment_void",
     "case_open",
     "case_reference_next",
     "case_reopen",
@@ -97,12 +108,16 @@ __all__ = [
     "plan_review_add",
     "roles_with",
     "service_record",
+    "service_restore",
     "service_type_create",
     "service_type_get_for_edit",
     "service_type_update",
     "service_types_seed",
     "service_update",
+    "service_void",
     "supervisor_members",
     "visit_record",
+    "visit_restore",
     "visit_update",
+    "visit_void",
 ]
