@@ -53,6 +53,7 @@ def care_case_context(*, actor, case) -> dict:
     current = next((p for p in placements if p.ended_on is None and not p.is_voided), None)
     care = {
         "can_edit": can_edit_case(actor, case),
+        "can_restore": actor is not None and actor.can(Capability.RESTORE_VOIDED),
         "today": today,
         "placements": placements,
         "current_placement": current,

@@ -323,6 +323,7 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
     service_count = ServiceDelivery.objects.valid().filter(case=case).count()
     records = {
         "can_edit": can_edit_case(actor, case),
+        "can_restore": actor is not None and actor.can(Capability.RESTORE_VOIDED),
         "visits": visits,
         "visit_count": visit_count,
         "more_visits": counts["all"] > len(visits),

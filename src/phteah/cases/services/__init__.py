@@ -59,6 +59,7 @@ from .plans import (
     goal_update,
     plan_review_add,
 )
+from .records import may_restore
 from .visits import VISIT_FIELDS, visit_record, visit_update
 from .voiding import (
     assessment_restore,
@@ -105,6 +106,7 @@ __all__ = [
     "domain_update",
     "goal_add",
     "goal_update",
+    "may_restore",
     "plan_review_add",
     "roles_with",
     "service_record",
