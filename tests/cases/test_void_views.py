@@ -93,9 +93,7 @@ def test_services_assessments_and_placements_have_void_pages(client, worker, cas
     assessment_void = reverse("cases:assessment_void", args=[case.pk, done.pk])
     assert f'href="{assessment_void}"' in detail.content.decode()
 
-    client.post(
-        reverse("care:placement_void", args=[case.pk, placement.pk]), {"reason": "Wrong"}
-    )
+    client.post(reverse("care:placement_void", args=[case.pk, placement.pk]), {"reason": "Wrong"})
     client.post(assessment_void, {"reason": "Another child's"})
     client.post(reverse("cases:service_void", args=[case.pk, service.pk]), {"reason": "Twice"})
     for record in (service, done, placement):
