@@ -79,6 +79,7 @@ def test_void_a_visit_from_the_case_page_on_a_phone(
 
     expect(page).to_have_url(f"{live_server.url}/cases/{data['case_id']}/#care-visits")
     page.screenshot(path=artifacts_dir / "void-case-en-phone.png", full_page=True)
+    page.locator("#care-visits").screenshot(path=artifacts_dir / "void-visits-en-phone.png")
     visits = page.locator("#care-visits")
     voided = visits.locator("tr.voided")
     expect(voided).to_have_count(1)
@@ -95,11 +96,16 @@ def test_void_a_visit_from_the_case_page_on_a_phone(
 
     page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
     page.screenshot(path=artifacts_dir / "void-case-en-desktop.png", full_page=True)
+    page.locator("#care-visits").screenshot(path=artifacts_dir / "void-visits-en-desktop.png")
+    page.locator("#timeline").screenshot(path=artifacts_dir / "void-timeline-en-desktop.png")
     page.locator('form.lang-switch button[name="language"][value="km"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "km")
     page.goto(f"{live_server.url}/cases/{data['case_id']}/#care-visits")
     page.screenshot(path=artifacts_dir / "void-case-km-desktop.png", full_page=True)
+    page.locator("#care-visits").screenshot(path=artifacts_dir / "void-visits-km-desktop.png")
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     page.screenshot(path=artifacts_dir / "void-case-km-phone.png", full_page=True)
+    page.locator("#care-visits").screenshot(path=artifacts_dir / "void-visits-km-phone.png")
+    page.locator("#timeline").screenshot(path=artifacts_dir / "void-timeline-km-phone.png")
     assert page.evaluate(HORIZONTAL_OVERFLOW_JS) <= 0
     assert not watch.page_errors, watch.page_errors
