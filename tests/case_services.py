@@ -95,10 +95,24 @@ class World:
     case_version: int = 0
     person_version: int = 0
     labels: dict = field(default_factory=dict)
+    # A record of each voidable kind voided by mistake, for the restore services.
+    voided_visit: object = None
+    voided_service: object = None
+    voided_assessment: object = None
+    voided_placement: object = None
 
     @property
     def chain_key(self) -> str:
         return chain_key_for(self.organisation.pk)
+
+
+def _voided(w) -> dict:
+    """The fields of a record voided by the world's case worker."""
+    return {
+        "voided_at": timezone.now(),
+        "voided_by": w.worker.user,
+        "void_reason": "Recorded by mistake.",
+    }
 
 
 def _bulk(model, rows: list) -> list:
@@ -290,7 +304,11 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
     )
     assessments = []
     for w in worlds:
-        for kind, day, risk in (("initial", -50, "high"), ("closure", -1, "low")):
+        for kind, day, risk in (
+            ("initial", -50, "high"),
+            ("review", -30, "low"),
+            ("closure", -1, "low"),
+        ):
             assessments.append(
                 Assessment(
                     organisation=w.organisation,
@@ -300,9 +318,14 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
                     assessed_by=w.worker.user,
                     risk_level=risk,
                     summary=f"{kind} assessment",
+                    **_voided(w) if kind == "review" else {},
                 )
             )
     _bulk(Assessment, assessments)
+    for w in worlds:
+        w.voided_assessment = next(
+            a for a in assessments if a.case_id == w.case.pk and a.kind == "review"
+        )
     _bulk(
         AssessmentScore,
         [
@@ -351,6 +374,10 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             )
             for visited, next_due in ((-30, -2), (-20, 3))
         ]
+        w.voided_visit = Visit(
+            organisation=w.organisation, case=w.case, visited_on=days(-10), kind="phone",
+            recorded_by=w.worker.user, next_visit_due=days(20), **_voided(w),
+        )  # fmt: skip
         w.services = [
             ServiceDelivery(
                 organisation=w.organisation,
@@ -364,6 +391,11 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             )
             for n, day in ((1, -25), (2, -15))
         ]
+        w.voided_service = ServiceDelivery(
+            organisation=w.organisation, case=w.case, service_type=w.service_type,
+            delivered_on=days(-12), cost=99, recorded_by=w.worker.user, notes="Twice",
+            **_voided(w),
+        )  # fmt: skip
         w.providers = [
             CareProvider(
                 organisation=w.organisation, kind="foster_family", name=name, capacity=capacity
@@ -375,8 +407,8 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             found_on=days(-10), recorded_by=w.worker.user,
         )  # fmt: skip
     _bulk(Action, [a for w in worlds for a in w.actions])
-    _bulk(Visit, [v for w in worlds for v in w.visits])
-    _bulk(ServiceDelivery, [s for w in worlds for s in w.services])
+    _bulk(Visit, [v for w in worlds for v in (*w.visits, w.voided_visit)])
+    _bulk(ServiceDelivery, [s for w in worlds for s in (*w.services, w.voided_service)])
     _bulk(CareProvider, [p for w in worlds for p in w.providers])
     _bulk(Relative, [w.relative for w in worlds])
     for w in worlds:
@@ -392,7 +424,13 @@ def build_worlds(wanted: list[tuple[str, str]]) -> list[World]:
             ended_on=days(-1) if w.state == CLOSED else None,
             outcome="other" if w.state == CLOSED else "",
         )
-    _bulk(Placement, [w.placement for w in worlds])
+    for w in worlds:
+        w.voided_placement = Placement(
+            organisation=w.organisation, case=w.case, care_type="temporary_centre",
+            started_on=days(-50), ended_on=days(-41), outcome="moved",
+            reason="Recorded for the wrong child.", recorded_by=w.worker.user, **_voided(w),
+        )  # fmt: skip
+    _bulk(Placement, [p for w in worlds for p in (w.placement, w.voided_placement)])
     cases_progress_refresh(Case.objects.filter(organisation__in=orgs))
     for w in worlds:
         w.case.refresh_from_db()
@@ -410,7 +448,7 @@ def reread(world: World) -> World:
         (rule.kind, rule.care_type, rule.risk_level, rule.value): rule
         for rule in CareRule.objects.filter(organisation=world.organisation)
     }
-    current = Placement.objects.filter(case=world.case, ended_on__isnull=True).first()
+    current = Placement.objects.valid().filter(case=world.case, ended_on__isnull=True).first()
     world.placement = current or world.placement
     return world
 
@@ -716,6 +754,66 @@ def _provider_update(w, side):
     )
 
 
+def _assessment_of(w, side):
+    """Side 0: the initial assessment; side 1: the closure assessment."""
+    kind = ("initial", "closure")[side]
+    return Assessment.objects.filter(case=w.case, kind=kind).order_by("assessed_on").first()
+
+
+def _visit_void(w, side):
+    return cases.visit_void(
+        actor=w.worker, case_id=w.case.pk, visit_id=w.visits[side].pk, reason=f"Wrong {side}"
+    )
+
+
+def _visit_restore(w, side):
+    """Side 0: the world's voided visit; side 1: the second visit (voided by visit_void in
+    a sequence, else refused)."""
+    visit = (w.voided_visit, w.visits[1])[side]
+    return cases.visit_restore(actor=w.supervisor, case_id=w.case.pk, visit_id=visit.pk)
+
+
+def _service_void(w, side):
+    return cases.service_void(
+        actor=w.worker, case_id=w.case.pk, service_id=w.services[side].pk, reason="Duplicate"
+    )
+
+
+def _service_restore(w, side):
+    service = (w.voided_service, w.services[1])[side]
+    return cases.service_restore(actor=w.supervisor, case_id=w.case.pk, service_id=service.pk)
+
+
+def _assessment_void(w, side):
+    return cases.assessment_void(
+        actor=w.worker,
+        case_id=w.case.pk,
+        assessment_id=_assessment_of(w, side).pk,
+        reason="Wrong child",
+    )
+
+
+def _assessment_restore(w, side):
+    assessment = w.voided_assessment if side == 0 else _assessment_of(w, 1)
+    return cases.assessment_restore(
+        actor=w.supervisor, case_id=w.case.pk, assessment_id=assessment.pk
+    )
+
+
+def _placement_void(w, side):
+    """The world's current placement (both sides: the second is refused)."""
+    return care.placement_void(
+        actor=w.worker, case_id=w.case.pk, placement_id=w.placement.pk, reason="Wrong child"
+    )
+
+
+def _placement_restore(w, side):
+    """Side 0: the world's voided earlier placement; side 1: the current one (voided by
+    placement_void in a sequence, else refused)."""
+    placement = (w.voided_placement, w.placement)[side]
+    return care.placement_restore(actor=w.supervisor, case_id=w.case.pk, placement_id=placement.pk)
+
+
 SPECS = {
     spec.name: spec
     for spec in (
@@ -734,6 +832,14 @@ SPECS = {
         Spec("service_update", _service_update),
         Spec("placement_start", _placement_start),
         Spec("placement_end", _placement_end),
+        Spec("visit_void", _visit_void),
+        Spec("visit_restore", _visit_restore),
+        Spec("service_void", _service_void),
+        Spec("service_restore", _service_restore),
+        Spec("assessment_void", _assessment_void),
+        Spec("assessment_restore", _assessment_restore),
+        Spec("placement_void", _placement_void),
+        Spec("placement_restore", _placement_restore),
         Spec("tracing_record", _tracing_record),
         Spec("relative_add", _relative_add),
         Spec("reunification_record", _reunification_record),
@@ -762,6 +868,8 @@ SHARED = {
 
 # Found by discovered_services() but not a change to an existing case.
 NOT_CASE_CHANGES = {
+    "record_void": "the helper of every *_void service (each has its Spec)",
+    "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "
     "it has any case",
 }
@@ -901,7 +1009,7 @@ def snapshots(worlds) -> dict:
                     value = maps.get(label, {}).get(value, f"{label}:{value}")
                 elif f.name == "reference" and isinstance(value, str):
                     value = value.replace(f"{codes[org]}-", "ORG-")
-                elif f.name == "photo":
+                elif f.name in ("photo", "voided_at"):  # a time of writing: set or not
                     value = bool(value)
                 values.append((f.name, value))
             rows[org].append(tuple(values))

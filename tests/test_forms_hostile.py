@@ -232,6 +232,10 @@ FORMS = [
     FormCase("cases:visit_edit", "visit", WORKER, C.VisitForm, valid=(("next_visit_due", _in_30),)),
     FormCase("cases:service_add", "case", WORKER, C.ServiceForm),
     FormCase("cases:service_edit", "service", WORKER, C.ServiceForm),
+    FormCase("cases:visit_void", "visit", WORKER, C.VoidForm),
+    FormCase("cases:service_void", "service", WORKER, C.VoidForm),
+    FormCase("cases:assessment_void", "case_assessment", WORKER, C.VoidForm),
+    FormCase("care:placement_void", "placement", WORKER, C.VoidForm),
     FormCase("cases:service_type_add", None, ADMIN, C.ServiceTypeForm),
     FormCase("cases:service_type_edit", "service_type", ADMIN, C.ServiceTypeEditForm),
     # care

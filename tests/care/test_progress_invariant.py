@@ -63,7 +63,8 @@ def test_after_every_service_in_turn_on_one_case_nothing_has_drifted():
         (spec, side)
         for spec in SPECS.values()
         if spec.needs == OPEN and spec.name != "closure_request"
-        for side in ((0,) if spec.name == "placement_end" else (0, 1))  # one placement to end
+        # One placement to end, and to void.
+        for side in ((0,) if spec.name in ("placement_end", "placement_void") else (0, 1))
     ]
     steps += [
         (SPECS["closure_request"], 0),

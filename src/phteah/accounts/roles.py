@@ -26,6 +26,7 @@ class Capability(StrEnum):
     VIEW_OWN_CASES = "view_own_cases"
     EDIT_CASES = "edit_cases"
     APPROVE_CLOSURES = "approve_closures"
+    RESTORE_VOIDED = "restore_voided"
     VIEW_TEAM_WORKLOAD = "view_team_workload"
     VIEW_AGGREGATES = "view_aggregates"
     EXPORT_REPORTS = "export_reports"
@@ -43,6 +44,7 @@ CAPABILITY_LABELS = {
     Capability.VIEW_OWN_CASES: _("See the cases assigned to them and their team"),
     Capability.EDIT_CASES: _("Record and change case information"),
     Capability.APPROVE_CLOSURES: _("Approve case closures"),
+    Capability.RESTORE_VOIDED: _("Restore case records that were voided by mistake"),
     Capability.VIEW_TEAM_WORKLOAD: _("See the team's caseload and overdue work"),
     Capability.VIEW_AGGREGATES: _("See aggregate figures and reports"),
     Capability.EXPORT_REPORTS: _("Export reports"),
@@ -65,6 +67,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_OWN_CASES,
             Capability.EDIT_CASES,
             Capability.APPROVE_CLOSURES,
+            Capability.RESTORE_VOIDED,
             Capability.VIEW_TEAM_WORKLOAD,
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_AUDIT,

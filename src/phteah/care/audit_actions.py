@@ -19,6 +19,12 @@ ACTIONS = {
     "care.carer.removed": _("%(actor)s removed the carer %(name)s from %(provider)s."),
     "care.placement.started": _("%(actor)s recorded a new placement in case %(case)s."),
     "care.placement.ended": _("%(actor)s ended a placement in case %(case)s."),
+    "care.placement.voided": _("%(actor)s voided a placement in case %(case)s: %(reason)s"),
+    "care.placement.restored": _("%(actor)s restored a voided placement in case %(case)s."),
+    "care.placement.resumed": _(
+        "A placement in case %(case)s is current again: %(actor)s voided the placement that "
+        "replaced it."
+    ),
     "care.tracing.recorded": _("%(actor)s recorded a family tracing action in case %(case)s."),
     "care.relative.added": _("%(actor)s added the relative %(target)s in case %(case)s."),
     "care.reunification.recorded": _(
@@ -62,6 +68,9 @@ FIELD_LABELS = {
     "reunified_on": _("reunified on"),
     "over_capacity": _("placed over capacity"),
     "occupied": _("children already placed"),
+    "voided_at": _("voided at"),
+    "voided_by": _("voided by"),
+    "void_reason": _("why it was voided"),
 }
 
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from phteah.cases.models import CareType, PlacementOutcome, RiskLevel
-from phteah.core.models import OrganisationOwned
+from phteah.core.models import OrganisationOwned, Voidable
 
 
 class CareProvider(OrganisationOwned):
@@ -57,7 +57,7 @@ class Carer(OrganisationOwned):
         return self.name
 
 
-class Placement(OrganisationOwned):
+class Placement(Voidable, OrganisationOwned):
     Outcome = PlacementOutcome
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")

@@ -1,5 +1,6 @@
 """A case's progress — its stage and when its work falls due — derived from what is recorded
 in the case (the cases app) and in its care (this app), computed in SQL and kept on the case.
+Voided records (``Voidable``) count for nothing here: every query reads ``.valid()`` rows.
 
 It lives here, the lowest app that sees both the case file and the placements, and runs on
 the cases app's ``CaseChanged`` event, which every service that records or changes something
@@ -76,8 +77,10 @@ BATCH = 2000
 
 
 def _current_placement(value: str):
-    current = Placement.objects.filter(case=OuterRef("pk"), ended_on__isnull=True).order_by(
-        "-started_on", "-created_at"
+    current = (
+        Placement.objects.valid()
+        .filter(case=OuterRef("pk"), ended_on__isnull=True)
+        .order_by("-started_on", "-created_at")
     )
     return Subquery(current.values(value)[:1])
 
@@ -98,7 +101,9 @@ def interval(kind: str):
 
 
 def _latest_visit(value: str):
-    latest = Visit.objects.filter(case=OuterRef("pk")).order_by("-visited_on", "-created_at")
+    latest = (
+        Visit.objects.valid().filter(case=OuterRef("pk")).order_by("-visited_on", "-created_at")
+    )
     return Subquery(latest.values(value)[:1])
 
 
@@ -111,9 +116,11 @@ def due_annotate(queryset: QuerySet) -> QuerySet:
     initial or full assessment exists) and ``next_visit_day``: the latest visit's next-visit
     date or the latest visit plus the interval, whichever is earlier, else the opening date plus
     the interval."""
-    latest_assessment = Assessment.objects.filter(
-        case=OuterRef("pk"), kind__in=REVIEWED_KINDS
-    ).order_by("-assessed_on")
+    latest_assessment = (
+        Assessment.objects.valid()
+        .filter(case=OuterRef("pk"), kind__in=REVIEWED_KINDS)
+        .order_by("-assessed_on")
+    )
     queryset = queryset.annotate(
         placement_care_type=_current_placement("care_type"),
         placement_started_on=_current_placement("started_on"),
@@ -127,7 +134,7 @@ def due_annotate(queryset: QuerySet) -> QuerySet:
         latest_next_due=_latest_visit("next_visit_due"),
         latest_assessed_on=Subquery(latest_assessment.values("assessed_on")[:1]),
         assessed=Exists(
-            Assessment.objects.filter(case=OuterRef("pk"), kind__in=FIRST_ASSESSMENT_KINDS)
+            Assessment.objects.valid().filter(case=OuterRef("pk"), kind__in=FIRST_ASSESSMENT_KINDS)
         ),
     )
     by_rule = DayNumber(F("latest_visited_on")) + F("visit_every")
@@ -161,13 +168,15 @@ def stage_annotate(queryset: QuerySet) -> QuerySet:
     """Annotate the EXISTS tests the stage is worked out from (``stage_of``)."""
     case = OuterRef("pk")
     return queryset.annotate(
-        assessed_flag=Exists(Assessment.objects.filter(case=case, kind__in=FIRST_ASSESSMENT_KINDS)),
+        assessed_flag=Exists(
+            Assessment.objects.valid().filter(case=case, kind__in=FIRST_ASSESSMENT_KINDS)
+        ),
         planned_flag=Exists(Goal.objects.filter(case=case)),
-        serviced_flag=Exists(ServiceDelivery.objects.filter(case=case))
+        serviced_flag=Exists(ServiceDelivery.objects.valid().filter(case=case))
         | Exists(Action.objects.filter(goal__case=case, status=Action.Status.DONE)),
-        placed_flag=Exists(Placement.objects.filter(case=case)),
+        placed_flag=Exists(Placement.objects.valid().filter(case=case)),
         home_flag=Exists(
-            Placement.objects.filter(
+            Placement.objects.valid().filter(
                 case=case, care_type__in=FAMILY_CARE_TYPES, ended_on__isnull=True
             )
         )
@@ -195,8 +204,10 @@ def unanswered_follow_ups() -> QuerySet:
     return to family care): the organisation's follow-up offsets, each with its ``due_day``,
     that no visit has answered — none made on or after that day less
     ``FOLLOW_UP_EARLY_DAYS``."""
-    visits = Visit.objects.filter(case=OuterRef(OuterRef("pk"))).annotate(
-        visited_day=DayNumber(F("visited_on"))
+    visits = (
+        Visit.objects.valid()
+        .filter(case=OuterRef(OuterRef("pk")))
+        .annotate(visited_day=DayNumber(F("visited_on")))
     )
     offsets = CareRule.objects.filter(
         organisation=OuterRef("organisation"), kind=Kind.FOLLOW_UP_AFTER
@@ -224,7 +235,7 @@ def _first_follow_up_day():
 STORED_FIELDS = ("stage", *Case.DUE_FIELDS)
 # Bump when the computation or STORED_FIELDS change: after the next migration every case is
 # recomputed by the new code (progress_upgrade).
-PROGRESS_VERSION = 3
+PROGRESS_VERSION = 4
 
 
 def _values(row) -> dict:

@@ -47,17 +47,20 @@ def care_case_context(*, actor, case) -> dict:
     today = timezone.localdate()
     placements = list(
         Placement.objects.filter(case=case)
-        .select_related("provider")
+        .select_related("provider", "voided_by")
         .order_by("-started_on", "-created_at")
     )
-    current = next((p for p in placements if p.ended_on is None), None)
+    # The current placement is the latest valid one not ended; voided ones stay in the
+    # history, struck through.
+    current = next((p for p in placements if p.ended_on is None and not p.is_voided), None)
     care = {
         "can_edit": can_edit_case(actor, case),
+        "can_restore": actor is not None and actor.can(Capability.RESTORE_VOIDED),
         "today": today,
         "placements": placements,
         "current_placement": current,
         "current_placement_days": (today - current.started_on).days if current else None,
-        "placement_history": [p for p in placements if p.ended_on is not None],
+        "placement_history": [p for p in placements if p.ended_on is not None or p.is_voided],
         "tracing_actions": list(
             TracingAction.objects.filter(case=case).order_by("-done_on", "-created_at")
         ),
@@ -77,7 +80,8 @@ def care_case_context(*, actor, case) -> dict:
 
 def current_placement(*, actor, case) -> Placement | None:
     return (
-        Placement.objects.filter(case=case, ended_on__isnull=True)
+        Placement.objects.valid()
+        .filter(case=case, ended_on__isnull=True)
         .select_related("provider")
         .first()
     )
@@ -85,7 +89,10 @@ def current_placement(*, actor, case) -> Placement | None:
 
 def placement_history(case) -> list[Placement]:
     return list(
-        Placement.objects.filter(case=case).select_related("provider").order_by("-started_on")
+        Placement.objects.valid()
+        .filter(case=case)
+        .select_related("provider")
+        .order_by("-started_on")
     )
 
 
@@ -114,7 +121,12 @@ def provider_list(*, actor, include_inactive: bool = True) -> QuerySet:
         providers = providers.filter(is_active=True)
     return (
         providers.select_related(VILLAGE_CHAIN)
-        .annotate(occupied=Count("placements", filter=Q(placements__ended_on__isnull=True)))
+        .annotate(
+            occupied=Count(
+                "placements",
+                filter=Q(placements__ended_on__isnull=True, placements__voided_at__isnull=True),
+            )
+        )
         .order_by("-is_active", "name")
     )
 
@@ -135,7 +147,8 @@ def provider_detail(*, actor, provider) -> dict:
     carers = list(Carer.objects.filter(provider=provider).order_by("name"))
     visible = cases_for(actor).filter(pk=OuterRef("case_id"))
     placements = list(
-        Placement.objects.filter(provider=provider, ended_on__isnull=True)
+        Placement.objects.valid()
+        .filter(provider=provider, ended_on__isnull=True)
         .annotate(visible=Exists(visible))
         .select_related("case__person")
         .order_by("started_on")
@@ -264,7 +277,8 @@ def placement_closure_preview(*, case, reason: str, placement_outcome: str, clos
     """A closure step's preview (phteah.cases.closing): what closing *case* does to the
     child's placement, in sentences for the approval page."""
     current = (
-        Placement.objects.filter(case=case, ended_on__isnull=True)
+        Placement.objects.valid()
+        .filter(case=case, ended_on__isnull=True)
         .select_related("provider")
         .first()
     )

@@ -38,7 +38,7 @@ def _rows(case) -> list:
 
 
 FETCH = {
-    "placement": lambda: Placement.objects.select_related("provider", "recorded_by"),
+    "placement": lambda: Placement.objects.select_related("provider", "recorded_by", "voided_by"),
     "tracing": lambda: TracingAction.objects.all(),
     "relative": lambda: Relative.objects.select_related("recorded_by"),
     "reunification": lambda: ReunificationAssessment.objects.select_related(
@@ -62,7 +62,8 @@ def _entry(case, kind: str, day, obj, language) -> TimelineEntry:
         summary, by = short(f"{obj.name} ({obj.relationship})"), obj.recorded_by
     elif kind == "reunification":
         summary, by = obj.get_recommendation_display(), obj.assessed_by
-    return TimelineEntry(day=day, kind=kind, label=label, summary=summary, by=by)
+    voided = obj if getattr(obj, "is_voided", False) else None
+    return TimelineEntry(day=day, kind=kind, label=label, summary=summary, by=by, voided=voided)
 
 
 def register() -> None:

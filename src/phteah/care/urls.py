@@ -9,6 +9,14 @@ CASE = "cases/<uuid:case_id>/"
 urlpatterns = [
     path(f"{CASE}placements/add/", views.placement_add, name="placement_add"),
     path(f"{CASE}placements/<uuid:placement_id>/end/", views.placement_end, name="placement_end"),
+    path(
+        f"{CASE}placements/<uuid:placement_id>/void/", views.placement_void, name="placement_void"
+    ),
+    path(
+        f"{CASE}placements/<uuid:placement_id>/restore/",
+        views.placement_restore,
+        name="placement_restore",
+    ),
     path(f"{CASE}tracing/add/", views.tracing_add, name="tracing_add"),
     path(f"{CASE}relatives/add/", views.relative_add, name="relative_add"),
     path(f"{CASE}reunification/add/", views.reunification_add, name="reunification_add"),

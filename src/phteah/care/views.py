@@ -6,12 +6,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from phteah.accounts.roles import Capability
 from phteah.cases.access import case_get_for_user
-from phteah.cases.views import case_record_form, case_record_saved, case_url
+from phteah.cases.views import (
+    case_record_form,
+    case_record_saved,
+    case_url,
+    record_restored,
+    record_void_page,
+)
 from phteah.core.access import membership_required, require_capability
 from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
@@ -201,6 +208,9 @@ def placement_end(request, case_id, placement_id):
     actor = request.membership
     case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
     placement = placement_get_for_user(actor=actor, checked_case=case, placement_id=placement_id)
+    if placement.is_voided:
+        messages.warning(request, _("This placement was voided."))
+        return redirect(case_url(case))
     if placement.ended_on is not None:
         messages.warning(request, _("This placement has already ended."))
         return redirect(case_url(case))
@@ -224,6 +234,49 @@ def placement_end(request, case_id, placement_id):
         title=_("End a placement"),
         submit=_("End the placement"),
         placement=placement,
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def placement_void(request, case_id, placement_id):
+    actor = request.membership
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
+    placement = placement_get_for_user(actor=actor, checked_case=case, placement_id=placement_id)
+    what = placement.get_care_type_display()
+    if placement.provider:
+        what = f"{what} · {placement.provider.name}"
+    return record_void_page(
+        request,
+        case,
+        placement,
+        title=_("Void a placement"),
+        what=what,
+        day=placement.started_on,
+        restore_url=reverse("care:placement_restore", args=[case.pk, placement.pk]),
+        void=lambda reason: services.placement_void(
+            actor=actor,
+            case_id=case.pk,
+            placement_id=placement.pk,
+            reason=reason,
+            ip=client_ip(request),
+        ),
+        anchor="#care-placement",
+    )
+
+
+@require_capability(Capability.RESTORE_VOIDED)
+@require_POST
+def placement_restore(request, case_id, placement_id):
+    actor = request.membership
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
+    placement = placement_get_for_user(actor=actor, checked_case=case, placement_id=placement_id)
+    return record_restored(
+        request,
+        case,
+        lambda: services.placement_restore(
+            actor=actor, case_id=case.pk, placement_id=placement.pk, ip=client_ip(request)
+        ),
+        anchor="#care-placement",
     )
 
 

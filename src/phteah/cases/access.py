@@ -128,13 +128,18 @@ def case_record_get_for_user(
     return record
 
 
-def assessment_get_for_user(*, actor, case_id, assessment_id) -> Assessment:
+def assessment_get_for_user(
+    *, actor, assessment_id, case_id=None, checked_case=None, edit=False, lock=False
+) -> Assessment:
     return case_record_get_for_user(
         Assessment,
         actor=actor,
         case_id=case_id,
+        checked_case=checked_case,
         record_id=assessment_id,
-        related=("assessed_by",),
+        edit=edit,
+        lock=lock,
+        related=() if lock else ("assessed_by", "voided_by"),
     )
 
 

@@ -10,7 +10,11 @@ ACTIONS = {
     "care.visit.recorded": _("%(actor)s recorded a visit in case %(case)s."),
     "care.visit.updated": _("%(actor)s changed a visit in case %(case)s."),
     "care.visit.list_viewed": _("%(actor)s looked at the visits of case %(case)s."),
+    "care.visit.voided": _("%(actor)s voided a visit in case %(case)s: %(reason)s"),
+    "care.visit.restored": _("%(actor)s restored a voided visit in case %(case)s."),
     "care.service.recorded": _("%(actor)s recorded a service in case %(case)s."),
+    "care.service.voided": _("%(actor)s voided a service in case %(case)s: %(reason)s"),
+    "care.service.restored": _("%(actor)s restored a voided service in case %(case)s."),
     "care.service.updated": _("%(actor)s changed a service in case %(case)s."),
     "care.service_type.seeded": _("The standard list of %(count)s services was added."),
     "care.service_type.created": _("%(actor)s added the service %(target)s to the list."),
@@ -26,6 +30,8 @@ ACTIONS = {
     ),
     "cases.case.reopened": _("%(actor)s reopened the case %(target)s: %(reason)s"),
     "cases.assessment.created": _("%(actor)s recorded an assessment in the case %(case)s."),
+    "cases.assessment.voided": _("%(actor)s voided an assessment in the case %(case)s: %(reason)s"),
+    "cases.assessment.restored": _("%(actor)s restored a voided assessment in the case %(case)s."),
     "cases.goal.created": _("%(actor)s added a goal to the plan of the case %(case)s."),
     "cases.goal.updated": _("%(actor)s changed a goal of the case %(case)s."),
     "cases.action.created": _("%(actor)s added an action to the plan of the case %(case)s."),
@@ -115,6 +121,9 @@ FIELD_LABELS = {
     "name_en": _("name in English"),
     "position": _("position"),
     "code": _("code"),
+    "voided_at": _("voided at"),
+    "voided_by": _("voided by"),
+    "void_reason": _("why it was voided"),
 }
 
 

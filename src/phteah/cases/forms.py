@@ -394,6 +394,20 @@ class ReopenForm(forms.Form):
     )
 
 
+class VoidForm(forms.Form):
+    """Why a mistaken record is voided (visits, services, assessments, placements)."""
+
+    reason = forms.CharField(
+        label=_("Why is this record voided?"),
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The record stays in the case file, struck through, and no longer counts in due "
+            "dates or figures. A supervisor can restore it."
+        ),
+    )
+
+
 # --- visits ----------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phteah.core.models import OrganisationOwned, Versioned
+from phteah.core.models import OrganisationOwned, Versioned, Voidable
 
 
 class RiskLevel(models.TextChoices):
@@ -287,7 +287,7 @@ class AssessmentDomain(OrganisationOwned):
         return khmer if language == "km" and khmer else english
 
 
-class Assessment(OrganisationOwned):
+class Assessment(Voidable, OrganisationOwned):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("Initial")
         FULL = "full", _("Full")
@@ -429,7 +429,7 @@ class Conference(OrganisationOwned):
         return f"{self.held_on}"
 
 
-class Visit(OrganisationOwned):
+class Visit(Voidable, OrganisationOwned):
     class Kind(models.TextChoices):
         HOME = "home", _("Home visit")
         PHONE = "phone", _("Phone call")
@@ -485,7 +485,7 @@ class ServiceType(OrganisationOwned):
         return self.name_km if language == "km" and self.name_km else self.name_en
 
 
-class ServiceDelivery(OrganisationOwned):
+class ServiceDelivery(Voidable, OrganisationOwned):
     class Currency(models.TextChoices):
         KHR = "KHR", _("Riel")
         USD = "USD", _("US dollars")

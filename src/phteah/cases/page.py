@@ -43,6 +43,7 @@ class TimelineEntry:
     summary: str
     by: object  # a User, a name, or None
     url: str = ""
+    voided: object = None  # the record, if it was voided (shown struck through)
 
 
 @dataclass(frozen=True)

@@ -194,8 +194,10 @@ def _viewed(actor: Membership, record, action: str) -> None:
 
 
 def latest_assessment(case: Case):
+    """The latest assessment that counts (a voided one never does)."""
     return (
-        Assessment.objects.filter(case=case)
+        Assessment.objects.valid()
+        .filter(case=case)
         .select_related("assessed_by")
         .prefetch_related("scores__domain")
         .order_by("-assessed_on", "-created_at")
@@ -219,7 +221,7 @@ def score_chart(case: Case) -> dict:
     """Scores over time, one small line chart per domain (server-rendered SVG): x is the
     assessment date, y the score (4 at the top). Two queries."""
     scores = list(
-        AssessmentScore.objects.filter(assessment__case=case)
+        AssessmentScore.objects.filter(assessment__case=case, assessment__voided_at__isnull=True)
         .select_related("domain")
         .values("domain_id", "score", "assessment__assessed_on", "assessment__created_at")
         .order_by("assessment__assessed_on", "assessment__created_at")
@@ -288,8 +290,10 @@ def conference_detail(*, actor: Membership, case_id, conference_id) -> Conferenc
 
 
 def recent_visits(case: Case, limit: int = 10) -> list[Visit]:
+    """The latest visits that count (the printed summary leaves voided ones out)."""
     return list(
-        Visit.objects.filter(case=case)
+        Visit.objects.valid()
+        .filter(case=case)
         .select_related("recorded_by")
         .order_by("-visited_on", "-created_at")[:limit]
     )
@@ -297,38 +301,45 @@ def recent_visits(case: Case, limit: int = 10) -> list[Visit]:
 
 def case_records_context(*, actor: Membership, case: Case) -> dict:
     """Context of the case page's visits and services section (*case* comes from
-    ``case_get_for_user``), under the key "records". A fixed number of queries."""
+    ``case_get_for_user``), under the key "records". A fixed number of queries. The lists
+    show voided records too (struck through); counts, totals and the next visit due come
+    from the valid ones only."""
     today = timezone.localdate()
     visits = list(
         Visit.objects.filter(case=case)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "voided_by")
         .order_by("-visited_on", "-created_at")[:LATEST]
     )
-    visit_count = Visit.objects.filter(case=case).count()
-    # The stored due date (the rules and the latest visit decide, phteah.care.progress).
-    next_visit_due = case.visit_due_on if visits else None
+    counts = Visit.objects.filter(case=case).aggregate(
+        valid=Count("pk", filter=Q(voided_at__isnull=True)), all=Count("pk")
+    )
+    visit_count = counts["valid"]
+    # The stored due date (the rules and the latest valid visit decide, phteah.care.progress).
+    next_visit_due = case.visit_due_on if visit_count else None
     services = list(
         ServiceDelivery.objects.filter(case=case)
-        .select_related("service_type", "provider")
+        .select_related("service_type", "provider", "voided_by")
         .order_by("-delivered_on", "-created_at")[:LATEST]
     )
     service_totals = list(
-        ServiceDelivery.objects.filter(case=case, cost__isnull=False)
+        ServiceDelivery.objects.valid()
+        .filter(case=case, cost__isnull=False)
         .values("currency")
         .annotate(total=Sum("cost"), count=Count("id"))
         .order_by("currency")
     )
-    service_count = ServiceDelivery.objects.filter(case=case).count()
+    service_count = ServiceDelivery.objects.valid().filter(case=case).count()
     records = {
         "can_edit": can_edit_case(actor, case),
+        "can_restore": actor is not None and actor.can(Capability.RESTORE_VOIDED),
         "visits": visits,
         "visit_count": visit_count,
-        "more_visits": visit_count > len(visits),
+        "more_visits": counts["all"] > len(visits),
         "next_visit_due": next_visit_due,
         "visit_overdue": next_visit_due is not None and next_visit_due < today,
         "services": services,
         "service_count": service_count,
-        "more_services": service_count > len(services),
+        "more_services": service_count > len([s for s in services if not s.is_voided]),
         "service_totals": [
             {
                 "currency": row["currency"],
@@ -397,7 +408,7 @@ def visit_list(*, actor: Membership, case_id) -> tuple[Case, QuerySet]:
     )
     visits = (
         Visit.objects.filter(case=case)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "voided_by")
         .order_by("-visited_on", "-created_at")
     )
     return case, visits

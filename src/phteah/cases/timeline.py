@@ -75,13 +75,15 @@ def _rows(case: Case) -> list:
 
 
 FETCH = {
-    "assessment": lambda: Assessment.objects.select_related("assessed_by"),
+    "assessment": lambda: Assessment.objects.select_related("assessed_by", "voided_by"),
     "goal": lambda: Goal.objects.select_related("domain", "recorded_by"),
     "action": lambda: Action.objects.select_related("owner", "recorded_by"),
     "plan_review": lambda: PlanReview.objects.select_related("reviewed_by"),
     "conference": lambda: Conference.objects.select_related("recorded_by"),
-    "visit": lambda: Visit.objects.select_related("recorded_by"),
-    "service": lambda: ServiceDelivery.objects.select_related("service_type", "recorded_by"),
+    "visit": lambda: Visit.objects.select_related("recorded_by", "voided_by"),
+    "service": lambda: ServiceDelivery.objects.select_related(
+        "service_type", "recorded_by", "voided_by"
+    ),
     "consent": lambda: Consent.objects.select_related("shared_with"),
     "reopening": lambda: CaseReopening.objects.select_related("reopened_by"),
 }
@@ -126,7 +128,10 @@ def _entry(case: Case, kind: str, day, obj, language) -> TimelineEntry:
         summary, by = short(obj.reason), obj.reopened_by
     elif kind == "closed_before":
         summary = dict(Case.ClosureReason.choices).get(obj.previous_closure_reason, "")
-    return TimelineEntry(day=day, kind=kind, label=label, summary=summary, by=by, url=url)
+    voided = obj if getattr(obj, "is_voided", False) else None
+    return TimelineEntry(
+        day=day, kind=kind, label=label, summary=summary, by=by, url=url, voided=voided
+    )
 
 
 def register() -> None:

@@ -19,6 +19,16 @@ urlpatterns = [
         views.assessment_detail,
         name="assessment_detail",
     ),
+    path(
+        f"{CASE}assessments/<uuid:assessment_id>/void/",
+        views.assessment_void,
+        name="assessment_void",
+    ),
+    path(
+        f"{CASE}assessments/<uuid:assessment_id>/restore/",
+        views.assessment_restore,
+        name="assessment_restore",
+    ),
     path(f"{CASES}<uuid:case_id>/goals/add/", views.goal_add, name="goal_add"),
     path(f"{CASES}<uuid:case_id>/goals/<uuid:goal_id>/", views.goal_update, name="goal_update"),
     path(
@@ -49,8 +59,16 @@ urlpatterns = [
     path(f"{CASE}visits/", views.visit_list, name="visit_list"),
     path(f"{CASE}visits/add/", views.visit_add, name="visit_add"),
     path(f"{CASE}visits/<uuid:visit_id>/", views.visit_edit, name="visit_edit"),
+    path(f"{CASE}visits/<uuid:visit_id>/void/", views.visit_void, name="visit_void"),
+    path(f"{CASE}visits/<uuid:visit_id>/restore/", views.visit_restore, name="visit_restore"),
     path(f"{CASE}services/add/", views.service_add, name="service_add"),
     path(f"{CASE}services/<uuid:service_id>/", views.service_edit, name="service_edit"),
+    path(f"{CASE}services/<uuid:service_id>/void/", views.service_void, name="service_void"),
+    path(
+        f"{CASE}services/<uuid:service_id>/restore/",
+        views.service_restore,
+        name="service_restore",
+    ),
     path("org/services/", views.service_type_list, name="service_type_list"),
     path("org/services/add/", views.service_type_add, name="service_type_add"),
     path("org/services/<uuid:service_type_id>/", views.service_type_edit, name="service_type_edit"),

@@ -23,6 +23,7 @@ from phteah.people.access import person_get_for_user
 from . import due, page, selectors, services
 from .access import (
     action_get_for_user,
+    assessment_get_for_user,
     can_edit_case,
     can_record_in_case,
     case_get_for_user,
@@ -52,6 +53,7 @@ from .forms import (
     ServiceTypeEditForm,
     ServiceTypeForm,
     VisitForm,
+    VoidForm,
 )
 from .models import Assessment, Case
 
@@ -336,11 +338,13 @@ def assessment_add(request, case_id):
     actor = request.membership
     case = _editable(request, case_id)
     domains = list(selectors.domain_list(actor=actor, active_only=True))
-    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    has_closure = (
+        Assessment.objects.valid().filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    )
     initial = {"assessed_on": timezone.localdate(), "risk_level": case.risk_level}
     initial["kind"] = (
         Assessment.Kind.INITIAL
-        if not Assessment.objects.filter(case=case).exists()
+        if not Assessment.objects.valid().filter(case=case).exists()
         else Assessment.Kind.REVIEW
     )
     if request.GET.get("kind") in Assessment.Kind.values:  # e.g. "Record the closure assessment"
@@ -389,6 +393,9 @@ def assessment_detail(request, case_id, assessment_id):
             "case": assessment.checked_case,
             "assessment": assessment,
             "scores": assessment.scores_shown,
+            "can_edit": can_edit_case(request.membership, assessment.checked_case)
+            and assessment.checked_case.status == Case.Status.OPEN,
+            "can_restore": services.may_restore(request.membership),
         },
     )
 
@@ -632,7 +639,9 @@ def closure_request(request, case_id):
     form = ClosureRequestForm(
         request.POST or None, submitter=request.user, has_placement=bool(case.current_care_type)
     )
-    has_closure = Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    has_closure = (
+        Assessment.objects.valid().filter(case=case, kind=Assessment.Kind.CLOSURE).exists()
+    )
 
     def save(data):
         services.closure_request(actor=actor, case_id=case.pk, ip=client_ip(request), **data)
@@ -742,6 +751,175 @@ def case_record_saved(request, case, message, form=None):
     return redirect(case_url(case))
 
 
+# --- voiding and restoring records of a case (this app's and the care app's) ----------
+
+
+def record_void_page(request, case, record, *, title, what, day, void, restore_url, anchor=""):
+    """The confirmation form that voids *record* of *case* with a reason (*void(reason)*
+    calls the service); a record already voided shows who voided it, and Restore for those
+    who may."""
+    form = VoidForm(request.POST or None)
+    if not record.is_voided and form_saved(
+        request, form, lambda: void(form.cleaned_data["reason"])
+    ):
+        messages.success(request, _("The record was voided. A supervisor can restore it."))
+        return redirect(case_url(case) + anchor)
+    return render(
+        request,
+        "cases/void_form.html",
+        {
+            "case": case,
+            "form": form,
+            "record": record,
+            "title": title,
+            "what": what,
+            "day": day,
+            "back_url": case_url(case) + anchor,
+            "can_restore": services.may_restore(request.membership),
+            "restore_url": restore_url,
+        },
+    )
+
+
+def record_restored(request, case, restore, *, anchor=""):
+    """POST: restore a voided record (*restore()* calls the service), back to the case."""
+    try:
+        restore()
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The record was restored and counts again."))
+    return redirect(case_url(case) + anchor)
+
+
+def _void_target(request, case_id, get_record, **ids):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    return case, get_record(actor=request.membership, checked_case=case, **ids)
+
+
+@require_capability(Capability.EDIT_CASES)
+def visit_void(request, case_id, visit_id):
+    case, visit = _void_target(request, case_id, visit_get_for_user, visit_id=visit_id)
+    return record_void_page(
+        request,
+        case,
+        visit,
+        title=_("Void a visit"),
+        what=visit.get_kind_display(),
+        day=visit.visited_on,
+        restore_url=reverse("cases:visit_restore", args=[case.pk, visit.pk]),
+        void=lambda reason: services.visit_void(
+            actor=request.membership,
+            case_id=case.pk,
+            visit_id=visit.pk,
+            reason=reason,
+            ip=client_ip(request),
+        ),
+        anchor="#care-visits",
+    )
+
+
+@require_capability(Capability.RESTORE_VOIDED)
+@require_POST
+def visit_restore(request, case_id, visit_id):
+    case, visit = _void_target(request, case_id, visit_get_for_user, visit_id=visit_id)
+    return record_restored(
+        request,
+        case,
+        lambda: services.visit_restore(
+            actor=request.membership, case_id=case.pk, visit_id=visit.pk, ip=client_ip(request)
+        ),
+        anchor="#care-visits",
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def service_void(request, case_id, service_id):
+    case, service = _void_target(
+        request, case_id, service_delivery_get_for_user, service_id=service_id
+    )
+    return record_void_page(
+        request,
+        case,
+        service,
+        title=_("Void a service"),
+        what=service.service_type.display_name(get_language()),
+        day=service.delivered_on,
+        restore_url=reverse("cases:service_restore", args=[case.pk, service.pk]),
+        void=lambda reason: services.service_void(
+            actor=request.membership,
+            case_id=case.pk,
+            service_id=service.pk,
+            reason=reason,
+            ip=client_ip(request),
+        ),
+        anchor="#care-services",
+    )
+
+
+@require_capability(Capability.RESTORE_VOIDED)
+@require_POST
+def service_restore(request, case_id, service_id):
+    case, service = _void_target(
+        request, case_id, service_delivery_get_for_user, service_id=service_id
+    )
+    return record_restored(
+        request,
+        case,
+        lambda: services.service_restore(
+            actor=request.membership,
+            case_id=case.pk,
+            service_id=service.pk,
+            ip=client_ip(request),
+        ),
+        anchor="#care-services",
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def assessment_void(request, case_id, assessment_id):
+    case, assessment = _void_target(
+        request, case_id, assessment_get_for_user, assessment_id=assessment_id
+    )
+    return record_void_page(
+        request,
+        case,
+        assessment,
+        title=_("Void an assessment"),
+        what=_("%(kind)s assessment, risk %(risk)s")
+        % {"kind": assessment.get_kind_display(), "risk": assessment.get_risk_level_display()},
+        day=assessment.assessed_on,
+        restore_url=reverse("cases:assessment_restore", args=[case.pk, assessment.pk]),
+        void=lambda reason: services.assessment_void(
+            actor=request.membership,
+            case_id=case.pk,
+            assessment_id=assessment.pk,
+            reason=reason,
+            ip=client_ip(request),
+        ),
+        anchor="#timeline",
+    )
+
+
+@require_capability(Capability.RESTORE_VOIDED)
+@require_POST
+def assessment_restore(request, case_id, assessment_id):
+    case, assessment = _void_target(
+        request, case_id, assessment_get_for_user, assessment_id=assessment_id
+    )
+    return record_restored(
+        request,
+        case,
+        lambda: services.assessment_restore(
+            actor=request.membership,
+            case_id=case.pk,
+            assessment_id=assessment.pk,
+            ip=client_ip(request),
+        ),
+        anchor="#timeline",
+    )
+
+
 # --- visits ----------------------------------------------------------------------------
 
 
@@ -782,6 +960,8 @@ def visit_add(request, case_id):
 def visit_edit(request, case_id, visit_id):
     case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
     visit = visit_get_for_user(actor=request.membership, checked_case=case, visit_id=visit_id)
+    if visit.is_voided:  # read-only: the void page says who voided it, and offers Restore
+        return redirect("cases:visit_void", case_id=case.pk, visit_id=visit.pk)
     initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
     form = VisitForm(
         request.POST or None,
@@ -849,6 +1029,8 @@ def service_edit(request, case_id, service_id):
     service = service_delivery_get_for_user(
         actor=request.membership, checked_case=case, service_id=service_id
     )
+    if service.is_voided:  # read-only, as a voided visit
+        return redirect("cases:service_void", case_id=case.pk, service_id=service.pk)
     form = _service_form(request, current=service)
     if form_saved(
         request,

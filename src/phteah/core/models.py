@@ -34,6 +34,48 @@ class OrganisationOwned(BaseModel):
         abstract = True
 
 
+class VoidableQuerySet(models.QuerySet):
+    """``valid()``: the rows that count — in due dates, counts, the current placement, the
+    latest assessment, occupancy, reports. The default manager keeps voided rows (the
+    timeline and the audit trail show them, struck through)."""
+
+    def valid(self):
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
+class Voidable(models.Model):
+    """A record of a case that a mistake can void (with a reason) but never delete: it stays,
+    read-only and shown struck through, until a supervisor restores it. Put it before
+    ``OrganisationOwned`` in the bases so its scoped manager (with ``valid()``) is the
+    default one."""
+
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    void_reason = models.TextField(blank=True, editable=False)
+
+    objects = ScopedManager(
+        organisation="organisation",
+        _manager_class=models.Manager.from_queryset(VoidableQuerySet),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
 class Versioned(models.Model):
     """Optimistic concurrency: services save only if the version read is still current."""
 

@@ -854,6 +854,47 @@ class _Builder:
 
     # -- writing -------------------------------------------------------------------------
 
+    # Mistakes voided (never deleted): (English, Khmer) reasons, Khmer for the government
+    # offices' records.
+    VOID_REASONS = (
+        (
+            "Recorded twice: the same visit was saved again.",
+            "កត់ត្រាពីរដង៖ ការចុះសួរសុខទុក្ខដដែលត្រូវបានរក្សាទុកម្តងទៀត។",
+        ),
+        (
+            "Recorded in the wrong case: this was another child's.",
+            "កត់ត្រាក្នុងករណីខុស៖ នេះជារបស់កុមារម្នាក់ទៀត។",
+        ),
+        (
+            "Wrong date and details: recorded again correctly.",
+            "កាលបរិច្ឆេទ និងព័ត៌មានខុស៖ បានកត់ត្រាឡើងវិញត្រឹមត្រូវហើយ។",
+        ),
+    )
+
+    def voided_records(self):
+        """Void a few records, as a case worker correcting a mistake would: two visits, a
+        service, a review assessment and an earlier placement (never the current one)."""
+        if self.supervisor is None:
+            return
+        khmer = self.org.kind != Organisation.Kind.NGO
+        now = timezone.now()
+        picks = (
+            self.rnd.sample(self.rows[Visit], min(2, len(self.rows[Visit])))
+            + self.rnd.sample(self.rows[ServiceDelivery], min(1, len(self.rows[ServiceDelivery])))
+            + [a for a in self.rows[Assessment] if a.kind == Assessment.Kind.REVIEW][:1]
+            + [p for p in self.rows[Placement] if p.ended_on is not None][:1]
+        )
+        for index, record in enumerate(picks):
+            english, khmer_reason = self.VOID_REASONS[index % len(self.VOID_REASONS)]
+            record.voided_at = now - timedelta(hours=self.rnd.randint(1, 48))
+            # The one who recorded it, else the supervisor.
+            record.voided_by = (
+                getattr(record, "recorded_by", None)
+                or getattr(record, "assessed_by", None)
+                or self.supervisor
+            )
+            record.void_reason = khmer_reason if khmer else english
+
     def references(self):
         by_year = defaultdict(list)
         for case in self.rows[Case]:
@@ -874,6 +915,7 @@ class _Builder:
             Visit, ServiceDelivery, TracingAction, Relative, Conference, ReunificationAssessment,
         )  # fmt: skip
         self.references()
+        self.voided_records()
         for model in order:
             rows = self.rows.get(model, [])
             if rows:

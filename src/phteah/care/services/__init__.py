@@ -8,7 +8,9 @@ from .placements import (
     PLACEMENT_FIELDS,
     PROVIDER_KIND_FOR_CARE_TYPE,
     placement_end,
+    placement_restore,
     placement_start,
+    placement_void,
 )
 from .providers import (
     PROVIDER_FIELDS,
@@ -56,7 +58,9 @@ __all__ = [
     "carer_add",
     "carer_remove",
     "placement_end",
+    "placement_restore",
     "placement_start",
+    "placement_void",
     "provider_create",
     "provider_get_for_edit",
     "provider_update",

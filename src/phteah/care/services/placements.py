@@ -1,6 +1,8 @@
 """Placements: where the child lives. One current placement per case; a new one ends the
 current one on its start date, and closing the case ends it (a closure step, see
-phteah.cases.closing) with the outcome chosen in the request to close."""
+phteah.cases.closing) with the outcome chosen in the request to close. A mistaken placement
+is voided, never deleted: voiding the current one makes the placement it replaced current
+again; a supervisor can restore it."""
 
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ from phteah.cases.services.records import (
     case_date,
     case_for_change,
     case_record_create,
+    may_restore,
+    not_voided,
     own,
+    record_restore,
+    record_void,
 )
 from phteah.core.audit import audited_atomic, audited_update
-from phteah.core.errors import ServiceError
+from phteah.core.errors import NotFound, ServiceError
 from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
@@ -83,7 +89,8 @@ def placement_start(
                 "pk", flat=True
             ).get()
         current = (
-            Placement.objects.select_for_update(no_key=True)
+            Placement.objects.valid()
+            .select_for_update(no_key=True)
             .filter(case=case, ended_on__isnull=True)
             .first()
         )
@@ -96,7 +103,7 @@ def placement_start(
                 % {"date": current.started_on.isoformat()},
                 field="started_on",
             )
-        overlapping = Placement.objects.filter(case=case, ended_on__gt=started_on).exists()
+        overlapping = Placement.objects.valid().filter(case=case, ended_on__gt=started_on).exists()
         if overlapping:
             raise ServiceError(
                 _("An earlier placement of this child ended after this date."),
@@ -105,7 +112,8 @@ def placement_start(
         occupancy = {}
         if provider is not None:
             occupied = (
-                Placement.objects.filter(provider=provider, ended_on__isnull=True)
+                Placement.objects.valid()
+                .filter(provider=provider, ended_on__isnull=True)
                 .exclude(pk=getattr(current, "pk", None))
                 .count()
             )
@@ -184,6 +192,7 @@ def placement_end(
         placement = placement_get_for_user(
             actor=actor, checked_case=case, placement_id=placement_id, lock=True
         )
+        not_voided(placement)
         if placement.ended_on is not None:
             raise ServiceError(_("This placement has already ended."))
         check_values(
@@ -266,7 +275,7 @@ def closure_care_agrees(
 
 
 def _last_placement(case, *, lock: bool = False) -> Placement | None:
-    placements = Placement.objects.filter(case=case)
+    placements = Placement.objects.valid().filter(case=case)
     if lock:
         placements = placements.select_for_update(no_key=True)
     current = placements.filter(ended_on__isnull=True).first()
@@ -317,7 +326,8 @@ def placement_closure_close(*, actor, case, placement_outcome: str, closed_on, i
     """A closure step: the current placement ends on the day the case is closed, with the
     outcome chosen in the request (audited as any end of a placement)."""
     current = (
-        Placement.objects.select_for_update(no_key=True)
+        Placement.objects.valid()
+        .select_for_update(no_key=True)
         .filter(case=case, ended_on__isnull=True)
         .first()
     )
@@ -332,3 +342,88 @@ def placement_closure_close(*, actor, case, placement_outcome: str, closed_on, i
         outcome_notes="",
         ip=ip,
     )
+
+
+def placement_void(
+    *, actor, case_id, placement_id, reason: str, ip: str | None = None
+) -> Placement:
+    """Void a mistaken placement. If it was the current one, the placement it replaced (ended
+    on its start date as "moved") becomes current again; the provider's place is freed."""
+    with audited_atomic():
+        case = case_for_change(actor, case_id)
+        placement = placement_get_for_user(
+            actor=actor, checked_case=case, placement_id=placement_id, lock=True
+        )
+        not_voided(placement)
+        if placement.ended_on is None:
+            previous = (
+                Placement.objects.valid()
+                .select_for_update(no_key=True)
+                .filter(
+                    case=case,
+                    ended_on=placement.started_on,
+                    outcome=Placement.Outcome.MOVED,
+                )
+                .exclude(pk=placement.pk)
+                .order_by("-started_on", "-created_at")
+                .first()
+            )
+            if previous is not None:
+                audited_update(
+                    previous,
+                    values={"ended_on": None, "outcome": "", "outcome_notes": ""},
+                    fields=PLACEMENT_END_FIELDS,
+                    actor=actor.user,
+                    organisation=case.organisation_id,
+                    action="care.placement.resumed",
+                    case=case,
+                    ip=ip,
+                )
+        record_void(actor, case, placement, reason=reason, action="care.placement.voided", ip=ip)
+    return placement
+
+
+def placement_restore(*, actor, case_id, placement_id, ip: str | None = None) -> Placement:
+    """Restore a voided placement (supervisors). One that was current when voided becomes
+    current again, ending the placement current now on its start date, if that one started
+    earlier; a placement that would overlap another is refused."""
+    with audited_atomic():
+        case = case_for_change(actor, case_id)
+        placement = placement_get_for_user(
+            actor=actor, checked_case=case, placement_id=placement_id, lock=True
+        )
+        if not may_restore(actor):
+            raise NotFound
+        if not placement.is_voided:
+            raise ServiceError(_("This record is not voided."))
+        others = Placement.objects.valid().filter(case=case).exclude(pk=placement.pk)
+        if placement.ended_on is None:
+            current = others.select_for_update(no_key=True).filter(ended_on__isnull=True).first()
+            if current is not None:
+                if current.started_on > placement.started_on:
+                    raise ServiceError(
+                        _(
+                            "A later placement of this child is current: end it or void it "
+                            "before restoring this one."
+                        )
+                    )
+                _placement_close(
+                    actor,
+                    case,
+                    current,
+                    ended_on=placement.started_on,
+                    outcome=Placement.Outcome.MOVED,
+                    outcome_notes="",
+                    ip=ip,
+                )
+            overlapping = others.filter(ended_on__gt=placement.started_on)
+        else:
+            overlapping = others.filter(started_on__lt=placement.ended_on).exclude(
+                ended_on__lte=placement.started_on
+            )
+        if overlapping.exists():
+            raise ServiceError(
+                _("This placement overlaps another placement of this child: it cannot be restored.")
+            )
+        record_restore(actor, case, placement, action="care.placement.restored", ip=ip)
+    return placement

@@ -125,7 +125,10 @@ def provider_update(
             phone=phone,
             notes=notes,
         )
-        if kind != provider.kind and provider.placements.filter(ended_on__isnull=True).exists():
+        if (
+            kind != provider.kind
+            and provider.placements.valid().filter(ended_on__isnull=True).exists()
+        ):
             raise ServiceError(
                 _("Children are placed here: end their placements before changing the kind."),
                 field="kind",

@@ -5,7 +5,8 @@
 - ``domains``: the organisation's assessment domains;
 - ``assessments``, ``plans`` (goals, actions, reviews), ``conferences``;
 - ``visits``, ``deliveries`` (the service catalogue and services delivered);
-- ``closure``: closing, sending back, reopening.
+- ``closure``: closing, sending back, reopening;
+- ``voiding``: voiding a mistaken visit, service or assessment, and restoring it.
 
 The names are also importable from this package."""
 
@@ -59,7 +60,16 @@ from .plans import (
     goal_update,
     plan_review_add,
 )
+from .records import may_restore
 from .visits import VISIT_FIELDS, visit_record, visit_update
+from .voiding import (
+    assessment_restore,
+    assessment_void,
+    service_restore,
+    service_void,
+    visit_restore,
+    visit_void,
+)
 
 __all__ = [
     "ACTION_FIELDS",
@@ -80,6 +90,8 @@ __all__ = [
     "action_update",
     "assessment_add",
     "assessment_domains_seed",
+    "assessment_restore",
+    "assessment_void",
     "case_open",
     "case_reference_next",
     "case_reopen",
@@ -96,15 +108,20 @@ __all__ = [
     "domain_update",
     "goal_add",
     "goal_update",
+    "may_restore",
     "plan_review_add",
     "roles_with",
     "service_record",
+    "service_restore",
     "service_type_create",
     "service_type_get_for_edit",
     "service_type_update",
     "service_types_seed",
     "service_update",
+    "service_void",
     "supervisor_members",
     "visit_record",
+    "visit_restore",
     "visit_update",
+    "visit_void",
 ]

@@ -95,7 +95,7 @@ def closure_request(
         if reason not in Case.ClosureReason.values:
             raise ServiceError(_("Choose the reason for closing."), field="reason")
         check_text(notes, field="notes", max_length=NOTE_LENGTH)
-        if not Assessment.objects.filter(case=case, kind=Assessment.Kind.CLOSURE).exists():
+        if not Assessment.objects.valid().filter(case=case, kind=Assessment.Kind.CLOSURE).exists():
             raise ServiceError(
                 _("Record a closure assessment before asking to close the case."),
                 field="reason",

@@ -19,7 +19,15 @@ from phteah.core.submissions import once
 
 from ..access import service_delivery_get_for_user
 from ..models import ServiceDelivery, ServiceType
-from .records import case_changed, case_date, case_for_change, case_record_create, own, require
+from .records import (
+    case_changed,
+    case_date,
+    case_for_change,
+    case_record_create,
+    not_voided,
+    own,
+    require,
+)
 
 # The services seen in real NGO reports (DOMAIN.md): code, English name, Khmer name.
 STANDARD_SERVICE_TYPES = (
@@ -326,6 +334,7 @@ def service_update(
         service = service_delivery_get_for_user(
             actor=actor, checked_case=case, service_id=service_id, lock=True
         )
+        not_voided(service)
         _check_service_type(actor, service_type, current_id=service.service_type_id)
         provider = _check_service(
             actor,

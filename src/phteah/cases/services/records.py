@@ -25,9 +25,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Organisation
+from phteah.accounts.roles import Capability
 from phteah.core import events
-from phteah.core.audit import audited_create, snapshot
-from phteah.core.errors import ServiceError
+from phteah.core.audit import audited_create, audited_update, snapshot
+from phteah.core.errors import NotFound, ServiceError
+from phteah.core.limits import NOTE_LENGTH, check_text
 
 from ..access import case_get_for_user
 from ..events import CaseChanged
@@ -95,15 +97,6 @@ def case_record_create(
     )
     case_changed(case)
     return record
-
-
-def not_in_future(value: datetime.date | datetime.datetime | None, field: str) -> None:
-    if value is None:
-        return
-    today = timezone.localdate()
-    day = value.date() if isinstance(value, datetime.datetime) else value
-    if day > today:
-        raise ServiceError(_("This date is in the future."), field=field)
 
 
 def local_day(value: datetime.date | datetime.datetime) -> datetime.date:
@@ -184,3 +177,61 @@ def own(actor, obj, field: str) -> None:
     organisation."""
     if obj is not None and obj.organisation_id != actor.organisation_id:
         raise ServiceError(_("Choose one of the options in the list."), field=field)
+
+
+# --- voiding: a mistaken record is voided (with a reason), never deleted ------------------
+
+VOID_FIELDS = ("voided_at", "voided_by", "void_reason")
+
+
+def not_voided(record) -> None:
+    """A voided record is read-only until a supervisor restores it."""
+    if record.is_voided:
+        raise ServiceError(_("This record was voided. It cannot be changed unless it is restored."))
+
+
+def record_void(actor, case: Case, record, *, reason: str, action: str, ip) -> None:
+    """Void *record* (a ``Voidable`` of *case*, locked by the caller, who got *case* from
+    ``case_for_change``): it stays in the case, struck through, and counts for nothing.
+    Inside the caller's transaction."""
+    not_voided(record)
+    reason = (reason or "").strip()
+    check_text(reason, field="reason", max_length=NOTE_LENGTH)
+    if not reason:
+        raise ServiceError(_("Say why this record is voided."), field="reason")
+    audited_update(
+        record,
+        values={"voided_at": timezone.now(), "voided_by": actor.user, "void_reason": reason},
+        fields=VOID_FIELDS,
+        actor=actor.user,
+        organisation=case.organisation_id,
+        action=action,
+        data={"reason": reason},
+        case=case,
+        ip=ip,
+    )
+    case_changed(case)
+
+
+def may_restore(actor) -> bool:
+    return actor is not None and actor.can(Capability.RESTORE_VOIDED)
+
+
+def record_restore(actor, case: Case, record, *, action: str, ip) -> None:
+    """Make a voided *record* count again (supervisors only; anyone else gets NotFound, as
+    for a record they cannot reach). Inside the caller's transaction."""
+    if not may_restore(actor):
+        raise NotFound
+    if not record.is_voided:
+        raise ServiceError(_("This record is not voided."))
+    audited_update(
+        record,
+        values={"voided_at": None, "voided_by": None, "void_reason": ""},
+        fields=VOID_FIELDS,
+        actor=actor.user,
+        organisation=case.organisation_id,
+        action=action,
+        case=case,
+        ip=ip,
+    )
+    case_changed(case)

@@ -15,7 +15,13 @@ from phteah.core.submissions import once
 
 from ..access import visit_get_for_user
 from ..models import Visit
-from .records import case_changed, case_date, case_for_change, case_record_create
+from .records import (
+    case_changed,
+    case_date,
+    case_for_change,
+    case_record_create,
+    not_voided,
+)
 
 VISIT_FIELDS = (
     "visited_on",
@@ -97,6 +103,7 @@ def visit_update(
     with audited_atomic():
         case = case_for_change(actor, case_id)
         visit = visit_get_for_user(actor=actor, checked_case=case, visit_id=visit_id, lock=True)
+        not_voided(visit)
         _check_visit(
             case,
             visited_on,
