@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "phteah.accounts.middleware.IdleTimeoutMiddleware",
     "phteah.accounts.middleware.UserLanguageMiddleware",
+    # The user's digits (Khmer or Latin) for the HTML page, after its language is known.
+    "phteah.core.numerals.NumeralsMiddleware",
     "phteah.accounts.middleware.MembershipMiddleware",
     "phteah.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
