@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from phteah.cases.models import CareType
@@ -89,7 +90,7 @@ def placement_start(
                     "The current placement started on %(date)s: a new placement cannot start "
                     "before it."
                 )
-                % {"date": current.started_on.isoformat()},
+                % {"date": formats.date_format(current.started_on)},
                 field="started_on",
             )
         overlapping = Placement.objects.filter(case=case, ended_on__gt=started_on).exists()
