@@ -39,7 +39,7 @@ class TestVisits:
         response = client.get(reverse("cases:visit_add", args=[case.pk]))
         assert response.status_code == 200
         page = response.content.decode()
-        assert f'value="{(TODAY + 30 * DAY).isoformat()}"' in page
+        assert f'value="{(TODAY + 30 * DAY).strftime("%d/%m/%Y")}"' in page
         assert 'type="radio"' in page and "care/care.js" in page
 
     def test_recording_a_visit_with_khmer_digits(self, client, signed_in_worker, case):
