@@ -160,7 +160,7 @@ def record_assessment(page, today: datetime.date) -> None:
     expect(page.get_by_label("Kind of assessment").locator("option:checked")).to_have_text(
         "Initial"
     )
-    expect(exactly(page, "Date")).to_have_value(today.isoformat())
+    expect(exactly(page, "Date")).to_have_value(today.strftime("%d/%m/%Y"))
     page.get_by_label("Risk level").select_option(label="Medium")
     rows = page.locator("fieldset.score-row")
     expect(rows.first).to_be_visible()
@@ -185,7 +185,7 @@ def record_placement(page, today: datetime.date) -> None:
     option = provider.locator("option", has_text=FOSTER_FAMILY)
     expect(option).to_have_text(f"{FOSTER_FAMILY} (Foster family, 0 of 2 places taken)")
     provider.select_option(option.get_attribute("value"))
-    expect(page.get_by_label("Start")).to_have_value(today.isoformat())
+    expect(page.get_by_label("Start")).to_have_value(today.strftime("%d/%m/%Y"))
     page.get_by_label("Reason").fill("No safe relative able to care for her this week.")
     page.get_by_role("button", name="Save the placement").click()
     expect_success(page, "The placement was recorded.")
@@ -194,9 +194,9 @@ def record_placement(page, today: datetime.date) -> None:
 def record_visit(page, today: datetime.date) -> None:
     page.get_by_role("link", name="Record a visit").click()
     expect(page.locator("h1")).to_have_text("Record a visit or call")
-    expect(exactly(page, "Date")).to_have_value(today.isoformat())
+    expect(exactly(page, "Date")).to_have_value(today.strftime("%d/%m/%Y"))
     expect(page.get_by_label("Next visit due")).to_have_value(
-        (today + datetime.timedelta(days=30)).isoformat()
+        (today + datetime.timedelta(days=30)).strftime("%d/%m/%Y")
     )
     expect(page.get_by_label("Home visit")).to_be_checked()
     page.get_by_label("Who was seen").fill("the child, the foster mother")
