@@ -110,6 +110,17 @@ class TestHtmlDigits:
             "<p>FB-2026-0001 · sok1@example.test · 3G · &#39;៥&#x27; &amp; ៦</p>"
         )
 
+    def test_a_marked_void_element_keeps_nothing_after_it(self):
+        html = '<input translate="no" value="1"><br translate="no"/>2'
+        assert html_digits(html, KHMER) == '<input translate="no" value="1"><br translate="no"/>២'
+
+    def test_an_unclosed_kept_element_keeps_the_rest(self):
+        assert html_digits("1<code>2<p>3", KHMER) == "១<code>2<p>3"
+
+    def test_khmer_digits_of_attributes_stay_in_latin_mode(self):
+        html = '<input value="០២/១២/២០២៦" aria-label="៣">៤'
+        assert html_digits(html, LATIN) == '<input value="០២/១២/២០២៦" aria-label="៣">4'
+
     def test_comments_and_doctype_are_kept(self):
         html = "<!doctype html><!-- 1 --><title>2</title>"
         assert html_digits(html, KHMER) == "<!doctype html><!-- 1 --><title>២</title>"

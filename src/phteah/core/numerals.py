@@ -67,67 +67,91 @@ def digits(text: str, system: str | None = None) -> str:
     return text.translate(_TO_KHMER if system == KHMER else _TO_LATIN)
 
 
-# A character reference, or a "word" of Latin letters, digits and the joiners of codes.
-_TEXT_TOKEN = re.compile(
-    r"&#?[A-Za-z0-9]+;|[A-Za-z0-9](?:[A-Za-z0-9_./@:+\-]*[A-Za-z0-9])?", re.ASCII
+# Outside tags (the next angle bracket is an opening one: Django escapes < and > in
+# attribute values), a "word" of Latin letters, digits and the joiners of codes that has a
+# digit, not inside a character reference (&#39;).
+_WORD = r"[A-Za-z0-9_./@:+\-]"
+_OUTSIDE_TAGS = r"(?=[^<>]*(?:<|\Z))"
+_DIGIT_WORD = re.compile(
+    rf"(?<![A-Za-z0-9_./@:+\-&#]){_WORD}*[0-9]{_WORD}*{_OUTSIDE_TAGS}", re.ASCII
 )
+_KHMER_DIGIT = re.compile(rf"[{KHMER_DIGITS}]+{_OUTSIDE_TAGS}")
 _LETTER = re.compile(r"[A-Za-z]", re.ASCII)
 
 
 def _khmer_word(match: re.Match) -> str:
     word = match.group()
-    if word.startswith("&") or _LETTER.search(word):
-        return word
-    return word.translate(_TO_KHMER)
+    return word if _LETTER.search(word) else word.translate(_TO_KHMER)
 
 
-def text_digits(text: str, system: str) -> str:
-    """The visible *text* (HTML text between tags) with its digits in *system*, codes and
-    character references kept."""
+def _latin_digits(match: re.Match) -> str:
+    return match.group().translate(_TO_LATIN)
+
+
+def _text_digits(html: str, system: str) -> str:
+    """*html* without kept elements: the digits of its text (not of its tags) in *system*."""
     if system == LATIN:
-        return text.translate(_TO_LATIN)
-    return _TEXT_TOKEN.sub(_khmer_word, text)
+        return _KHMER_DIGIT.sub(_latin_digits, html)
+    return _DIGIT_WORD.sub(_khmer_word, html)
 
 
-_TAG = re.compile(
-    r"<!--.*?-->|<![^>]*>|<\?[^>]*>"
-    r"|<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
-    re.DOTALL,
+_ATTRIBUTES = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_RAW_START = re.compile(
+    rf"<(script|style|textarea|pre|code|kbd|samp)\b{_ATTRIBUTES}>", re.IGNORECASE
 )
-_KEEP_ELEMENTS = frozenset({"script", "style", "textarea", "pre", "code", "kbd", "samp"})
+_NO_TRANSLATE = re.compile(r"""translate\s*=\s*["']?no\b""")
+_TAG_AT = re.compile(rf"<([A-Za-z][A-Za-z0-9-]*){_ATTRIBUTES}>")
 _VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
-_NO_TRANSLATE = re.compile(r"""\btranslate\s*=\s*(["']?)no\1(?![\w-])""", re.IGNORECASE)
+
+
+def _next_kept(html: str, position: int) -> tuple[int, int, str] | None:
+    """(start, end of its start tag, name) of the next element whose content is kept."""
+    found = None
+    raw = _RAW_START.search(html, position)
+    if raw:
+        found = (raw.start(), raw.end(), raw.group(1).lower())
+    search_from = position
+    while (marker := _NO_TRANSLATE.search(html, search_from)) is not None:
+        if found and marker.start() > found[0]:
+            break
+        search_from = marker.end()
+        tag = _TAG_AT.match(html, html.rfind("<", position, marker.start()))
+        if tag and tag.end() > marker.start():
+            name = tag.group(1).lower()
+            if name not in _VOID_ELEMENTS and not tag.group().endswith("/>"):
+                return (tag.start(), tag.end(), name)
+    return found
+
+
+def _kept_end(html: str, name: str, position: int) -> int:
+    """Where the kept element *name* whose start tag ends at *position* ends (the end of
+    the document if it does not: keeping too much is the safe side)."""
+    if _RAW_START.match(f"<{name}>"):
+        close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, position)
+        return close.end() if close else len(html)
+    depth = 1
+    tags = re.compile(rf"<(/?){name}\b{_ATTRIBUTES}>", re.IGNORECASE)
+    for tag in tags.finditer(html, position):
+        if tag.group(1):
+            depth -= 1
+        elif not tag.group().endswith("/>"):
+            depth += 1
+        if depth == 0:
+            return tag.end()
+    return len(html)
 
 
 def html_digits(html: str, system: str) -> str:
     """An HTML document (or fragment) with the digits of its visible text in *system*."""
     out: list[str] = []
     position = 0
-    kept: str | None = None  # the element whose content is kept as it is
-    depth = 0  # how deep inside that element (elements of the same name nest)
-    for tag in _TAG.finditer(html):
-        start, end = tag.span()
-        if start > position:
-            text = html[position:start]
-            out.append(text if kept else text_digits(text, system))
-        out.append(tag.group())
+    while (kept := _next_kept(html, position)) is not None:
+        start, tag_end, name = kept
+        end = _kept_end(html, name, tag_end)
+        out.append(_text_digits(html[position:start], system))
+        out.append(html[start:end])
         position = end
-        closing, name, attributes = tag.group(1), tag.group(2), tag.group(3)
-        if name is None:
-            continue
-        name = name.lower()
-        if kept:
-            if name == kept:
-                depth += -1 if closing else (0 if attributes.rstrip().endswith("/") else 1)
-                if depth == 0:
-                    kept = None
-            continue
-        if closing or name in _VOID_ELEMENTS or attributes.rstrip().endswith("/"):
-            continue
-        if name in _KEEP_ELEMENTS or _NO_TRANSLATE.search(attributes):
-            kept, depth = name, 1
-    text = html[position:]
-    out.append(text if kept else text_digits(text, system))
+    out.append(_text_digits(html[position:], system))
     return "".join(out)
 
 
