@@ -3,6 +3,7 @@ phone and a desktop, in Khmer and English. Screenshots (test-artifacts/dates-*.p
 taken before the assertions that could fail."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +21,7 @@ from .test_journeys import (  # noqa: F401 (demo_case_worker is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+KHMER_DIGIT = re.compile("[០-៩]")
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 KHMER_MONTHS = "មករា កុម្ភៈ មីនា មេសា ឧសភា មិថុនា កក្កដា សីហា កញ្ញា តុលា វិច្ឆិកា ធ្នូ".split()
 
@@ -76,7 +78,7 @@ def test_a_visit_date_typed_with_khmer_digits_is_saved(
     page.screenshot(path=artifacts_dir / "dates-visit-typed-km-phone.png", full_page=True)
     page.locator("form.stack button[type=submit]").last.click()
     page.wait_for_load_state()
-    page.screenshot(path=artifacts_dir / "dates-visit-saved-km-phone.png", full_page=True)
+    page.screenshot(path=artifacts_dir / "dates-visit-saved-km-phone.png", full_page=False)
     shown = khmer(f"{today.day} {KHMER_MONTHS[today.month - 1]} {today.year}")
     expect(page.locator(".messages")).to_be_visible()
     assert "/visits/add/" not in page.url, page.locator(".errorlist").all_inner_texts()
@@ -148,4 +150,29 @@ def test_the_calendar_in_english_on_a_desktop(
     page.locator("button.date-open").first.click()
     page.goto(f"{live_server.url}/work/")
     page.screenshot(path=artifacts_dir / "dates-my-work-en-desktop.png", full_page=False)
+    assert not watch.page_errors, watch.page_errors
+
+
+def test_a_khmer_user_chooses_latin_digits_on_the_account_page(
+    live_server, khmer_case_worker, new_page, artifacts_dir
+):
+    page, watch = new_page(*PHONE, locale="km-KH")
+    sign_in(page, live_server.url, CASE_WORKER, DEMO_PASSWORD)
+    body = page.locator("main")
+    assert KHMER_DIGIT.search(body.inner_text()), "My work in Khmer shows no Khmer digit"
+    page.screenshot(path=artifacts_dir / "digits-my-work-km-phone.png", full_page=False)
+    page.goto(f"{live_server.url}/account/")
+    page.screenshot(path=artifacts_dir / "digits-account-km-phone.png", full_page=True)
+    page.locator('input[name="numerals"][value="latin"]').check()
+    page.locator('input[name="numerals"]').first.locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    expect(page.locator(".messages")).to_be_visible()
+    page.goto(f"{live_server.url}/work/")
+    text = body.inner_text()
+    page.screenshot(path=artifacts_dir / "digits-my-work-km-latin-phone.png", full_page=False)
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    page.screenshot(path=artifacts_dir / "digits-my-work-km-latin-desktop.png", full_page=False)
+    assert not KHMER_DIGIT.search(text), KHMER_DIGIT.findall(text)
+    assert re.search("[0-9]", text)
     assert not watch.page_errors, watch.page_errors
