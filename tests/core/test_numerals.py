@@ -212,3 +212,15 @@ class TestChoosingOnTheAccountPage:
         assert response.status_code == 200
         worker.user.refresh_from_db()
         assert worker.user.numerals == ""
+
+
+@pytest.mark.django_db
+def test_a_document_number_is_a_code_kept_in_latin_digits(client, signed_in, worker, case):
+    from ..factories import IdentityDocumentFactory
+
+    IdentityDocumentFactory(person=case.person, number="010203040")
+    worker.user.language = "km"
+    worker.user.save()
+    signed_in(worker)
+    page = client.get(reverse("people:person_detail", args=[case.person.pk])).content.decode()
+    assert 'translate="no">010203040<' in page and "០១០២០៣០៤០" not in page
