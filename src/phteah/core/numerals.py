@@ -67,31 +67,34 @@ def digits(text: str, system: str | None = None) -> str:
     return text.translate(_TO_KHMER if system == KHMER else _TO_LATIN)
 
 
-# Outside tags (the next angle bracket is an opening one: Django escapes < and > in
-# attribute values), a "word" of Latin letters, digits and the joiners of codes that has a
-# digit, not inside a character reference (&#39;).
-_WORD = r"[A-Za-z0-9_./@:+\-]"
-_OUTSIDE_TAGS = r"(?=[^<>]*(?:<|\Z))"
+# A tag (kept as it is: Django escapes < and > in attribute values), or a "word" of Latin
+# letters, digits and the joiners of codes that has a digit and is not inside a character
+# reference (&#39;). Atomic and possessive: linear however long a value is.
+_TAG = r"<[^>]*>"
 _DIGIT_WORD = re.compile(
-    rf"(?<![A-Za-z0-9_./@:+\-&#]){_WORD}*[0-9]{_WORD}*{_OUTSIDE_TAGS}", re.ASCII
+    rf"{_TAG}|(?<![A-Za-z0-9_./@:+\-&#])(?>[A-Za-z_./@:+\-]*)[0-9][A-Za-z0-9_./@:+\-]*+",
+    re.ASCII,
 )
-_KHMER_DIGIT = re.compile(rf"[{KHMER_DIGITS}]+{_OUTSIDE_TAGS}")
+_KHMER_DIGITS_RUN = re.compile(rf"{_TAG}|[{KHMER_DIGITS}]++")
 _LETTER = re.compile(r"[A-Za-z]", re.ASCII)
 
 
 def _khmer_word(match: re.Match) -> str:
     word = match.group()
-    return word if _LETTER.search(word) else word.translate(_TO_KHMER)
+    if word[0] == "<" or _LETTER.search(word):
+        return word
+    return word.translate(_TO_KHMER)
 
 
 def _latin_digits(match: re.Match) -> str:
-    return match.group().translate(_TO_LATIN)
+    word = match.group()
+    return word if word[0] == "<" else word.translate(_TO_LATIN)
 
 
 def _text_digits(html: str, system: str) -> str:
     """*html* without kept elements: the digits of its text (not of its tags) in *system*."""
     if system == LATIN:
-        return _KHMER_DIGIT.sub(_latin_digits, html)
+        return _KHMER_DIGITS_RUN.sub(_latin_digits, html)
     return _DIGIT_WORD.sub(_khmer_word, html)
 
 
