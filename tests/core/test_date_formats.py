@@ -1,5 +1,5 @@
 """Dates as Cambodians write them: day month year, Khmer month names on Khmer pages
-(settings.FORMAT_MODULE_PATH = phteah.formats), digits per the user's choice."""
+(settings.FORMAT_MODULE_PATH = phteah.core.formats), digits per the user's choice."""
 
 import datetime
 
