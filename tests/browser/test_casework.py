@@ -62,6 +62,11 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     expect(page).to_have_url(f"{base_url}/work/")  # case workers start from My work
 
 
+def shown(day: datetime.date) -> str:
+    """A date as English pages show it: 2 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def exactly(page, label: str):
     """The field whose whole label is *label* (Django adds a colon to field labels)."""
     return page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
@@ -248,7 +253,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
     expect(entries.nth(4).locator(".tl-summary")).to_have_text(
         "Emergency intervention · Commune council"
     )
-    expect(entries.locator(".tl-date")).to_have_text([today.isoformat()] * 5)
+    expect(entries.locator(".tl-date")).to_have_text([shown(today)] * 5)
 
     # The summary: an initial assessment moves the case on (no goal yet, so not "Planned");
     # its risk level replaces the one given when the case was opened.
@@ -257,7 +262,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
     expect(summary.locator(".risk")).to_have_text("Medium")
     expect(summary).to_contain_text(f"Emergency foster care · {FOSTER_FAMILY}")
     expect(page.locator("#care-visits")).to_contain_text(
-        f"Next visit due: {(today + datetime.timedelta(days=14)).isoformat()}"
+        f"Next visit due: {shown(today + datetime.timedelta(days=14))}"
     )
     expect(page.locator("#care-visits tbody tr")).to_have_count(1)
 
