@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "phteah.accounts.middleware.IdleTimeoutMiddleware",
     "phteah.accounts.middleware.UserLanguageMiddleware",
+    # The user's digits (Khmer or Latin) for the HTML page, after its language is known.
+    "phteah.core.numerals.NumeralsMiddleware",
     "phteah.accounts.middleware.MembershipMiddleware",
     "phteah.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,6 +248,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "km"
 LANGUAGES = [("km", _("Khmer")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as Cambodians write them, day month year, in both languages (phteah/core/formats/).
+FORMAT_MODULE_PATH = "phteah.core.formats"
 LANGUAGE_COOKIE_NAME = "phteah_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env("TIME_ZONE", "Asia/Phnom_Penh")

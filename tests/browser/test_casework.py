@@ -62,6 +62,11 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     expect(page).to_have_url(f"{base_url}/work/")  # case workers start from My work
 
 
+def shown(day: datetime.date) -> str:
+    """A date as English pages show it: 2 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def exactly(page, label: str):
     """The field whose whole label is *label* (Django adds a colon to field labels)."""
     return page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
@@ -174,7 +179,7 @@ def record_assessment(page, today: datetime.date) -> None:
     expect(page.get_by_label("Kind of assessment").locator("option:checked")).to_have_text(
         "Initial"
     )
-    expect(exactly(page, "Date")).to_have_value(today.isoformat())
+    expect(exactly(page, "Date")).to_have_value(today.strftime("%d/%m/%Y"))
     page.get_by_label("Risk level").select_option(label="Medium")
     rows = page.locator("fieldset.score-row")
     expect(rows.first).to_be_visible()
@@ -200,7 +205,7 @@ def record_placement(page, today: datetime.date) -> None:
     option = provider.locator("option", has_text=FOSTER_FAMILY)
     expect(option).to_have_text(f"{FOSTER_FAMILY} (Foster family, 0 of 2 places taken)")
     provider.select_option(option.get_attribute("value"))
-    expect(page.get_by_label("Start")).to_have_value(today.isoformat())
+    expect(page.get_by_label("Start")).to_have_value(today.strftime("%d/%m/%Y"))
     page.get_by_label("Reason").fill("No safe relative able to care for her this week.")
     page.get_by_role("button", name="Save the placement").click()
     expect_success(page, "The placement was recorded.")
@@ -210,12 +215,12 @@ def record_visit(page, today: datetime.date) -> None:
     open_fold(page, "fold-records")
     page.get_by_role("link", name="Record a visit").click()
     expect(page.locator("h1")).to_have_text("Record a visit or call")
-    expect(exactly(page, "Date")).to_have_value(today.isoformat())
+    expect(exactly(page, "Date")).to_have_value(today.strftime("%d/%m/%Y"))
     # Suggested by the demo organisation's rules: a medium-risk child (the initial
     # assessment) in emergency foster care is visited at least every 14 days (the shorter of
     # the risk rule, 14, and the care-type rule, 30).
     expect(page.get_by_label("Next visit due")).to_have_value(
-        (today + datetime.timedelta(days=14)).isoformat()
+        (today + datetime.timedelta(days=14)).strftime("%d/%m/%Y")
     )
     expect(page.get_by_label("Home visit")).to_be_checked()
     page.get_by_label("Who was seen").fill("the child, the foster mother")
@@ -267,7 +272,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
     expect(entries.nth(4).locator(".tl-summary")).to_have_text(
         "Emergency intervention · Commune council"
     )
-    expect(entries.locator(".tl-date")).to_have_text([today.isoformat()] * 5)
+    expect(entries.locator(".tl-date")).to_have_text([shown(today)] * 5)
 
     # The summary: an initial assessment moves the case on (no goal yet, so not "Planned");
     # its risk level replaces the one given when the case was opened.
@@ -276,7 +281,7 @@ def test_case_worker_registers_a_child_and_records_the_casework(
     expect(summary.locator(".risk")).to_have_text("Medium")
     expect(summary).to_contain_text(f"Emergency foster care · {FOSTER_FAMILY}")
     expect(page.locator("#care-visits")).to_contain_text(
-        f"Next visit due: {(today + datetime.timedelta(days=10)).isoformat()}"
+        f"Next visit due: {shown(today + datetime.timedelta(days=10))}"
     )
     expect(page.locator("#care-visits tbody tr")).to_have_count(1)
 

@@ -77,3 +77,76 @@ def test_a_time_field_is_a_text_input_a_khmer_keyboard_can_fill():
     assert 'type="text"' in html
     assert 'inputmode="decimal"' in html
     assert 'value="09:05"' in html
+
+
+class _DateForm(forms.Form):
+    day = khmer.DateField(label="Date", required=False)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "២/១២/២០២៦",
+        "០២/១២/២០២៦",
+        "2/12/2026",
+        "02-12-2026",
+        "2.12.2026",
+        "2026-12-02",
+        "២០២៦-១២-០២",
+        " 2 / 12 / 2026 ",
+    ],
+)
+def test_a_date_is_typed_day_month_year_or_iso_in_either_digits(typed):
+    form = _DateForm({"day": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == datetime.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize("typed", ["31/02/2026", "12/2026", "២/១៣/២០២៦", "tomorrow"])
+def test_a_date_that_is_not_one_is_refused_with_its_format(typed):
+    form = _DateForm({"day": typed})
+    assert form.errors == {"day": ["Enter the date as day/month/year, for example 2/12/2026."]}
+
+
+def test_the_date_field_is_a_text_input_with_its_format_and_a_calendar():
+    from django.utils import translation
+
+    from phteah.core.numerals import choosing
+
+    form = _DateForm(initial={"day": datetime.date(2026, 12, 2)})
+    with translation.override("en"):
+        html = str(form["day"])
+    assert 'type="text"' in html and 'type="date"' not in html
+    assert 'value="02/12/2026"' in html and 'placeholder="dd/mm/yyyy"' in html
+    assert 'aria-describedby="id_day_format"' in html
+    assert 'id="id_day_format">Day/month/year, for example 2/12/2026.' in html
+    assert "data-date-picker" in html and "phteah/date-picker.js" in html
+    assert 'data-digits="latin"' in html and "December" in html
+    with translation.override("km"):
+        html = str(form["day"])
+        assert 'value="០២/១២/២០២៦"' in html and 'data-digits="khmer"' in html
+        assert "ធ្នូ" in html
+        with choosing("latin"):
+            html = str(form["day"])
+    assert 'value="02/12/2026"' in html and 'data-digits="latin"' in html
+
+
+def test_every_form_date_field_is_the_core_one():
+    """No native date input left in a form of the project (it refuses Khmer digits)."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("phteah."):
+            continue
+        try:
+            module = __import__(f"{config.name}.forms", fromlist=["*"])
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm):
+                for name, field in value.base_fields.items():
+                    if isinstance(field, forms.DateField) and not isinstance(
+                        field, forms.DateTimeField
+                    ):
+                        assert isinstance(field, khmer.DateField), (value, name)
+                        assert isinstance(field.widget, khmer.DateInput), (value, name)

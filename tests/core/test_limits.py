@@ -45,9 +45,11 @@ def test_datetimes_and_times_are_bounded_and_take_khmer_digits():
     assert form.cleaned_data["when"].date() == datetime.date(2024, 3, 15)
 
 
-def test_a_date_field_tells_the_browser_its_bounds():
-    attrs = _Form().fields["day"].widget.attrs
-    assert (attrs["min"], attrs["max"]) == ("1900-01-01", "2100-12-31")
+def test_a_date_field_is_typed_as_text_and_bounded_on_the_server():
+    # A native date input refuses Khmer digits: the field is text, its bounds the server's.
+    field = _Form().fields["day"]
+    assert field.widget.input_type == "text" and "min" not in field.widget.attrs
+    assert _errors(day="01/01/1899") == {"day": "Enter a date between 1900 and 2100."}
 
 
 def test_whole_numbers_have_the_bounds_of_an_integer_column_by_default():

@@ -23,6 +23,7 @@ ACTIONS = {
     "accounts.user.password_reset": _("%(actor)s reset the password of %(target)s."),
     "accounts.user.password_changed": _("%(actor)s changed their password."),
     "accounts.user.language_changed": _("%(actor)s changed their language."),
+    "accounts.user.numerals_changed": _("%(actor)s changed the digits of their pages."),
     "accounts.user.two_factor_enabled": _("%(actor)s set up two-factor authentication."),
     "accounts.two_factor.failed": _("%(actor)s entered a wrong two-factor code."),
     "accounts.user.two_factor_reset": _("%(actor)s removed the two-factor device of %(target)s."),

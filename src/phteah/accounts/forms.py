@@ -9,6 +9,7 @@ from phteah.core.submissions import OnceFormMixin
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Province
 
+from .models import User
 from .roles import Role
 
 PASSWORD_MAX_LENGTH = 128
@@ -48,6 +49,17 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("Enter the six digits shown in your authenticator app."))
         return token
+
+
+class NumeralsForm(forms.Form):
+    """The digits of one's pages, chosen on one's account page."""
+
+    numerals = forms.ChoiceField(
+        label=_("Digits"),
+        choices=User._meta.get_field("numerals").choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class PasswordChangeForm(forms.Form):

@@ -42,6 +42,19 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    numerals = models.CharField(
+        _("digits"),
+        max_length=8,
+        choices=[
+            ("", _("As the language")),
+            ("khmer", _("Khmer digits")),
+            ("latin", _("Latin digits")),
+        ],
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Digits of numbers and dates on pages."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)
     must_change_password = models.BooleanField(default=False)

@@ -29,6 +29,7 @@ from .forms import (
     InvitationAccountForm,
     InvitationForm,
     MemberEditForm,
+    NumeralsForm,
     OfficeEditForm,
     OfficeForm,
     OrganisationSettingsForm,
@@ -96,8 +97,23 @@ def _next_url(request, default="accounts:home"):
 
 @login_required
 def profile(request):
+    """One's account; the choice of digits is sent here."""
+    form = NumeralsForm(request.POST or None, initial={"numerals": request.user.numerals})
+    if form_saved(
+        request,
+        form,
+        lambda: services.user_set_numerals(
+            actor=request.user,
+            numerals=form.cleaned_data["numerals"],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("Your choice of digits is saved."))
+        return redirect("accounts:profile")
     has_device = selectors.user_has_authenticator(user=request.user)
-    return render(request, "accounts/profile.html", {"has_device": has_device})
+    return render(
+        request, "accounts/profile.html", {"has_device": has_device, "numerals_form": form}
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@
 choice first, Khmer digits accepted in every number and date."""
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from phteah.cases.models import CareType, RiskLevel
@@ -122,7 +122,7 @@ class PlacementForm(OnceFormMixin, forms.Form):
         if current is not None:
             self.fields["started_on"].help_text = _(
                 "The current placement (since %(date)s) will end on this date."
-            ) % {"date": current.started_on.isoformat()}
+            ) % {"date": formats.date_format(current.started_on)}
 
 
 class PlacementEndForm(forms.Form):

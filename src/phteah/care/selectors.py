@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership
@@ -286,8 +286,8 @@ def placement_closure_preview(*, case, reason: str, placement_outcome: str, clos
         return [_("The child has no current placement: nothing to end.")]
     values = {
         "care": current.get_care_type_display(),
-        "start": current.started_on.isoformat(),
-        "end": closed_on.isoformat(),
+        "start": formats.date_format(current.started_on),
+        "end": formats.date_format(closed_on),
         "outcome": Placement.Outcome(placement_outcome).label if placement_outcome else "—",
     }
     if current.provider is not None:

@@ -4,13 +4,17 @@ and 2100, whole numbers within their column, decimals within their digits. A val
 its bound is refused with a message in the user's language, never passed on to fail in the
 database or in date arithmetic."""
 
+import datetime
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from . import limits
+from . import limits, numerals
 
 KHMER_DIGITS = "០១២៣៤៥៦៧៨៩"
 _TO_ASCII = str.maketrans(KHMER_DIGITS, "0123456789")
@@ -80,17 +84,76 @@ class _DateBounds:
             )
 
 
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+class DateInput(forms.DateInput):
+    """A date typed as day/month/year, in Khmer or Latin digits (a Khmer keyboard types
+    Khmer digits, which a native ``<input type="date">`` refuses), with its format written
+    beside it and a calendar (static/phteah/date-picker.js) when scripts run. The value is
+    shown in the user's digits (phteah.core.numerals)."""
+
+    template_name = "core/widgets/date.html"
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
+
+    def format_value(self, value):
+        shown = super().format_value(value)
+        return numerals.digits(shown) if isinstance(value, datetime.date) and shown else shown
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"].setdefault("placeholder", _("dd/mm/yyyy"))
+        widget["format_id"] = f"{widget['attrs'].get('id') or 'id_' + name}_format"
+        widget["attrs"]["aria-describedby"] = " ".join(
+            filter(None, [widget["attrs"].get("aria-describedby"), widget["format_id"]])
+        )
+        widget["calendar"] = {
+            "digits": numerals.active(),
+            "months": ",".join(str(MONTHS[month]) for month in range(1, 13)),
+            "weekdays": ",".join(str(day) for day in _weekday_initials()),
+            "first_day": formats.get_format("FIRST_DAY_OF_WEEK"),
+        }
+        return context
+
+
+def _weekday_initials():
+    """Sunday first, as JavaScript counts them."""
+    return [
+        pgettext_lazy("weekday initial", "Su"),
+        pgettext_lazy("weekday initial", "Mo"),
+        pgettext_lazy("weekday initial", "Tu"),
+        pgettext_lazy("weekday initial", "We"),
+        pgettext_lazy("weekday initial", "Th"),
+        pgettext_lazy("weekday initial", "Fr"),
+        pgettext_lazy("weekday initial", "Sa"),
+    ]
+
+
 class DateField(KhmerDigitsMixin, _DateBounds, forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"})
+    """A date typed as day/month/year (2/12/2026, ២/១២/២០២៦) or year-month-day
+    (2026-12-02), in Khmer or Latin digits; the one date field of every form."""
+
+    widget = DateInput
+    default_error_messages = {
+        "invalid": _("Enter the date as day/month/year, for example 2/12/2026."),
+    }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"])
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
         super().__init__(**kwargs)
 
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(min=limits.EARLIEST_DATE.isoformat(), max=limits.LATEST_DATE.isoformat())
-        return attrs
+    def to_python(self, value):
+        # Spaces typed around the separators ("2 / 12 / 2026") are not a different date.
+        if isinstance(value, str):
+            value = re.sub(r"\s*([/.\-])\s*", r"\1", value.strip())
+        return super().to_python(value)
 
 
 class DateTimeField(KhmerDigitsMixin, _DateBounds, forms.DateTimeField):

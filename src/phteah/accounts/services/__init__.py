@@ -39,6 +39,7 @@ from .own_account import (
     two_factor_device_confirm,
     user_change_password,
     user_set_language,
+    user_set_numerals,
 )
 from .sessions import session_record
 
@@ -68,4 +69,5 @@ __all__ = [
     "two_factor_device_confirm",
     "user_change_password",
     "user_set_language",
+    "user_set_numerals",
 ]

@@ -80,6 +80,26 @@ def user_set_language(*, actor: User, language: str, ip: str | None = None) -> N
         )
 
 
+def user_set_numerals(*, actor: User, numerals: str, ip: str | None = None) -> None:
+    """Choose the digits of one's pages: "khmer", "latin", or "" (those of the language)."""
+    if numerals not in dict(User._meta.get_field("numerals").choices):
+        raise ServiceError(_("Choose the digits."), field="numerals")
+    if actor.numerals == numerals:
+        return
+    with audited_atomic():
+        before = actor.numerals
+        actor.numerals = numerals
+        actor.save(update_fields=["numerals", "updated_at"])
+        audit_log(
+            actor=actor,
+            organisation=home_organisation_id(actor),
+            ip=ip,
+            action="accounts.user.numerals_changed",
+            target=actor,
+            changes={"numerals": [before, numerals]},
+        )
+
+
 def two_factor_device_begin(*, actor: User) -> TOTPDevice:
     """An unconfirmed authenticator for the user to scan (replaces an earlier unconfirmed one)."""
     with audited_atomic():

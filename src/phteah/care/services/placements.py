@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -100,7 +101,7 @@ def placement_start(
                     "The current placement started on %(date)s: a new placement cannot start "
                     "before it."
                 )
-                % {"date": current.started_on.isoformat()},
+                % {"date": formats.date_format(current.started_on)},
                 field="started_on",
             )
         overlapping = Placement.objects.valid().filter(case=case, ended_on__gt=started_on).exists()
@@ -294,7 +295,10 @@ def placement_closure_check(*, case, reason: str, placement_outcome: str) -> Non
                     "The child is still in a placement (%(care)s since %(date)s). Choose how it "
                     "ends with the closure, or end it first."
                 )
-                % {"care": current.get_care_type_display(), "date": current.started_on.isoformat()},
+                % {
+                    "care": current.get_care_type_display(),
+                    "date": formats.date_format(current.started_on),
+                },
                 field="placement_outcome",
             )
         if placement_outcome == Placement.Outcome.MOVED:

@@ -10,11 +10,12 @@
     var touched = false;
     due.addEventListener("input", function () { touched = true; });
     from.addEventListener("change", function () {
-      if (touched || !from.value) return;
-      var date = new Date(from.value + "T00:00:00Z");
-      if (isNaN(date)) return;
-      date.setUTCDate(date.getUTCDate() + days);
-      due.value = date.toISOString().slice(0, 10);
+      var dates = window.phteahDates; // date-picker.js: day/month/year, Khmer or Latin digits
+      if (touched || !from.value || !dates) return;
+      var date = dates.parse(from.value);
+      if (!date) return;
+      date.setDate(date.getDate() + days);
+      dates.write(due, date);
     });
   });
 
