@@ -80,3 +80,20 @@ MESSAGES = (
         "min_length",
     ),
 )
+
+# The month names of dates written day month year (formats/<lang>/formats.py, "j F Y"): ours,
+# so that every month is spelled as Cambodians write it (Django's Khmer has "មិនា" for March).
+MONTHS = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
