@@ -26,6 +26,11 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
+def shown(day) -> str:
+    """A date as English pages show it: 2 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def case(organisation, worker, supervisor):
     care_rules_seed(organisation=organisation)  # visits fall due
     case = CaseFactory(
@@ -207,7 +212,7 @@ def test_the_approval_page_shows_what_will_change(client, case, worker, supervis
     assert "What closing the case changes" in page
     assert (
         "The current placement, Emergency foster care with Family Sok since "
-        f"{(TODAY - 30 * DAY).isoformat()}, ends on {TODAY.isoformat()} with the outcome "
+        f"{shown(TODAY - 30 * DAY)}, ends on {shown(TODAY)} with the outcome "
         "“Returned to family”."
     ) in page
     assert "Next visit due" in page

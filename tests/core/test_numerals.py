@@ -117,9 +117,22 @@ class TestHtmlDigits:
     def test_an_unclosed_kept_element_keeps_the_rest(self):
         assert html_digits("1<code>2<p>3", KHMER) == "១<code>2<p>3"
 
-    def test_khmer_digits_of_attributes_stay_in_latin_mode(self):
-        html = '<input value="០២/១២/២០២៦" aria-label="៣">៤'
-        assert html_digits(html, LATIN) == '<input value="០២/១២/២០២៦" aria-label="៣">4'
+    def test_khmer_digits_of_values_stay_in_latin_mode(self):
+        html = '<input value="០២/១២/២០២៦" data-n="៣">៤'
+        assert html_digits(html, LATIN) == '<input value="០២/១២/២០២៦" data-n="៣">4'
+
+    def test_attributes_a_reader_sees_or_hears_follow_the_choice(self):
+        html = (
+            '<svg aria-label="ពិន្ទុ 4" data-n="4"><title>4</title></svg>'
+            '<a title="FB-2026-0001 · 3 ថ្ងៃ" href="/a/3/">x</a><img alt="&#39;1">'
+            '<input placeholder="ឧ. 2/12/2026" value="5">'
+        )
+        assert html_digits(html, KHMER) == (
+            '<svg aria-label="ពិន្ទុ ៤" data-n="4"><title>៤</title></svg>'
+            '<a title="FB-2026-0001 · ៣ ថ្ងៃ" href="/a/3/">x</a><img alt="&#39;១">'
+            '<input placeholder="ឧ. ២/១២/២០២៦" value="5">'
+        )
+        assert html_digits('<b aria-label="ពិន្ទុ ៤">៤</b>', LATIN) == '<b aria-label="ពិន្ទុ 4">4</b>'
 
     def test_comments_and_doctype_are_kept(self):
         html = "<!doctype html><!-- 1 --><title>2</title>"

@@ -10,7 +10,9 @@ response, so counts, ages, percentages, sizes, durations, dates, page numbers an
 written inside translated sentences ("៦ ខ្ទង់", "2 MB") all follow the same choice, without
 a filter on each number of each template. Kept as they are:
 
-- markup: tag names and every attribute value (URLs, form inputs' values, data for scripts);
+- markup: tag names and attribute values (URLs, form inputs' values, data for scripts) —
+  except the attributes a reader sees or hears (``aria-label``, ``title``, ``alt``,
+  ``placeholder``), whose digits follow the choice like the text's;
 - the content of ``<script>``, ``<style>``, ``<textarea>``, ``<pre>``, ``<code>``, ``<kbd>``,
   ``<samp>`` and of any element marked ``translate="no"`` (an example "០១២៣", a code);
 - character references (``&#39;``);
@@ -79,16 +81,32 @@ _KHMER_DIGITS_RUN = re.compile(rf"{_TAG}|[{KHMER_DIGITS}]++")
 _LETTER = re.compile(r"[A-Za-z]", re.ASCII)
 
 
+# The attributes a reader sees or hears (a tooltip, a screen reader's label, a placeholder, an
+# image's text): their values are visible text too.
+_SHOWN_ATTRIBUTE = re.compile(r"""(\s(?:aria-label|title|alt|placeholder)=")([^"]*)(")""")
+_SHOWN_NAMES = ("aria-label=", "title=", "alt=", "placeholder=")
+
+
+def _tag_digits(tag: str, system: str) -> str:
+    if not any(name in tag for name in _SHOWN_NAMES):
+        return tag
+    return _SHOWN_ATTRIBUTE.sub(
+        lambda m: m.group(1) + _text_digits(m.group(2), system) + m.group(3), tag
+    )
+
+
 def _khmer_word(match: re.Match) -> str:
     word = match.group()
-    if word[0] == "<" or _LETTER.search(word):
+    if word[0] == "<":
+        return _tag_digits(word, KHMER)
+    if _LETTER.search(word):
         return word
     return word.translate(_TO_KHMER)
 
 
 def _latin_digits(match: re.Match) -> str:
     word = match.group()
-    return word if word[0] == "<" else word.translate(_TO_LATIN)
+    return _tag_digits(word, LATIN) if word[0] == "<" else word.translate(_TO_LATIN)
 
 
 def _text_digits(html: str, system: str) -> str:

@@ -329,6 +329,7 @@ def placement_closure_check(*, case, reason: str, placement_outcome: str) -> Non
 def placement_closure_close(*, actor, case, placement_outcome: str, closed_on, ip) -> None:
     """A closure step: the current placement ends on the day the case is closed, with the
     outcome chosen in the request (audited as any end of a placement)."""
+    case_date(case, closed_on, "closed_on")
     current = (
         Placement.objects.valid()
         .select_for_update(no_key=True)
