@@ -42,8 +42,8 @@ def latin_digits(html: str) -> list[str]:
 
 @pytest.fixture
 def khmer_day(transactional_db):
-    """The demo network and its cases; the KCN case worker's pages of a day, and the words of the data.
-    Made before `browser` starts Playwright (see conftest)."""
+    """The demo network and its cases; the KCN case worker's pages of a day, and the words
+    of the data. Made before `browser` starts Playwright (see conftest)."""
     from django.urls import reverse
     from django_scopes import scopes_disabled
 
