@@ -25,12 +25,12 @@ TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture
 def shown(day) -> str:
     """A date as English pages show it: 2 December 2026."""
     return f"{day.day} {day:%B %Y}"
 
 
+@pytest.fixture
 def case(organisation, worker, supervisor):
     care_rules_seed(organisation=organisation)  # visits fall due
     case = CaseFactory(
