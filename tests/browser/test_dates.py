@@ -82,6 +82,7 @@ def test_a_visit_date_typed_with_khmer_digits_is_saved(
     shown = khmer(f"{today.day} {KHMER_MONTHS[today.month - 1]} {today.year}")
     expect(page.locator(".messages")).to_be_visible()
     assert "/visits/add/" not in page.url, page.locator(".errorlist").all_inner_texts()
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     expect(page.get_by_text(shown).first).to_be_visible()
     assert not watch.page_errors, watch.page_errors
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from phteah.demo.network import DEMO_PASSWORD
 
+from .test_casework import open_fold, shown
 from .test_journeys import (  # noqa: F401 (demo_case_worker is a fixture)
     CASE_WORKER,
     DESKTOP,
@@ -26,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def case_with_a_mistaken_visit(demo_case_worker):  # noqa: F811 (the imported fixture)
     """A case of the demo case worker with two visits: the latest, recorded by mistake,
-    plans the next visit in 25 days; the one before it in 5 days."""
+    plans the next visit in 3 days; the one before it tomorrow (both sooner than any rule
+    of the demo's asks, so the stored due date is the planned one)."""
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
@@ -42,20 +44,20 @@ def case_with_a_mistaken_visit(demo_case_worker):  # noqa: F811 (the imported fi
         )
         dated_visit(
             case,
-            today - datetime.timedelta(days=10),
-            next_visit_due=today + datetime.timedelta(days=5),
+            today - datetime.timedelta(days=3),
+            next_visit_due=today + datetime.timedelta(days=1),
             by=demo_case_worker,
         )
         dated_visit(
             case,
             today - datetime.timedelta(days=1),
-            next_visit_due=today + datetime.timedelta(days=25),
+            next_visit_due=today + datetime.timedelta(days=3),
             by=demo_case_worker,
         )
     return {
         "case_id": case.pk,
-        "kept_due": (today + datetime.timedelta(days=5)).isoformat(),
-        "wrong_due": (today + datetime.timedelta(days=25)).isoformat(),
+        "kept_due": shown(today + datetime.timedelta(days=1)),
+        "wrong_due": shown(today + datetime.timedelta(days=3)),
     }
 
 
@@ -68,6 +70,7 @@ def test_void_a_visit_from_the_case_page_on_a_phone(
     page.goto(f"{live_server.url}/cases/{data['case_id']}/")
     visits = page.locator("#care-visits")
     expect(visits).to_contain_text(f"Next visit due: {data['wrong_due']}")
+    open_fold(page, "fold-records")  # the visits are in a fold, closed on a phone
 
     visits.locator("td.row-actions a").first.click()  # "Void…" on the latest visit
     expect(page.locator("h1")).to_have_text("Void a visit")
