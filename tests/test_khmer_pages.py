@@ -11,6 +11,9 @@ Latin word except
 - the short allow-list below (proper nouns and codes that have no Khmer form);
 - text inside an element marked ``translate="no"`` (a code or key shown as such).
 
+The same pages show no Latin digit outside a code: the reader's digits are the language's
+(core/numerals.py), except in what a member typed into a text area and in code.
+
 Text marked as being in another language (``lang="en"``: the language switcher names
 English in English) is not Khmer text. Digits are not words (the Khmer or Latin digits of
 numbers and dates are left to the number display). Visible text is the text of the page
@@ -81,6 +84,8 @@ VOID = {
 class VisibleText(HTMLParser):
     """The text a reader of the page sees or hears, as a list of pieces."""
 
+    not_shown = NOT_SHOWN
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
@@ -93,7 +98,7 @@ class VisibleText(HTMLParser):
         attributes = dict(attrs)
         hidden = (
             self._hidden()
-            or tag in NOT_SHOWN
+            or tag in self.not_shown
             or attributes.get("translate") == "no"
             or (attributes.get("lang") or "km")[:2] != "km"
             or (tag == "input" and attributes.get("type") == "hidden")
@@ -143,6 +148,27 @@ def english_on(html: str, data: set[str]) -> list[str]:
         if found:
             english.append(f"{' '.join(found)!r} in {piece!r}")
     return english
+
+
+class TextWithDigits(VisibleText):
+    """The visible text whose digits follow the reader's choice: not what a member typed
+    into a text area, nor code and preformatted text (kept as written, core/numerals.py)."""
+
+    not_shown = NOT_SHOWN | {"textarea", "pre", "code", "kbd", "samp"}
+
+
+LATIN_DIGIT = re.compile(r"[0-9]")
+# A word of Latin letters and digits is a code (3G, v1.2, FB-2026-0001): its digits stay Latin.
+LATIN_CODE = re.compile(r"\S*[A-Za-z]\S*")
+
+
+def latin_digits(html: str) -> list[str]:
+    """The pieces of text with a Latin digit outside a code (for a reader of Khmer digits)."""
+    parser = TextWithDigits()
+    parser.feed(html)
+    parser.close()
+    pieces = [" ".join(piece.split()) for piece in parser.pieces if piece.strip()]
+    return [p for p in pieces if LATIN_DIGIT.search(LATIN_CODE.sub(" ", CODES.sub(" ", p)))]
 
 
 def data_words() -> set[str]:
@@ -236,6 +262,9 @@ def test_no_english_on_a_khmer_page(client, khmer_world, name, builder, method, 
     assert response["Content-Language"] == "km"
     english = english_on(response.content.decode(), khmer_world["data_words"])
     assert not english, f"{actor} {url}: Latin words on a Khmer page:\n" + "\n".join(english)
+    # The reader's digits are the language's (Khmer): no Latin digit outside a code.
+    digits = latin_digits(response.content.decode())
+    assert not digits, f"{actor} {url}: Latin digits on a Khmer page:\n" + "\n".join(digits)
     text = " ".join(visible_text(response.content.decode()))
     for variant, spelling in VARIANT_SPELLINGS.items():
         assert variant not in text, f"{actor} {url}: {variant} where Phteah writes {spelling}"
@@ -252,6 +281,17 @@ def test_the_pages_cover_the_matrix_and_every_role():
     assert len(checked) > 0.8 * len(views)
     assert {actor for *_, actor in PAGES} == {*ALL, ANON}
     assert Role.VIEWER in ALL
+
+
+def test_the_check_finds_latin_digits_but_not_codes_or_typed_text():
+    assert latin_digits("<p>អាយុ 12 ឆ្នាំ</p><p title='3 ថ្ងៃ'>x</p>") == ["អាយុ 12 ឆ្នាំ", "3 ថ្ងៃ"]
+    assert (
+        latin_digits(
+            "<p>KCN-2026-0012 · អាយុ ១២ ឆ្នាំ · 3G · sok1@example.test</p>"
+            '<textarea>Visit 3</textarea><p translate="no">0123</p><code>visit_every=7</code>'
+        )
+        == []
+    )
 
 
 def test_the_check_finds_english():

@@ -11,33 +11,19 @@ JavaScript is checked too, which tests/test_khmer_pages.py (server-rendered HTML
 
 Screenshots at 390 px (and the case page at 1280 px) go to test-artifacts/."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from phteah.demo.cases import demo_cases_create
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.geography.services import geography_load
-from tests.test_khmer_pages import CODES, data_words, english_on, visible_text
+from tests.test_khmer_pages import data_words, english_on, latin_digits
 
 from .test_casework import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORKER = "caseworker@kcn.test"
-LATIN_DIGIT = re.compile(r"[0-9]")
-# A word made of Latin letters and digits is a code (3G, FB-2026-0001): its digits stay Latin.
-LATIN_CODE = re.compile(r"\S*[A-Za-z]\S*")
-
-
-def latin_digits(html: str) -> list[str]:
-    """The pieces of visible text with a Latin digit outside a code."""
-    return [
-        piece
-        for piece in visible_text(html)
-        if LATIN_DIGIT.search(LATIN_CODE.sub(" ", CODES.sub(" ", piece)))
-    ]
 
 
 @pytest.fixture
@@ -111,9 +97,3 @@ def test_a_khmer_case_workers_day_shows_khmer_words_and_digits_only(
     wide.goto(live_server.url + khmer_day["pages"]["case"])
     wide.screenshot(path=artifacts_dir / "khmer-day-case-desktop.png", full_page=True)
     assert not latin_digits(wide.content())
-
-
-def test_the_check_finds_latin_digits_but_not_codes():
-    assert latin_digits("<p>អាយុ 12 ឆ្នាំ</p>") == ["អាយុ 12 ឆ្នាំ"]
-    assert latin_digits("<p>KCN-2026-0012 · អាយុ ១២ ឆ្នាំ · 3G</p>") == []
-    assert latin_digits('<p translate="no">0123</p><p>a@b.org</p>') == []
