@@ -240,4 +240,6 @@ def test_an_organisation_that_writes_khmer_shows_no_english(demo, client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert not english_on(response.content.decode(), data), url
-        assert "សន្និសីទ" in response.content.decode() or url != urls[2]
+        # the conference's own page shows it (the case page's timeline may have it on a
+        # later page, whichever case the database gives first)
+        assert "សន្និសីទ" in response.content.decode() or url != urls[3]
