@@ -63,41 +63,37 @@ def user_change_password(
         )
 
 
-def user_set_language(*, actor: User, language: str, ip: str | None = None) -> None:
-    if actor.language == language:
+def _user_preference_set(actor: User, field: str, value: str, *, action: str, ip) -> None:
+    """Store one of *actor*'s own preferences (audited, nothing written when unchanged)."""
+    before = getattr(actor, field)
+    if before == value:
         return
     with audited_atomic():
-        before = actor.language
-        actor.language = language
-        actor.save(update_fields=["language", "updated_at"])
+        setattr(actor, field, value)
+        actor.save(update_fields=[field, "updated_at"])
         audit_log(
             actor=actor,
             organisation=home_organisation_id(actor),
             ip=ip,
-            action="accounts.user.language_changed",
+            action=action,
             target=actor,
-            changes={"language": [before, language]},
+            changes={field: [before, value]},
         )
+
+
+def user_set_language(*, actor: User, language: str, ip: str | None = None) -> None:
+    _user_preference_set(
+        actor, "language", language, action="accounts.user.language_changed", ip=ip
+    )
 
 
 def user_set_numerals(*, actor: User, numerals: str, ip: str | None = None) -> None:
     """Choose the digits of one's pages: "khmer", "latin", or "" (those of the language)."""
     if numerals not in dict(User._meta.get_field("numerals").choices):
         raise ServiceError(_("Choose the digits."), field="numerals")
-    if actor.numerals == numerals:
-        return
-    with audited_atomic():
-        before = actor.numerals
-        actor.numerals = numerals
-        actor.save(update_fields=["numerals", "updated_at"])
-        audit_log(
-            actor=actor,
-            organisation=home_organisation_id(actor),
-            ip=ip,
-            action="accounts.user.numerals_changed",
-            target=actor,
-            changes={"numerals": [before, numerals]},
-        )
+    _user_preference_set(
+        actor, "numerals", numerals, action="accounts.user.numerals_changed", ip=ip
+    )
 
 
 def two_factor_device_begin(*, actor: User) -> TOTPDevice:
