@@ -417,7 +417,8 @@ def _case_add(world):
         "case_type": "foster_care",
         "referral_source": "hotline",
         "referral_reason": "Left at the hospital.",
-        "identified_on": TODAY.isoformat(),
+        # Yesterday: at 09:30 today may still be in the future in Phnom Penh.
+        "identified_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
         "identified_time": "09:30",
         "risk_level": "high",
         "supervisor": world.supervisor.user_id,
