@@ -140,6 +140,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer with selects written in Python (phteah.core.renderers).
+FORM_RENDERER = "phteah.core.renderers.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'phteah.sqlite3'}"),

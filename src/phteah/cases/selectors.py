@@ -4,10 +4,12 @@ through the case."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -16,6 +18,7 @@ from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Capability
 from phteah.core.audit import audit_access
 from phteah.core.errors import ServiceError
+from phteah.core.prepared import Prepared
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
 
 from .access import (
@@ -43,6 +46,7 @@ from .page import timeline_sources
 CASES_PER_PAGE = 25
 LATEST = 10  # visits and services shown on the case page
 TIMELINE_PER_PAGE = 30
+_DAY = DateField()  # turns the day of a timeline row into a date on every database
 NO_VISIT_GRACE_DAYS = 30
 
 
@@ -68,14 +72,21 @@ def _name_search_q(text: str) -> Q:
     return q
 
 
-def _with_list_columns(cases: QuerySet) -> QuerySet:
-    """The person, and the main case worker's name (the current care type and the latest
-    visit are stored on the case: see phteah.care.progress)."""
-    main = CaseWorkerAssignment.objects.filter(case=OuterRef("pk"), is_primary=True)
-    return cases.select_related("person").annotate(
-        main_worker_name=Subquery(main.values("user__full_name")[:1]),
-        main_worker_name_km=Subquery(main.values("user__full_name_km")[:1]),
-    )
+def case_list_page(cases: QuerySet, page=None):
+    """One page of *cases* (from ``case_list``) with the main case worker's names set on each
+    case (``main_worker_name``, ``main_worker_name_km``), read for the page's cases only: as
+    a subquery per row it was computed for every case of the organisation before sorting (47
+    ms of SQLite's time for 1,808 cases)."""
+    page = Paginator(cases, CASES_PER_PAGE).get_page(page)
+    names = {
+        case_id: (name, name_km)
+        for case_id, name, name_km in CaseWorkerAssignment.objects.filter(
+            case_id__in=[case.pk for case in page], is_primary=True
+        ).values_list("case_id", "user__full_name", "user__full_name_km")
+    }
+    for case in page:
+        case.main_worker_name, case.main_worker_name_km = names.get(case.pk, ("", ""))
+    return page
 
 
 def case_list(
@@ -92,8 +103,9 @@ def case_list(
     search: str = "",
     sort: str = "-opened_on",
 ) -> QuerySet:
-    """The cases *actor* may see, filtered, with the columns of the list annotated."""
-    cases = _with_list_columns(cases_for(actor))
+    """The cases *actor* may see, filtered and sorted (the page's other columns come with
+    ``case_list_page``)."""
+    cases = cases_for(actor).select_related("person")
     if status:
         cases = cases.filter(status=status)
     if stage:
@@ -356,10 +368,50 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
 # --- the timeline ------------------------------------------------------------------------
 
 
-def _timeline_union(case: Case):
+def _timeline_union(case: Case) -> QuerySet:
+    """(day, stamp, kind, id) of everything recorded in *case*: one UNION ALL over every
+    source the apps registered (phteah.cases.page)."""
     sources = [rows for source in timeline_sources() for rows in source.rows(case)]
     first, *rest = sources
-    return first.union(*rest, all=True).order_by("-t_day", "-t_stamp", "t_kind")
+    return first.union(*rest, all=True)
+
+
+# Built by the ORM once per process (phteah.core.prepared): the sources may filter by the
+# case's id and its person's id only.
+_TIMELINE = Prepared(
+    lambda case, person: _timeline_union(Case(pk=case, person_id=person)), "case", "person"
+)
+
+
+def _timeline_rows(case: Case, number: int) -> tuple[list, int]:
+    """The rows of page *number* of the timeline and the number of rows in all, in one
+    query (the count is a window over the same rows)."""
+    union, params = _TIMELINE.sql(case=case.pk, person=case.person_id)
+    sql = (
+        f"SELECT t_day, t_kind, t_id, COUNT(*) OVER () FROM ({union}) timeline "
+        "ORDER BY t_day DESC, t_stamp DESC, t_kind, t_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, TIMELINE_PER_PAGE, (number - 1) * TIMELINE_PER_PAGE])
+        rows = cursor.fetchall()
+    return [row[:3] for row in rows], (rows[0][3] if rows else 0)
+
+
+def _timeline_page(case: Case, page) -> Page:
+    """Page *page* (a number, or text from the address) as ``Paginator.get_page`` gives it:
+    the first page for anything that is not a number, the last one past the end."""
+    try:
+        number = max(int(page), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows, count = _timeline_rows(case, number)
+    if not rows and number > 1:
+        _none, count = _timeline_rows(case, 1)
+        number = max(math.ceil(count / TIMELINE_PER_PAGE), 1)
+        rows, count = _timeline_rows(case, number)
+    paginator = Paginator([], TIMELINE_PER_PAGE)
+    paginator.count = count  # known from the query (a cached property of the paginator)
+    return Page(rows, number, paginator)
 
 
 def case_timeline(*, actor: Membership, case: Case, page=1, language=None):
@@ -369,27 +421,27 @@ def case_timeline(*, actor: Membership, case: Case, page=1, language=None):
     the page are fetched in bulk: the number of queries does not grow with the case."""
     sources = timeline_sources()
     source_of_kind = {kind: source for source in sources for kind in source.labels}
-    paginator = Paginator(_timeline_union(case), TIMELINE_PER_PAGE)
-    page = paginator.get_page(page)
-    wanted: dict[tuple, set] = {}
-    for _day, _stamp, kind, pk in page.object_list:
-        source = source_of_kind[kind]
-        fetch = source.fetch_of.get(kind, kind)
-        if fetch in source.fetch:
-            wanted.setdefault((source.name, fetch), set()).add(pk)
     by_name = {source.name: source for source in sources}
+    page = _timeline_page(case, page)
+    rows, wanted = [], {}
+    for day, kind, pk in page.object_list:
+        source = source_of_kind[kind]
+        key = (source.name, source.fetch_of.get(kind, kind))
+        if key[1] in source.fetch:
+            pk = by_name[key[0]].fetch[key[1]]().model._meta.pk.to_python(pk)
+            wanted.setdefault(key, set()).add(pk)
+        rows.append((_DAY.to_python(day), kind, pk, source, key))
     found = {
         key: by_name[key[0]].fetch[key[1]]().in_bulk(list(ids))
         for key, ids in sorted(wanted.items())
     }
     entries = []
-    for day, _stamp, kind, pk in page.object_list:
-        source = source_of_kind[kind]
-        key = (source.name, source.fetch_of.get(kind, kind))
+    for day, kind, pk, source, key in rows:
         obj = found.get(key, {}).get(pk)
         if key in found and obj is None:
             continue
         entries.append(source.entry(case, kind, day, obj, language))
+    page.object_list = entries
     return page, entries
 
 

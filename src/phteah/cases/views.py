@@ -159,7 +159,7 @@ def case_list(request):
         search=filters.get("search") or "",
         sort=filters.get("sort") or "-opened_on",
     )
-    page = selectors.Paginator(cases, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.case_list_page(cases, request.GET.get("page"))
     today = timezone.localdate()
     language = get_language()
     rows = [
