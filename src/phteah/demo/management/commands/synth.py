@@ -48,6 +48,11 @@ class Command(BaseCommand):
             f"Synthetic data: {summary.organisations} organisations, {summary.rows:,} rows in "
             f"{seconds:.1f} s ({summary.rows / seconds:,.0f} rows/s)."
         )
+        self.stdout.write(
+            "Phases: "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in summary.phases.items())
+            + "."
+        )
         for name, count in sorted(summary.counts.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  {name:<22} {count:>12,}")
         self.stdout.write("")
