@@ -207,11 +207,14 @@ def test_a_second_run_is_refused_unless_adding(synth):
 
 
 def _all_indexes() -> dict[str, str]:
-    """Every index of the database (primary keys and unique ones too), by name."""
+    """Every index of the database (primary keys and unique ones too) and, on PostgreSQL,
+    every constraint, by name."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                " UNION ALL SELECT conrelid::regclass || '.' || conname, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
             )
         else:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
@@ -240,6 +243,10 @@ def test_indexes_are_dropped_for_the_load_and_built_again(synth, monkeypatch):
     before = _all_indexes()
     secondary = set(synth_module.secondary_indexes(["people_person", "cases_visit"]))
     assert secondary
+    if connection.vendor == "postgresql":
+        keys = synth_module.foreign_keys(["cases_visit"])
+        assert keys
+        secondary |= {f"cases_visit.{name}" for name in keys}
     seen = _watch_the_load(monkeypatch, fail=False)
     lines = []
     synth_create(children=50, seed=11, add=True, progress=lines.append)
