@@ -65,11 +65,12 @@ SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthet
 DEFAULT_SEED = 2026
 CHILDREN_PER_ORGANISATION = 333
 CHUNK_ROWS = 60_000  # rows written per transaction
-# From this many children on, the secondary indexes of the loaded tables are dropped before
-# loading and built again afterwards (unique ones and primary keys stay: the generator and
-# organisation_create rely on them). Building an index reads the whole table, including the
-# rows already there with --add, so it pays off only for big loads (measurements in
-# docs/performance.md).
+# From this many children on, the secondary indexes (and, on PostgreSQL, the foreign keys)
+# of the loaded tables are dropped before loading and created again afterwards (unique ones
+# and primary keys stay: the generator and organisation_create rely on them). Creating them
+# reads whole tables, including the rows already there with --add, so it pays off only for
+# big loads: at 100,000 children it took 31 s and saved minutes (docs/performance.md); the
+# threshold itself is a judgement, not a measurement.
 DROP_INDEXES_FROM = 20_000
 HISTORY_DAYS = 5 * 365  # cases opened over the last five years
 CODE_PREFIX = "S"  # synthetic organisations: S001, S002, ...
