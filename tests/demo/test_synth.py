@@ -1,8 +1,10 @@
+import itertools
 import statistics
 from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Max, Q
 
 from phteah.accounts.models import Membership, User
@@ -22,6 +24,7 @@ from phteah.cases.models import (
 from phteah.core.audit import audit_verify
 from phteah.core.errors import ServiceError
 from phteah.core.models import AuditEvent
+from phteah.demo import synth as synth_module
 from phteah.demo.synth import SYNTH_PASSWORD, synth_create, synth_organisations
 from phteah.geography.services import geography_load
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, Person
@@ -201,3 +204,67 @@ def test_a_second_run_is_refused_unless_adding(synth):
     assert synth_organisations().aggregate(Max("short_code"))["short_code__max"] == "S003"
     assert Assessment.objects.filter(case__organisation__short_code="S003").exists()
     assert audit_verify().problems == []
+
+
+def _all_indexes() -> dict[str, str]:
+    """Every index of the database (primary keys and unique ones too) and, on PostgreSQL,
+    every constraint, by name."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                " UNION ALL SELECT conrelid::regclass || '.' || conname, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+            )
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        return dict(cursor.fetchall())
+
+
+def _watch_the_load(monkeypatch, *, fail: bool) -> list:
+    """Drop indexes whatever the size; note the indexes while the rows are written (and
+    fail there if *fail*)."""
+    monkeypatch.setattr(synth_module, "DROP_INDEXES_FROM", 0)
+    seen = []
+    flush = synth_module._Writer.flush
+
+    def watched(writer):
+        seen.append(_all_indexes())
+        flush(writer)
+        if fail:
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(synth_module._Writer, "flush", watched)
+    return seen
+
+
+@pytest.mark.django_db
+def test_indexes_are_dropped_for_the_load_and_built_again(synth, monkeypatch):
+    before = _all_indexes()
+    secondary = set(synth_module.secondary_indexes(["people_person", "cases_visit"]))
+    assert secondary
+    if connection.vendor == "postgresql":
+        keys = synth_module.foreign_keys(["cases_visit"])
+        assert keys
+        secondary |= {f"cases_visit.{name}" for name in keys}
+    seen = _watch_the_load(monkeypatch, fail=False)
+    lines = []
+    synth_create(children=50, seed=11, add=True, progress=lines.append)
+    assert seen and not secondary & set(seen[0])
+    assert _all_indexes() == before
+    phases = [phase for phase, _lines in itertools.groupby(line.split(":")[0] for line in lines)]
+    assert phases == ["indexes", "loading", "indexes", "analyse", "due dates"]
+    # The due dates and the audit events came after the indexes, as before.
+    assert cases_progress_drift(Case.objects.all()) == []
+    assert AuditEvent.all_chains.filter(action="synth.created").count() == 3
+    assert audit_verify().problems == []
+
+
+@pytest.mark.django_db
+def test_indexes_are_built_again_when_the_load_fails(synth, monkeypatch):
+    before = _all_indexes()
+    seen = _watch_the_load(monkeypatch, fail=True)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        synth_create(children=50, seed=11, add=True)
+    assert seen and len(seen[0]) < len(before)
+    assert _all_indexes() == before

@@ -23,6 +23,7 @@ import math
 import random
 import time
 from collections import Counter
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -64,6 +65,13 @@ SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthet
 DEFAULT_SEED = 2026
 CHILDREN_PER_ORGANISATION = 333
 CHUNK_ROWS = 60_000  # rows written per transaction
+# From this many children on, the secondary indexes (and, on PostgreSQL, the foreign keys)
+# of the loaded tables are dropped before loading and created again afterwards (unique ones
+# and primary keys stay: the generator and organisation_create rely on them). Creating them
+# reads whole tables, including the rows already there with --add, so it pays off only for
+# big loads: at 100,000 children it took 31 s and saved minutes (docs/performance.md); the
+# threshold itself is a judgement, not a measurement.
+DROP_INDEXES_FROM = 20_000
 HISTORY_DAYS = 5 * 365  # cases opened over the last five years
 CODE_PREFIX = "S"  # synthetic organisations: S001, S002, ...
 EMAIL_DOMAIN = "synth.test"
@@ -368,6 +376,7 @@ class SynthSummary:
     seconds: float = 0.0
     counts: Counter = field(default_factory=Counter)
     logins: list = field(default_factory=list)
+    phases: dict = field(default_factory=dict)  # phase -> seconds
 
     @property
     def rows(self) -> int:
@@ -1100,6 +1109,124 @@ class _OrgBuilder:
         return len(cases)
 
 
+# --- indexes ----------------------------------------------------------------------------------
+
+
+def secondary_indexes(tables) -> dict[str, str]:
+    """Name -> CREATE INDEX statement of the non-unique indexes of *tables*, as the
+    database's catalogue gives them (primary keys, unique indexes and indexes behind
+    constraints are left out)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+                " JOIN pg_index x"
+                " ON x.indexrelid = format('%%I.%%I', i.schemaname, i.indexname)::regclass"
+                " WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)"
+                " AND NOT x.indisunique AND NOT x.indisprimary"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+                " ORDER BY i.indexname",
+                [list(tables)],
+            )
+            return dict(cursor.fetchall())
+        marks = ", ".join("%s" for _t in tables)
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({marks}) ORDER BY name",
+            list(tables),
+        )
+        return {
+            name: sql
+            for name, sql in cursor.fetchall()
+            if not sql.upper().startswith("CREATE UNIQUE")
+        }
+
+
+def foreign_keys(tables) -> dict[str, tuple[str, str]]:
+    """PostgreSQL: name -> (table, definition) of the foreign keys of *tables*, as the
+    catalogue gives them. SQLite: none (its foreign keys are part of the table)."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+            " JOIN pg_class t ON t.oid = c.conrelid"
+            " WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace"
+            " AND t.relname = ANY(%s) ORDER BY c.conname",
+            [list(tables)],
+        )
+        return {name: (table, definition) for name, table, definition in cursor.fetchall()}
+
+
+@contextmanager
+def _indexes_dropped(tables, note):
+    """Drop the secondary indexes and (PostgreSQL) the foreign keys of *tables* for the
+    block; create them again afterwards, exactly as the catalogue defined them, whatever
+    happens in the block. Checking a foreign key once over the whole table is a join;
+    checking it row by row at each commit was most of PostgreSQL's work during the load."""
+    quote = connection.ops.quote_name
+    indexes, keys = secondary_indexes(tables), foreign_keys(tables)
+    dropped_keys, dropped = [], []
+    try:
+        with connection.cursor() as cursor:
+            for name, (table, _definition) in keys.items():
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                dropped_keys.append(name)
+            for name in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+                dropped.append(name)
+        note(
+            f"indexes: {len(dropped)} secondary indexes and {len(dropped_keys)} foreign keys "
+            "dropped for the load"
+        )
+        yield
+    finally:
+        if not connection.in_atomic_block and not connection.is_usable():
+            connection.close()  # interrupted mid-COPY: build the indexes on a new connection
+        started = time.monotonic()
+        note(f"indexes: building {len(dropped)} indexes, then checking {len(dropped_keys)} keys")
+        with connection.cursor() as cursor:
+            deferred = connection.vendor == "postgresql" and connection.in_atomic_block
+            if deferred:
+                # Inside a caller's transaction the rows' foreign-key checks are still pending
+                # (Django's are deferred), and PostgreSQL alters no table that has them.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if connection.vendor == "postgresql":
+                # For this session only: big sorts in memory, one helper process (2 cores).
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                cursor.execute("SET max_parallel_maintenance_workers = 1")
+            for name in dropped:
+                cursor.execute(indexes[name])
+            for name in dropped_keys:
+                table, definition = keys[name]
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET maintenance_work_mem")
+                cursor.execute("RESET max_parallel_maintenance_workers")
+            if deferred:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        note(f"indexes: built and keys checked in {time.monotonic() - started:.0f} s")
+
+
+@contextmanager
+def _load_session():
+    """PostgreSQL: commits of this session do not wait for the disk (a crash loses the last
+    chunks, never consistency: acceptable for generated data)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        if connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -1156,60 +1283,94 @@ def synth_create(
         plans = _plan(children, seed, first_number, provinces, communes)
         ctx = _Context(seed=seed, first_number=first_number, password=make_password(SYNTH_PASSWORD))
         ctx.partners = [pk.hex for pk in synth_organisations().values_list("id", flat=True)]
-        index = 0
-        while index < len(plans):
-            done = []
-            with audited_atomic():
-                while index < len(plans) and (not done or ctx.w.pending < CHUNK_ROWS):
-                    plan = plans[index]
-                    index += 1
-                    organisation = organisation_create(
-                        actor=None,
-                        name=plan.name,
-                        name_km=plan.name_km,
-                        short_code=plan.code,
-                        kind=plan.kind,
-                        provinces=plan.provinces,
-                    )
-                    before = ctx.w.counts()
-                    builder = _OrgBuilder(ctx, plan, organisation)
-                    builder.build()
-                    if not summary.logins:
-                        summary.logins = [(plan.code, *login) for login in builder.logins]
-                    done.append((organisation, ctx.w.counts() - before))
-                    ctx.partners.append(organisation.pk.hex)
-                ctx.w.flush()
-                for organisation, counts in done:
-                    cases_progress_refresh(Case.objects.filter(organisation=organisation))
-                    audit_log(
-                        actor=None,
-                        organisation=organisation,
-                        action="synth.created",
-                        target=organisation,
-                        data={
-                            "cases": counts["Case"],
-                            "people": counts["Person"],
-                            "users": counts["User"],
-                            "visits": counts["Visit"],
-                            "services": counts["ServiceDelivery"],
-                            "placements": counts["Placement"],
-                            "rows": sum(counts.values()),
-                            "source": "synth",
-                        },
-                    )
-            summary.organisations += len(done)
+        phase = {"name": "loading", "started": time.monotonic()}
+
+        def note(line: str) -> None:
             if progress is not None:
-                written = sum(ctx.w.counts().values())
-                elapsed = time.monotonic() - started
-                progress(
-                    f"{summary.organisations}/{len(plans)} organisations, "
-                    f"{ctx.w.counts()['Case']} cases, {written} rows, {elapsed:.0f} s"
+                progress(line)
+
+        def phase_done(next_name: str) -> None:
+            now = time.monotonic()
+            summary.phases[phase["name"]] = now - phase["started"]
+            phase.update(name=next_name, started=now)
+
+        tables = [model._meta.db_table for model, _fields in TABLES]
+        dropping = children >= DROP_INDEXES_FROM
+        groups: list[list[tuple]] = []
+        with _load_session():
+            with _indexes_dropped(tables, note) if dropping else nullcontext():
+                index = 0
+                while index < len(plans):
+                    done = []
+                    with audited_atomic():
+                        while index < len(plans) and (not done or ctx.w.pending < CHUNK_ROWS):
+                            plan = plans[index]
+                            index += 1
+                            organisation = organisation_create(
+                                actor=None,
+                                name=plan.name,
+                                name_km=plan.name_km,
+                                short_code=plan.code,
+                                kind=plan.kind,
+                                provinces=plan.provinces,
+                            )
+                            before = ctx.w.counts()
+                            builder = _OrgBuilder(ctx, plan, organisation)
+                            builder.build()
+                            if not summary.logins:
+                                summary.logins = [(plan.code, *login) for login in builder.logins]
+                            done.append((organisation, ctx.w.counts() - before))
+                            ctx.partners.append(organisation.pk.hex)
+                        ctx.w.flush()
+                    groups.append(done)
+                    summary.organisations += len(done)
+                    written = sum(ctx.w.counts().values())
+                    note(
+                        f"loading: {summary.organisations}/{len(plans)} organisations, "
+                        f"{ctx.w.counts()['Case']} cases, {written} rows, "
+                        f"{time.monotonic() - started:.0f} s"
+                    )
+                phase_done("indexes")
+            # Fresh planner statistics, so the queries that follow (the due dates, then the
+            # first pages) are planned well. Without them the due dates of 100,000 children
+            # took 1.7 s an organisation on PostgreSQL, 8.5 minutes in all (SQLite has none
+            # until something runs ANALYZE: see phteah.core.sqlite).
+            phase_done("analyse")
+            note("analyse: planner statistics of the loaded tables")
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            # The indexes exist again: the due dates are computed with them.
+            phase_done("due dates")
+            refreshed = 0
+            for done in groups:
+                with audited_atomic():
+                    for organisation, counts in done:
+                        cases_progress_refresh(Case.objects.filter(organisation=organisation))
+                        audit_log(
+                            actor=None,
+                            organisation=organisation,
+                            action="synth.created",
+                            target=organisation,
+                            data={
+                                "cases": counts["Case"],
+                                "people": counts["Person"],
+                                "users": counts["User"],
+                                "visits": counts["Visit"],
+                                "services": counts["ServiceDelivery"],
+                                "placements": counts["Placement"],
+                                "rows": sum(counts.values()),
+                                "source": "synth",
+                            },
+                        )
+                refreshed += len(done)
+                note(
+                    f"due dates: {refreshed}/{len(plans)} organisations, "
+                    f"{time.monotonic() - started:.0f} s"
                 )
-        # Fresh planner statistics, so the first queries after a load are planned well
-        # (SQLite has none until something runs ANALYZE: see phteah.core.sqlite).
-        with connection.cursor() as cursor:
-            for model, _fields in TABLES:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            with connection.cursor() as cursor:  # the due dates changed the cases
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)}")
+            phase_done("")
         summary.counts = ctx.w.counts()
         summary.counts["Organisation"] = summary.organisations
     summary.seconds = time.monotonic() - started

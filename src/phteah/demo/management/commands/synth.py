@@ -1,8 +1,14 @@
+import signal
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from phteah.core.errors import ServiceError
 from phteah.demo.synth import DEFAULT_SEED, SYNTH_PASSWORD, synth_create
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -33,6 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         translation.activate("en")
         progress = None if options["quiet"] else self._progress
+        # A plain kill stops the load like Ctrl-C, so the dropped indexes are built again.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             summary = synth_create(
                 children=options["children"],
@@ -42,11 +50,18 @@ class Command(BaseCommand):
             )
         except ServiceError as error:
             raise CommandError(str(error.message)) from error
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         seconds = max(summary.seconds, 0.001)
         self.stdout.write("")
         self.stdout.write(
             f"Synthetic data: {summary.organisations} organisations, {summary.rows:,} rows in "
             f"{seconds:.1f} s ({summary.rows / seconds:,.0f} rows/s)."
+        )
+        self.stdout.write(
+            "Phases: "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in summary.phases.items())
+            + "."
         )
         for name, count in sorted(summary.counts.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  {name:<22} {count:>12,}")
