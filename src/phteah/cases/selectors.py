@@ -421,20 +421,19 @@ def case_timeline(*, actor: Membership, case: Case, page=1, language=None):
     the page are fetched in bulk: the number of queries does not grow with the case."""
     sources = timeline_sources()
     source_of_kind = {kind: source for source in sources for kind in source.labels}
-    by_name = {source.name: source for source in sources}
     page = _timeline_page(case, page)
-    rows, wanted = [], {}
+    rows, wanted, fetch = [], {}, {}
     for day, kind, pk in page.object_list:
         source = source_of_kind[kind]
         key = (source.name, source.fetch_of.get(kind, kind))
         if key[1] in source.fetch:
-            pk = by_name[key[0]].fetch[key[1]]().model._meta.pk.to_python(pk)
+            if key not in fetch:
+                fetch[key] = source.fetch[key[1]]()
+            # The raw row's id as the model gives it (a UUID from SQLite's text).
+            pk = fetch[key].model._meta.pk.to_python(pk)
             wanted.setdefault(key, set()).add(pk)
         rows.append((_DAY.to_python(day), kind, pk, source, key))
-    found = {
-        key: by_name[key[0]].fetch[key[1]]().in_bulk(list(ids))
-        for key, ids in sorted(wanted.items())
-    }
+    found = {key: fetch[key].in_bulk(list(ids)) for key, ids in sorted(wanted.items())}
     entries = []
     for day, kind, pk, source, key in rows:
         obj = found.get(key, {}).get(pk)

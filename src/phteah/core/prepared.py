@@ -3,9 +3,10 @@
 Turning a queryset into SQL costs Python time on every request, and for a large query it is
 most of the query's cost: the case timeline's UNION ALL of 18 sources took ~10 ms of a
 2-core server's CPU to build and compile, twice (page and count), against ~1 ms for the
-database to run it (docs/performance.md). ``Prepared`` builds the queryset once with
-stand-in ids (random UUIDs nobody else uses), keeps its SQL, remembers which parameters
-were the stand-ins, and from then on only puts the real ids in their place.
+database to run it (profiled on bench/run.py's case page at 100,000 children).
+``Prepared`` builds the queryset once with stand-in ids (random UUIDs nobody else uses),
+keeps its SQL, remembers which parameters were the stand-ins, and from then on only puts
+the real ids in their place.
 
 The organisation scope (django-scopes) is part of the SQL the ORM makes: a stand-in
 organisation is used when the request's scope is one organisation, the SQL without it when
