@@ -109,42 +109,50 @@ def test_three_taps_on_save_over_slow_3g_make_one_visit(
     sign_in(page, live_server.url, CASE_WORKER, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/cases/{open_case.pk}/visits/add/")
     page.get_by_label("Who was seen").fill("the child, the grandmother")
+    # What the page shows while the slow network carries the form is written down by the page
+    # itself, into the tab's session storage (kept across the navigation that follows): a
+    # listener that runs after phteah.js's, when the tap has been taken, sends the form twice
+    # more (requestSubmit is what a tap that came first would do; a tap on a disabled button
+    # sends nothing) and notes whether the button is disabled and what it says. Looking from
+    # the test instead raced the navigation on a loaded machine.
+    page.evaluate(
+        """() => {
+          sessionStorage.removeItem("saving-state");
+          let seen = false;
+          window.addEventListener("submit", (event) => {
+            if (seen) return;
+            seen = true;
+            const form = event.target;
+            setTimeout(() => {
+              const button = form.querySelector("button[type=submit]");
+              form.requestSubmit(); form.requestSubmit();
+              setTimeout(() => sessionStorage.setItem("saving-state", JSON.stringify(
+                  [form.hasAttribute("aria-busy"), button.disabled, button.textContent.trim()])),
+                50);
+            }, 50);
+          });
+        }"""
+    )
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
 
+    posts = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
     started = time.monotonic()
     page.get_by_role("button", name="Save the visit").click(no_wait_after=True)
-    # While the slow network carries the form, the page is still the form: the button says
-    # it is saving and is disabled, and two more taps (a tap on a disabled button sends
-    # nothing; requestSubmit is what a tap that came first would do) send nothing more.
-    # (Through the DevTools session: Playwright's own evaluate waits for the navigation.)
-    state = cdp.send(
-        "Runtime.evaluate",
-        {
-            "expression": """new Promise(done => {
-                const look = () => {
-                  const form = document.querySelector("form[aria-busy]");
-                  if (!form) return setTimeout(look, 10);  // the tap is still on its way
-                  const button = form.querySelector("button[type=submit]");
-                  form.requestSubmit(); form.requestSubmit();
-                  setTimeout(() => done([button.disabled, button.textContent.trim()]), 100);
-                };
-                setTimeout(() => done("the form never said it was busy"), 10000);
-                look(); })""",
-            "returnByValue": True,
-            "awaitPromise": True,
-        },
-    )
-    state = state["result"].get("value", state)
     # The page as it is now. Not through the DevTools session: a screenshot asked for while
     # the next page commits can wait for a frame forever; Playwright's gives up.
     try:
         page.screenshot(path=artifacts_dir / "visit-saving-en-phone.png", timeout=5_000)
     except PlaywrightTimeoutError:
         pass  # the page was being replaced: no picture of it, the assertions still hold
-    assert state == [True, "Saving…"], state
     expect(page.locator(".messages")).to_contain_text("The visit was recorded.", timeout=30_000)
+    state = page.evaluate("() => JSON.parse(sessionStorage.getItem('saving-state'))")
+    assert state == [True, True, "Saving…"], state
+    assert len(posts) == 1, posts  # the two later sends never left the browser
     assert time.monotonic() - started > 2, "the slow network was not emulated"
     assert counts(open_case) == (1, 0)
     assert not watch.page_errors, watch.page_errors
