@@ -36,11 +36,14 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
     if not user.is_authenticated or not user.is_active:
         return []
     with scopes_disabled():
-        return list(
+        memberships = list(
             Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
             .select_related("organisation", "office")
             .order_by("created_at")
         )
+    for membership in memberships:
+        membership.user = user  # the request's own user: not read again for membership.user
+    return memberships
 
 
 def member_list(

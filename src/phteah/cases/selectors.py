@@ -333,14 +333,19 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
         .select_related("service_type", "provider", "voided_by")
         .order_by("-delivered_on", "-created_at")[:LATEST]
     )
-    service_totals = list(
+    # Per currency: the valid services, and the cost of those that have one (one query).
+    by_currency = list(
         ServiceDelivery.objects.valid()
-        .filter(case=case, cost__isnull=False)
+        .filter(case=case)
         .values("currency")
-        .annotate(total=Sum("cost"), count=Count("id"))
+        .annotate(
+            total=Sum("cost"),
+            costed=Count("id", filter=Q(cost__isnull=False)),
+            count=Count("id"),
+        )
         .order_by("currency")
     )
-    service_count = ServiceDelivery.objects.valid().filter(case=case).count()
+    service_count = sum(row["count"] for row in by_currency)
     records = {
         "can_edit": can_edit_case(actor, case),
         "can_restore": actor is not None and actor.can(Capability.RESTORE_VOIDED),
@@ -357,9 +362,10 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
                 "currency": row["currency"],
                 "label": ServiceDelivery.Currency(row["currency"]).label,
                 "total": row["total"],
-                "count": row["count"],
+                "count": row["costed"],
             }
-            for row in service_totals
+            for row in by_currency
+            if row["costed"]
         ],
     }
     return {"records": records}

@@ -4,9 +4,22 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django_scopes import ScopedManager
 
 GENESIS_HASH = "0" * 64  # the previous hash of every chain's first event
+
+
+def choice_labels(field) -> dict:
+    """A field's choices as {value: label}, made once per field. Django's get_FOO_display()
+    makes this dict again on every call, hashing every (lazy) label: each hash translates
+    it, so a page showing a few hundred choices translated thousands of labels."""
+    labels = field.__dict__.get("_choice_labels")
+    if labels is None:
+        labels = {make_hashable(value): label for value, label in field.flatchoices}
+        field._choice_labels = labels
+    return labels
 
 
 class BaseModel(models.Model):
@@ -18,6 +31,11 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        """get_FOO_display(), as Django's, with the labels looked up in choice_labels()."""
+        value = getattr(self, field.attname)
+        return force_str(choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 class OrganisationOwned(BaseModel):

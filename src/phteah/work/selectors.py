@@ -126,30 +126,31 @@ def _assigned_to(user_id) -> Q:
     return Q(pk__in=CaseWorkerAssignment.objects.filter(user_id=user_id).values("case_id"))
 
 
-def _member_q(key: str, user_id) -> Q:
+def _member_q(key: str, assigned: Q, user_id) -> Q:
     """Whose the case is in category *key*: assigned to them (approvals: they supervise it)."""
-    return Q(supervisor_id=user_id) if key == "approvals" else _assigned_to(user_id)
+    return Q(supervisor_id=user_id) if key == "approvals" else assigned
 
 
 def _lists(actor: Membership, user_id, today: date, now: datetime) -> dict[str, WorkList]:
     """Counts of every category in one query, then the first ``LIST_LIMIT`` cases of each
-    category that has any (one query each)."""
+    category that has any (one query each). The open cases *actor* may see and the
+    assignment subquery are built once for all of them (building them was a sixth of the
+    page's time)."""
     keys = [k for k in CATEGORIES if k != "approvals" or actor.can(Capability.APPROVE_CLOSURES)]
-    mine = open_cases(actor).filter(_assigned_to(user_id) | Q(supervisor_id=user_id))
-    counts = mine.aggregate(
-        **{
-            key: Count("pk", filter=category_q(key, today=today, now=now) & _member_q(key, user_id))
-            for key in keys
-        }
-    )
+    visible, assigned = open_cases(actor), _assigned_to(user_id)
+    conditions = {
+        key: category_q(key, today=today, now=now) & _member_q(key, assigned, user_id)
+        for key in keys
+    }
+    mine = visible.filter(assigned | Q(supervisor_id=user_id))
+    counts = mine.aggregate(**{key: Count("pk", filter=conditions[key]) for key in keys})
     case_list = reverse("cases:case_list")
     lists = {}
     for key in keys:
         work = WorkList(key, counts[key] or 0)
         if work.count:
             items = (
-                open_cases(actor)
-                .filter(category_q(key, today=today, now=now), _member_q(key, user_id))
+                visible.filter(conditions[key])
                 .select_related("person")
                 .order_by(CATEGORY_ORDER[key], "reference")
             )
