@@ -383,7 +383,11 @@ def measure(bench: Bench, repeat: int, warmup: int) -> dict:
     result["bare_sql"] = bare_sql(recorder.statements, repeat)
     bare = result["bare_sql"]["p50_ms"]
     result["ratio_page_to_sql"] = round(result["p50_ms"] / bare, 1) if bare else None
-    result["p95_target"] = verdict(result["p95_ms"], TARGET_P95_MS, "ms")
+    # Sign-in is not a page: the issue has it reported on its own (its hash check is sized
+    # for security, not speed), with the share of the hash check.
+    result["p95_target"] = verdict(
+        None if bench.name == "login" else result["p95_ms"], TARGET_P95_MS, "ms"
+    )
     result["cpu_target"] = verdict(result["cpu_p50_ms"] if is_page else None, TARGET_CPU_MS, "ms")
     ratio = result["ratio_page_to_sql"]
     result["ratio_target"] = verdict(
@@ -636,7 +640,7 @@ def table(results: list[dict]) -> str:
             f"{r['name']:<22} {status:>4} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
             f"{r['max_ms']:>8.1f} {r['queries']:>4} {html:>6} {wire:>6} "
             f"{r['bare_sql']['p50_ms']:>8.2f} {ratio:>6} {r['cpu_p50_ms']:>8.1f}  "
-            f"{r['p95_target']['text']:<18} {r['cpu_target'].get('text', '-'):<18} "
+            f"{r['p95_target'].get('text', '-'):<18} {r['cpu_target'].get('text', '-'):<18} "
             f"{r['ratio_target'].get('text', '-'):<18} {r['html_target'].get('text', 'n/a')}"
         )
     return "\n".join(lines)
@@ -796,8 +800,9 @@ def main(argv=None) -> int:
     for r in report["benchmarks"]:
         if r["name"] == "login":
             print(
-                f"login: password check alone ({r['password_hasher']}) "
-                f"p50 {r['password_check_p50_ms']} ms of the {r['p50_ms']} ms sign-in"
+                f"sign-in (not a page, no page target): p50 {r['p50_ms']} ms, p95 "
+                f"{r['p95_ms']} ms; the password check alone ({r['password_hasher']}) p50 "
+                f"{r['password_check_p50_ms']} ms"
             )
     for skip in report["skipped"]:
         print(f"SKIPPED {skip['name']}: {skip['reason']}")
