@@ -1,5 +1,6 @@
-"""The WSGI entry point that gunicorn loads freezes what it loaded (the views included), so
-that full garbage collections in a worker skip it."""
+"""The WSGI entry point that gunicorn loads imports every view and compiles every template
+before the first request, then freezes what it loaded, so that full garbage collections in
+a worker skip it."""
 
 import os
 import subprocess
@@ -11,6 +12,9 @@ def test_the_application_is_loaded_and_frozen(tmp_path):
         "import gc, sys\n"
         "import phteah.wsgi\n"
         "assert 'phteah.cases.views' in sys.modules\n"
+        "from django.template import engines\n"
+        "cached = engines['django'].engine.template_loaders[0].get_template_cache\n"
+        "assert {'cases/case_detail.html', 'work/my_work.html'} <= set(cached), set(cached)\n"
         "print(gc.get_freeze_count())\n"
     )
     env = os.environ | {
