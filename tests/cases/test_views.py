@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -218,6 +219,12 @@ def test_the_score_chart_is_inline_svg(as_worker, case, worker):
     text = response.content.decode()
     assert text.count('<svg class="score-line"') == 12
     assert "<polyline" in text
+    # Per domain: four guide lines and a dot per assessment, titled with its date and score.
+    assert text.count('stroke="#e3e3e3"') == 12 * 4
+    assert text.count("<circle ") == 12 * 2
+    first = date_filter(TODAY - datetime.timedelta(days=30))
+    assert text.count(f"<title>{first}: 1</title>") == 12
+    assert text.count(f"<title>{date_filter(TODAY)}: 4</title>") == 12
     assert "style=" not in text.split('id="scores"')[1].split("</section>")[0]
 
 
