@@ -72,12 +72,33 @@ def _name_search_q(text: str) -> Q:
     return q
 
 
+# What the case list shows of a case and its child (cases/case_list.html and the rows of its
+# view); the rest of both rows stays in the database. SQLite sorts whole rows: a page of an
+# organisation's 1,808 cases took 11 ms with every column, 6 ms with these.
+CASE_LIST_COLUMNS = (
+    "reference",
+    "status",
+    "stage",
+    "risk_level",
+    "case_type",
+    "last_visited_on",
+    "person__family_name_km",
+    "person__given_name_km",
+    "person__family_name_latin",
+    "person__given_name_latin",
+    "person__nickname",
+    "person__sex",
+    "person__date_of_birth",
+)
+
+
 def case_list_page(cases: QuerySet, page=None):
-    """One page of *cases* (from ``case_list``) with the main case worker's names set on each
-    case (``main_worker_name``, ``main_worker_name_km``), read for the page's cases only: as
-    a subquery per row it was computed for every case of the organisation before sorting (47
+    """One page of *cases* (from ``case_list``), with the columns the list shows
+    (``CASE_LIST_COLUMNS``) and the main case worker's names set on each case
+    (``main_worker_name``, ``main_worker_name_km``), read for the page's cases only: as a
+    subquery per row it was computed for every case of the organisation before sorting (47
     ms of SQLite's time for 1,808 cases)."""
-    page = Paginator(cases, CASES_PER_PAGE).get_page(page)
+    page = Paginator(cases.only(*CASE_LIST_COLUMNS), CASES_PER_PAGE).get_page(page)
     names = {
         case_id: (name, name_km)
         for case_id, name, name_km in CaseWorkerAssignment.objects.filter(
