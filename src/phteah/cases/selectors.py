@@ -9,7 +9,17 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -20,6 +30,7 @@ from phteah.core.audit import audit_access
 from phteah.core.errors import ServiceError
 from phteah.core.prepared import Prepared
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
+from phteah.people.selectors import PERSON_PLACES
 
 from .access import (
     assessment_get_for_user,
@@ -30,6 +41,7 @@ from .access import (
 )
 from .due import category_q
 from .models import (
+    Action,
     Assessment,
     AssessmentDomain,
     AssessmentScore,
@@ -165,7 +177,7 @@ def case_detail(*, actor: Membership, case_id, purpose: str = "viewed") -> Case:
         actor=actor,
         case_id=case_id,
         related=(
-            "person",
+            *(f"person__{place}" for place in PERSON_PLACES),
             "supervisor",
             "closure_requested_by",
             "closure_approved_by",
@@ -310,7 +322,7 @@ def case_plan(case: Case) -> list[Goal]:
     return list(
         Goal.objects.filter(case=case)
         .select_related("domain")
-        .prefetch_related("actions__owner")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.select_related("owner")))
         .order_by("created_at")
     )
 

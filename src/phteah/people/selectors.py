@@ -24,6 +24,9 @@ from .names import has_khmer, khmer_keys, khmer_search_form, latin_search_form, 
 from .page import sections as person_page_sections
 
 PLACE = "village__commune__district__province"
+# The places a person's page and sections show (select_related); the case page reads them
+# with the case (phteah.cases.selectors.case_detail).
+PERSON_PLACES = (PLACE, "birth_province")
 GOVERNMENT_KINDS = (
     Organisation.Kind.NATIONAL_GOVERNMENT,
     Organisation.Kind.PROVINCIAL_OFFICE,
@@ -58,7 +61,7 @@ def person_get_detail(*, actor: Membership, person_id, record_view: bool = False
     """The person with their places loaded (NotFound as the access function answers),
     recording that *actor* looked at the record when *record_view*."""
     person_get_for_user(actor=actor, person_id=person_id)
-    person = Person.objects.select_related(PLACE, "birth_province").get(pk=person_id)
+    person = Person.objects.select_related(*PERSON_PLACES).get(pk=person_id)
     if record_view:
         audit_access(
             actor=actor.user,
@@ -133,7 +136,9 @@ def person_case_context(*, actor, case) -> dict:
     """Context for people/case_sections.html on the case page (the case is one *actor* may
     see, so its person is too). One key, ``person_sections``, so that it never clashes with
     the case page's own context."""
-    person = Person.objects.select_related(PLACE, "birth_province").get(pk=case.person_id)
+    person = case.person
+    if not Person.village.is_cached(person) or not Person.birth_province.is_cached(person):
+        person = Person.objects.select_related(*PERSON_PLACES).get(pk=case.person_id)
     sections = _person_sections(actor, person)
     # Forms opened from the case page come back to it.
     sections["return_to"] = _href("cases:case_detail", case_id=case.pk)
