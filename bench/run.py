@@ -803,7 +803,8 @@ def miss_reason(result: dict, what: str, frame_ms: float | None = None) -> str:
     if what == "cpu":
         return (
             f"{result['cpu_p50_ms']:.0f} ms of this process's CPU per request, of which the "
-            f"SQL takes {sql:.0f} ms of wall time (on SQLite inside this CPU time, on PostgreSQL in the server)"
+            f"SQL takes {sql:.0f} ms of wall time (on SQLite inside this CPU time, on "
+            "PostgreSQL in the server)"
         )
     if what == "ratio" and frame_ms and sql and (frame_ms + sql) / sql > TARGET_RATIO:
         return (
