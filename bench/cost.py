@@ -123,8 +123,8 @@ def run_segments(calls, requests: int, rounds: int) -> None:
         mark()
 
 
-def callgrind_command(out_file: Path, child_args: list[str]) -> list[str]:
-    """valgrind running this script as the child, dumping at each mark."""
+def callgrind_command(out_file: Path, program: list[str]) -> list[str]:
+    """valgrind running *program* (this script as the child), dumping at each mark."""
     return [
         "valgrind",
         "--tool=callgrind",
@@ -132,9 +132,7 @@ def callgrind_command(out_file: Path, child_args: list[str]) -> list[str]:
         "--dump-line=no",
         "--dump-instr=no",
         f"--callgrind-out-file={out_file}",
-        sys.executable,
-        str(Path(__file__).resolve()),
-        *child_args,
+        *program,
     ]
 
 
@@ -213,7 +211,9 @@ def measure_instructions(args) -> list[dict]:
         ]
         env = os.environ | {"PYTHONHASHSEED": "0"}  # same dict layouts in every run
         done = subprocess.run(
-            callgrind_command(out_file, child_args),
+            callgrind_command(
+                out_file, [sys.executable, str(Path(__file__).resolve()), *child_args]
+            ),
             env=env,
             capture_output=True,
             text=True,
