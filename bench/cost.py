@@ -114,7 +114,7 @@ def run_segments(calls, requests: int, rounds: int) -> None:
     """The child's measured part: an empty segment (the marks' own cost), then *rounds* times
     each call *requests* times, each segment between two marks. A full garbage collection
     before each segment (between segments, not counted) starts each one from the same state."""
-    segments = [("", 0)] + [(call, requests) for _ in range(rounds) for call in calls]
+    segments = [(None, 0)] + [(call, requests) for _ in range(rounds) for call in calls]
     for call, count in segments:
         gc.collect()
         mark()
@@ -149,7 +149,7 @@ def read_dumps(out_file: Path) -> list[int]:
     return totals
 
 
-def per_request(dumps: list[int], names: list[str], requests: int, rounds: int, warn=print) -> dict:
+def per_request(dumps: list[int], names: list[str], requests: int, rounds: int) -> dict:
     """Instructions per request (millions) per benchmark from the dumps of run_segments: the
     dumps alternate between the gap before a segment and the segment itself; the empty
     segment's count (the marks) is taken off each. The figure is the lowest round; the spread
