@@ -445,10 +445,23 @@ def port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def serve_command(port: int, workers: int) -> list[str]:
+def serve_command(port: int, workers: int, threads: int = 1) -> list[str]:
+    """``phteah serve`` on 127.0.0.1 with the workers and threads asked for (gthread workers
+    when threads > 1)."""
     phteah = Path(sys.executable).parent / "phteah"
     base = [str(phteah)] if phteah.exists() else [sys.executable, "-m", "phteah"]
-    return [*base, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    return [
+        *base,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
 
 
 def server_env(probe_dir: Path) -> dict:
@@ -489,6 +502,59 @@ def stop(process: subprocess.Popen | None) -> None:
         pass
 
 
+# --- CPU use (Linux /proc; the arithmetic is pure and unit-tested) -------------------------
+
+
+def _process_ticks(stat_line: str) -> tuple[int, int]:
+    """(process group, CPU ticks used: user + system, its own and its reaped children's) from
+    a /proc/<pid>/stat line (the command name in parentheses may hold spaces)."""
+    fields = stat_line.rpartition(")")[2].split()
+    return int(fields[2]), sum(int(value) for value in fields[11:15])
+
+
+def cpu_snapshot(group: int) -> dict | None:
+    """CPU seconds used so far by the server's processes (its process group: gunicorn's
+    master and workers) and the machine's busy and total ticks; None without /proc."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            machine = [int(value) for value in handle.readline().split()[1:]]
+    except OSError:
+        return None
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pgrp, used = _process_ticks(stat.read_text())
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+        if pgrp == group:
+            ticks += used
+    hertz = os.sysconf("SC_CLK_TCK")
+    idle = machine[3] + (machine[4] if len(machine) > 4 else 0)  # idle + iowait
+    return {
+        "time": time.monotonic(),
+        "server_s": ticks / hertz,
+        "machine_total": sum(machine[:8]),
+        "machine_idle": idle,
+    }
+
+
+def cpu_usage(before: dict | None, after: dict | None, cpus: int) -> dict | None:
+    """How much of the machine the server used between two snapshots (cores, and percent of
+    all cores), and how busy the whole machine was (percent; everything, this load test's
+    locust included)."""
+    if before is None or after is None:
+        return None
+    elapsed = max(after["time"] - before["time"], 1e-9)
+    server_cores = (after["server_s"] - before["server_s"]) / elapsed
+    total = max(after["machine_total"] - before["machine_total"], 1)
+    idle = after["machine_idle"] - before["machine_idle"]
+    return {
+        "server_cores": round(server_cores, 2),
+        "server_pct": round(server_cores / max(cpus, 1) * 100, 1),
+        "machine_busy_pct": round((1 - idle / total) * 100, 1),
+    }
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -498,6 +564,9 @@ def parse_args(argv):
     parser.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker, gthread when > 1 (default 1)"
+    )
     parser.add_argument(
         "--think",
         default="3,10",
@@ -511,6 +580,13 @@ def parse_args(argv):
         type=float,
         default=50.0,
         help="PostgreSQL: how often lock waits are sampled (default 50 ms)",
+    )
+    parser.add_argument(
+        "--sweep",
+        default="",
+        metavar="N,N,...",
+        help="run the load test at each of these user counts in turn (one server each) and "
+        "report the saturation point: the first at which p95 crosses 300 ms",
     )
     parser.add_argument("--json", default="")
     parser.add_argument("--password", default=os.environ.get("PHTEAH_BENCH_PASSWORD", ""))
@@ -569,7 +645,7 @@ def run(args) -> dict:
     sampler = LockSampler(args.sample_ms) if description["db_vendor"] == "postgresql" else None
     try:
         server = subprocess.Popen(
-            serve_command(args.port, args.workers),
+            serve_command(args.port, args.workers, args.threads),
             cwd=ROOT,
             env=server_env(probe_dir),
             stdout=server_log,
@@ -577,6 +653,7 @@ def run(args) -> dict:
             start_new_session=True,
         )
         wait_until_up(f"{base}/account/login/", server)
+        cpu_before = cpu_snapshot(server.pid)
         locust = Path(sys.executable).parent / "locust"
         command = [
             str(locust) if locust.exists() else "locust",
@@ -618,6 +695,7 @@ def run(args) -> dict:
             check=False,
         )
         elapsed = time.monotonic() - started
+        cpu_after = cpu_snapshot(server.pid)
     finally:
         try:
             stop(server)
@@ -646,7 +724,7 @@ def run(args) -> dict:
         if sampler is not None
         else None
     )
-    reads_on_chain = probe["reads_that_took_the_chain_lock"] + (
+    reads_on_chain = probe_reads_on_chain(probe, args.threads) + (
         lock_waits["chain_waits_by_reads"] if lock_waits else 0
     )
     return {
@@ -660,6 +738,7 @@ def run(args) -> dict:
             "duration_s": args.duration,
             "elapsed_s": round(elapsed, 1),
             "workers": args.workers,
+            "threads": args.threads,
             "think_s": args.think,
             "spawn_rate": args.spawn_rate,
             "max_requests": args.max_requests,
@@ -676,7 +755,7 @@ def run(args) -> dict:
         "per_request": per_name,
         "locust_stats": stats,
         "failures": failures,
-        "probe": probe,
+        "probe": probe | {"one_request_per_worker": args.threads == 1},
         "lock_waits": lock_waits,
         "target": {"p95_ms": TARGET_P95_MS, "errors": 0, "reads_on_chain": 0}
         | verdict(errors, overall["p95_ms"], reads_on_chain=reads_on_chain)
@@ -685,11 +764,19 @@ def run(args) -> dict:
                 errors, pages["p95_ms"], reads_on_chain=reads_on_chain
             )["result"]
         },
+        "cpu": cpu_usage(cpu_before, cpu_after, description["cpus"] or 1),
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "locust_exit_code": finished.returncode,
         "locust_stderr_tail": finished.stderr[-2000:],
         "server_log": str(work / "gunicorn.log"),
     }
+
+
+def probe_reads_on_chain(probe: dict, threads: int) -> int:
+    """The reads the probe saw taking the chain lock, when it can tell: it records one request
+    per worker at a time (bench/probe.py), so with several threads a sign-in's lock is counted
+    on whichever request of the worker began last, a read as often as not."""
+    return probe["reads_that_took_the_chain_lock"] if threads == 1 else 0
 
 
 def miss_reason(report: dict) -> str:
@@ -734,6 +821,11 @@ def lock_lines(report: dict) -> list[str]:
             f"writes {writes['begin']['count']} (waited p95 {writes['begin']['p95_ms']:.1f} "
             f"ms, max {writes['begin']['max_ms']:.1f} ms)"
         )
+    if not probe.get("one_request_per_worker", True):
+        lines.append(
+            "  (several threads per worker: the probe mixes overlapping requests of a worker, "
+            "so the chain lock by reads is not checked from it)"
+        )
     waits = report.get("lock_waits")
     if waits:
         relations = ", ".join(f"{k} {v}" for k, v in waits["by_relation"].items()) or "none"
@@ -756,11 +848,11 @@ def report_text(report: dict) -> str:
         f"{report['database']['db_vendor']} · {s['users']} users "
         f"({s['distinct_accounts']} distinct accounts: {s['case_worker_accounts']} case workers, "
         f"{s['supervisor_accounts']} supervisors) · think {s['think_s']} s · "
-        f"{s['workers']} gunicorn workers · "
+        f"{s['workers']} gunicorn workers × {s.get('threads', 1)} thread(s) · "
         f"{s['elapsed_s']} s · {report['database']['cpus']} CPUs, load average "
         f"{report['database']['load_average_before'][0]} before",
         f"requests {report['total_requests']} · errors {report['errors']} · "
-        f"{report['rps']:.1f} req/s",
+        f"{report['rps']:.1f} req/s" + cpu_text(report.get("cpu")),
         f"{'':<28} {'n':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}",
     ]
     rows = [
@@ -792,22 +884,139 @@ def report_text(report: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    report = run(args)
-    print(report_text(report))
-    path = (
-        Path(args.json)
-        if args.json
-        else RESULTS
-        / (
-            f"load-{report['database']['db_vendor']}-"
-            f"{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
-        )
+def cpu_text(cpu: dict | None) -> str:
+    if not cpu:
+        return ""
+    return (
+        f" · server CPU {cpu['server_cores']:.2f} cores ({cpu['server_pct']:.0f}% of the "
+        f"machine) · machine busy {cpu['machine_busy_pct']:.0f}%"
     )
+
+
+# --- sweep: the load test at several user counts (pure parts unit-tested) -----------------
+
+
+def parse_sweep(text: str) -> list[int]:
+    """ "10,20,30" → [10, 20, 30]: distinct positive user counts, ascending."""
+    counts = sorted({int(item) for item in text.split(",") if item.strip()})
+    if not counts or counts[0] < 1:
+        raise SystemExit(f"--sweep needs positive user counts, not {text!r}")
+    return counts
+
+
+def step_summary(users: int, report: dict | None, error: str = "") -> dict:
+    """One step of the sweep: what its table row and the saturation point need."""
+    if report is None:
+        return {"users": users, "error": error}
+    return {
+        "users": users,
+        "requests": report["total_requests"],
+        "errors": report["errors"],
+        "rps": report["rps"] or 0.0,
+        "p95_ms": report["overall"]["p95_ms"],
+        "pages_p95_ms": report["pages_without_sign_in"]["p95_ms"],
+        "cpu": report.get("cpu"),
+        "load_average_after": report["load_average_after"][0],
+        "result": report["target"]["result"],
+    }
+
+
+def saturation_point(steps: list[dict], key: str = "p95_ms", target=TARGET_P95_MS) -> dict:
+    """The first user count (ascending) whose p95 crosses the target; steps that failed to
+    run are passed over."""
+    measured = sorted((s for s in steps if not s.get("error")), key=lambda s: s["users"])
+    crossed = next((s for s in measured if s[key] > target), None)
+    if crossed is not None:
+        return {
+            "users": crossed["users"],
+            "text": f"{crossed['users']} users (p95 {crossed[key]:.0f} ms > {target:.0f} ms)",
+        }
+    top = measured[-1]["users"] if measured else 0
+    return {"users": None, "text": f"not reached up to {top} users"}
+
+
+def sweep(args) -> dict:
+    """The load test at each --sweep user count in turn, each with its own server (a cold
+    start) and its own accounts; a step that cannot run is recorded and the sweep goes on."""
+    steps, reports = [], []
+    for users in parse_sweep(args.sweep):
+        print(f"  {users} users ...", file=sys.stderr, flush=True)
+        try:
+            report = run(argparse.Namespace(**(vars(args) | {"users": users})))
+        except RuntimeError as error:
+            steps.append(step_summary(users, None, str(error)[:500]))
+            continue
+        steps.append(step_summary(users, report))
+        reports.append(report)
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "sweep": [step["users"] for step in steps],
+            "duration_s": args.duration,
+            "think_s": args.think,
+            "workers": args.workers,
+            "threads": args.threads,
+        },
+        "database": reports[0]["database"] if reports else None,
+        "target_p95_ms": TARGET_P95_MS,
+        "steps": steps,
+        "saturation": saturation_point(steps),
+        "saturation_pages": saturation_point(steps, key="pages_p95_ms"),
+        "reports": reports,
+    }
+
+
+def sweep_text(report: dict) -> str:
+    s = report["settings"]
+    head = (
+        f"{'users':>5} {'requests':>8} {'errors':>6} {'req/s':>6} {'p95 all':>8} "
+        f"{'p95 pages':>9} {'server CPU':>10} {'busy':>5} {'load':>5}  result"
+    )
+    lines = [
+        f"sweep · think {s['think_s']} s · {s['duration_s']} s per step · {s['workers']} "
+        f"workers × {s['threads']} thread(s)",
+        head,
+        "-" * len(head),
+    ]
+    for step in report["steps"]:
+        if step.get("error"):
+            lines.append(f"{step['users']:>5} did not run: {step['error']}")
+            continue
+        cpu = step["cpu"] or {}
+        server = f"{cpu['server_cores']:.2f} cores" if cpu else "-"
+        busy = f"{cpu['machine_busy_pct']:.0f}%" if cpu else "-"
+        lines.append(
+            f"{step['users']:>5} {step['requests']:>8} {step['errors']:>6} {step['rps']:>6.1f} "
+            f"{step['p95_ms']:>8.0f} {step['pages_p95_ms']:>9.0f} {server:>10} {busy:>5} "
+            f"{step['load_average_after']:>5.1f}  {step['result']}"
+        )
+    lines += [
+        f"saturation point (p95 of all requests > {report['target_p95_ms']:.0f} ms): "
+        f"{report['saturation']['text']}",
+        f"  pages without sign-in: {report['saturation_pages']['text']}",
+    ]
+    return "\n".join(lines)
+
+
+def write_json(report: dict, explicit: str, prefix: str) -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    vendor = (report.get("database") or {}).get("db_vendor", "unknown")
+    path = Path(explicit) if explicit else RESULTS / f"{prefix}-{vendor}-{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"JSON: {path}")
+    return path
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.sweep:
+        report = sweep(args)
+        print(sweep_text(report))
+        print(f"JSON: {write_json(report, args.json, 'load-sweep')}")
+        return 0 if all(not s.get("error") and not s["errors"] for s in report["steps"]) else 1
+    report = run(args)
+    print(report_text(report))
+    print(f"JSON: {write_json(report, args.json, 'load')}")
     return 0 if report["target"]["result"] == "PASS" else 1
 
 
