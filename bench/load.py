@@ -724,7 +724,7 @@ def run(args) -> dict:
         if sampler is not None
         else None
     )
-    reads_on_chain = probe_reads_on_chain(probe, args.threads) + (
+    reads_on_chain = probe["reads_that_took_the_chain_lock"] + (
         lock_waits["chain_waits_by_reads"] if lock_waits else 0
     )
     return {
@@ -755,7 +755,7 @@ def run(args) -> dict:
         "per_request": per_name,
         "locust_stats": stats,
         "failures": failures,
-        "probe": probe | {"one_request_per_worker": args.threads == 1},
+        "probe": probe,
         "lock_waits": lock_waits,
         "target": {"p95_ms": TARGET_P95_MS, "errors": 0, "reads_on_chain": 0}
         | verdict(errors, overall["p95_ms"], reads_on_chain=reads_on_chain)
@@ -770,13 +770,6 @@ def run(args) -> dict:
         "locust_stderr_tail": finished.stderr[-2000:],
         "server_log": str(work / "gunicorn.log"),
     }
-
-
-def probe_reads_on_chain(probe: dict, threads: int) -> int:
-    """The reads the probe saw taking the chain lock, when it can tell: it records one request
-    per worker at a time (bench/probe.py), so with several threads a sign-in's lock is counted
-    on whichever request of the worker began last, a read as often as not."""
-    return probe["reads_that_took_the_chain_lock"] if threads == 1 else 0
 
 
 def miss_reason(report: dict) -> str:
@@ -820,11 +813,6 @@ def lock_lines(report: dict) -> list[str]:
             f"{reads['begin']['p95_ms']:.1f} ms, max {reads['begin']['max_ms']:.1f} ms), "
             f"writes {writes['begin']['count']} (waited p95 {writes['begin']['p95_ms']:.1f} "
             f"ms, max {writes['begin']['max_ms']:.1f} ms)"
-        )
-    if not probe.get("one_request_per_worker", True):
-        lines.append(
-            "  (several threads per worker: the probe mixes overlapping requests of a worker, "
-            "so the chain lock by reads is not checked from it)"
         )
     waits = report.get("lock_waits")
     if waits:

@@ -21,10 +21,16 @@ the sampler)."""
 import json
 import os
 import re
+import threading
 import time
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_state = {"request": None, "out": None}
+# The worker's output file; the request being served, per thread: with gthread a worker
+# serves several requests at once, each in a thread of its own, and gunicorn runs the
+# pre- and post-request hooks in that thread.
+_state = {"out": None}
+_current = threading.local()
+_write = threading.Lock()
 
 
 def route(path: str) -> str:
@@ -33,7 +39,7 @@ def route(path: str) -> str:
 
 
 def _count(name: str, started: float, n: int = 1) -> None:
-    request = _state["request"]
+    request = getattr(_current, "request", None)
     if request is not None:
         request[f"{name}_n"] += n
         request[f"{name}_ms"] += (time.perf_counter() - started) * 1000
@@ -74,7 +80,7 @@ def post_worker_init(worker):
 
 
 def pre_request(worker, req):
-    _state["request"] = {
+    _current.request = {
         "worker": os.getpid(),
         "method": req.method,
         "route": route(req.path),
@@ -84,15 +90,16 @@ def pre_request(worker, req):
 
 
 def post_request(worker, req, environ, resp):
-    request, _state["request"] = _state["request"], None
+    request, _current.request = getattr(_current, "request", None), None
     if request is None or _state["out"] is None:
         return
     request["end"] = time.time()
     request["status"] = getattr(resp, "status_code", None)
     for name in ("access", "chain", "begin"):
         request[f"{name}_ms"] = round(request[f"{name}_ms"], 3)
-    _state["out"].write(json.dumps(request) + "\n")
-    _state["out"].flush()
+    with _write:
+        _state["out"].write(json.dumps(request) + "\n")
+        _state["out"].flush()
 
 
 def worker_exit(server, worker):

@@ -4,6 +4,7 @@ and the statistics helpers of bench/load.py (the load test itself needs a server
 import importlib.util
 import io
 import json
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -269,6 +270,34 @@ def test_the_probe_records_what_each_request_waited_for(monkeypatch):
     assert (read["access_n"], read["chain_n"]) == (2, 0) and read["access_ms"] >= 0
     assert (write["route"], write["chain_n"], write["access_n"]) == ("/account/login/", 2, 0)
     assert read["start"] <= read["end"] <= write["start"]
+
+
+def test_the_probe_keeps_each_threads_request_apart(monkeypatch):
+    """With gthread a worker serves requests at once in threads: each thread's counts go to
+    its own request (a sign-in's chain lock is never put on a read served beside it)."""
+    out = io.StringIO()
+    monkeypatch.setitem(probe._state, "out", out)
+    lock = probe._timed(lambda key: None, "chain")
+    read_started, sign_in_locked = threading.Event(), threading.Event()
+
+    def sign_in():
+        read_started.wait()
+        probe.pre_request(None, SimpleNamespace(method="POST", path="/account/login/"))
+        lock("org:1")
+        sign_in_locked.set()
+        probe.post_request(None, None, {}, SimpleNamespace(status_code=302))
+
+    thread = threading.Thread(target=sign_in)
+    thread.start()
+    probe.pre_request(None, SimpleNamespace(method="GET", path=f"/cases/{ID}/"))
+    read_started.set()
+    sign_in_locked.wait()
+    probe.post_request(None, None, {}, SimpleNamespace(status_code=200))
+    thread.join()
+
+    by_route = {record["route"]: record for record in map(json.loads, out.getvalue().splitlines())}
+    assert by_route["/account/login/"]["chain_n"] == 1
+    assert by_route["/cases/[id]/"]["chain_n"] == 0
 
 
 def test_the_server_runs_with_the_probe_as_its_gunicorn_configuration(tmp_path, monkeypatch):

@@ -159,9 +159,3 @@ def test_serve_defaults_to_its_documented_workers_and_threads(monkeypatch):
     expected = "gthread" if serve.DEFAULT_THREADS > 1 else "sync"
     assert _option(command, "--worker-class") == expected
     assert command[3:5] == ["phteah.wsgi:application", "--bind"]
-
-
-def test_with_threads_the_probe_is_not_taken_to_say_which_request_took_the_lock():
-    probe = {"reads_that_took_the_chain_lock": 3}
-    assert load.probe_reads_on_chain(probe, threads=1) == 3
-    assert load.probe_reads_on_chain(probe, threads=4) == 0
