@@ -4,8 +4,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 # 2 cores: two sync processes use both. Threads share a worker's interpreter lock and pages
-# are CPU-bound Python: 2 gthread workers x 4 threads were measured no faster, slower in two
-# rounds of three (docs/deployment.md, "Workers and threads").
+# are CPU-bound Python: 2 gthread workers x 4 threads were the slowest layout measured at 50
+# users at the stress pace (docs/deployment.md, "Workers and threads").
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
 
