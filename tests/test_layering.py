@@ -18,7 +18,9 @@ LAYERS = {
     "people": 3,
     "cases": 4,
     "care": 5,
-    "work": 6,
+    "referrals": 6,
+    "notifications": 7,
+    "work": 7,
     "demo": 9,
 }
 # The project's own modules (settings, URLs, the WSGI and Celery entry points, the command)

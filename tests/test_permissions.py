@@ -36,7 +36,7 @@ from .matrix_support import (
     resolved,
 )
 
-AREAS = ("accounts", "people", "cases", "care", "work")
+AREAS = ("accounts", "people", "cases", "care", "referrals", "notifications", "work")
 
 # (url name, kwargs builder, method, data, expected statuses)
 MATRIX = [

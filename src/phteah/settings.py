@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "phteah.people",
     "phteah.cases",
     "phteah.care",
+    "phteah.referrals",
+    "phteah.notifications",
     "phteah.work",
     "phteah.demo",
 ]

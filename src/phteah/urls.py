@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/", include("phteah.people.urls")),
     path("", include("phteah.cases.urls")),
     path("", include("phteah.care.urls")),
+    path("", include("phteah.referrals.urls")),
+    path("notifications/", include("phteah.notifications.urls")),
     path("", include("phteah.work.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -30,6 +30,11 @@ class Capability(StrEnum):
     VIEW_TEAM_WORKLOAD = "view_team_workload"
     VIEW_AGGREGATES = "view_aggregates"
     EXPORT_REPORTS = "export_reports"
+    # The referral network (docs/design/network.md §1)
+    REFER_CASES = "refer_cases"
+    TRANSFER_CASES = "transfer_cases"
+    ANSWER_REFERRALS = "answer_referrals"
+    MANAGE_NETWORK_PROFILE = "manage_network_profile"
 
 
 CAPABILITY_LABELS = {
@@ -48,6 +53,16 @@ CAPABILITY_LABELS = {
     Capability.VIEW_TEAM_WORKLOAD: _("See the team's caseload and overdue work"),
     Capability.VIEW_AGGREGATES: _("See aggregate figures and reports"),
     Capability.EXPORT_REPORTS: _("Export reports"),
+    Capability.REFER_CASES: _(
+        "Refer a case they may change to partner organisations and share it with government"
+    ),
+    Capability.TRANSFER_CASES: _("Transfer a case to another organisation"),
+    Capability.ANSWER_REFERRALS: _(
+        "Answer referrals and contact requests, and assign the cases shared with the organisation"
+    ),
+    Capability.MANAGE_NETWORK_PROFILE: _(
+        "Publish the organisation's profile, places and services in the partner directory"
+    ),
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -59,6 +74,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AUDIT,
             Capability.ERASE_AUDIT_VALUES,
             Capability.VIEW_AGGREGATES,
+            Capability.MANAGE_NETWORK_PROFILE,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -71,9 +87,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_TEAM_WORKLOAD,
             Capability.VIEW_AGGREGATES,
             Capability.VIEW_AUDIT,
+            Capability.REFER_CASES,
+            Capability.TRANSFER_CASES,
+            Capability.ANSWER_REFERRALS,
         }
     ),
-    Role.CASE_WORKER: frozenset({Capability.VIEW_OWN_CASES, Capability.EDIT_CASES}),
+    Role.CASE_WORKER: frozenset(
+        {Capability.VIEW_OWN_CASES, Capability.EDIT_CASES, Capability.REFER_CASES}
+    ),
     Role.ME_OFFICER: frozenset({Capability.VIEW_AGGREGATES, Capability.EXPORT_REPORTS}),
     Role.VIEWER: frozenset({Capability.VIEW_OWN_CASES}),
 }

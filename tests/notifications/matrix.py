@@ -1,0 +1,7 @@
+"""Permission matrix rows for the notifications app (tests/test_permissions.py)."""
+
+ROWS: list = []
+
+
+def objects(world) -> dict[str, dict]:
+    return {}
