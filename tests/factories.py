@@ -398,6 +398,7 @@ class IdentityDocumentFactory(DjangoModelFactory):
 class ConsentFactory(DjangoModelFactory):
     class Meta:
         model = Consent
+        skip_postgeneration_save = True
 
     organisation = factory.SelfAttribute("person.organisation")
     given_as = Consent.GivenAs.GUARDIAN
@@ -406,3 +407,9 @@ class ConsentFactory(DjangoModelFactory):
     purpose = Consent.Purpose.SERVICES
     method = Consent.Method.VERBAL_WITNESSED
     witness_name = "Keo Sovann"
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        """``ConsentFactory(organisations=[partner, ...])``: the organisations it names."""
+        if create and extracted:
+            self.organisations.set(extracted)

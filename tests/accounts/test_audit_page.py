@@ -183,7 +183,8 @@ def _trail(organisation, other_organisation, staff, village):
         given_on=datetime.date(2026, 3, 1),
         purpose="share_organisation",
         method="signed_form",
-        shared_with=partner,
+        organisations=[partner],
+        for_referral=True,
     )
     # cases
     cases.assessment_domains_seed(organisation=organisation)

@@ -13,10 +13,8 @@ from phteah.core.errors import NotFound, ServiceError
 from phteah.core.models import AuditEvent
 from phteah.people import selectors, services
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
-from phteah.people.selectors import consent_allows_sharing
 from tests.factories import (
     CaseFactory,
-    ConsentFactory,
     HouseholdFactory,
     HouseholdMemberFactory,
     OrganisationFactory,
@@ -397,26 +395,45 @@ def test_it_records_a_consent(worker, child):
         worker,
         child,
         purpose="share_organisation",
-        shared_with=partner,
+        organisations=[partner],
+        shared_with_name="Calmette Hospital",
+        for_referral=True,
+        valid_until=TODAY + datetime.timedelta(days=365),
         method="signed_form",
         witness_name="",
         scan=upload(JPEG, name="form.jpg"),
     )
-    assert recorded.shared_with == partner
+    assert list(recorded.organisations.all()) == [partner]
+    assert (recorded.shared_with_name, recorded.for_referral, recorded.for_transfer) == (
+        "Calmette Hospital",
+        True,
+        False,
+    )
+    event = AuditEvent.objects.get(action="people.consent.created")
+    assert event.changes["organisations"] == [None, [str(partner.pk)]]
     assert recorded.scan.name.endswith(".jpg")
     assert actions() == ["people.consent.created"]
 
 
-def test_a_named_organisation_is_dropped_for_other_purposes(worker, child):
-    recorded = consent(worker, child, shared_with=OrganisationFactory())
-    assert recorded.shared_with is None
+def test_named_partners_are_dropped_for_other_purposes(worker, child):
+    recorded = consent(
+        worker,
+        child,
+        organisations=[OrganisationFactory()],
+        shared_with_name="Police",
+        for_referral=True,
+    )
+    assert not recorded.organisations.exists()
+    assert (recorded.shared_with_name, recorded.for_referral) == ("", False)
 
 
 @pytest.mark.parametrize(
     "values, field",
     [
         ({"witness_name": ""}, "witness_name"),
-        ({"purpose": "share_organisation"}, "shared_with"),
+        ({"purpose": "share_organisation", "for_referral": True}, "organisations"),
+        ({"purpose": "share_organisation", "shared_with_name": "Police"}, "for_referral"),
+        ({"valid_until": TODAY - datetime.timedelta(days=1)}, "valid_until"),
         ({"given_on": TODAY + datetime.timedelta(days=1)}, "given_on"),
         ({"given_by_name": " "}, "given_by_name"),
         ({"method": "telepathy"}, "method"),
@@ -433,7 +450,22 @@ def test_consent_for_sharing_cannot_name_the_own_or_an_inactive_organisation(wor
     closed = OrganisationFactory(is_active=False)
     for organisation in (worker.organisation, closed):
         with pytest.raises(ServiceError):
-            consent(worker, child, purpose="share_organisation", shared_with=organisation)
+            consent(
+                worker,
+                child,
+                purpose="share_organisation",
+                organisations=[organisation],
+                for_referral=True,
+            )
+
+
+def test_consent_for_government_names_government_offices_only(worker, child):
+    with pytest.raises(ServiceError) as raised:
+        consent(worker, child, purpose="share_government", organisations=[OrganisationFactory()])
+    assert raised.value.field == "organisations"
+    dosvy = OrganisationFactory(kind=Organisation.Kind.PROVINCIAL_OFFICE)
+    recorded = consent(worker, child, purpose="share_government", organisations=[dosvy])
+    assert list(recorded.organisations.all()) == [dosvy]
 
 
 def test_a_withdrawal_cannot_be_before_the_consent(worker, child):
@@ -465,31 +497,3 @@ def test_a_withdrawal_cannot_be_before_the_consent(worker, child):
             actor=worker, person_id=given.person_id, consent_id=given.pk, withdrawn_on=TODAY
         )
     assert actions() == ["people.consent.created", "people.consent.withdrawn"]
-
-
-def test_consent_allows_sharing_with_a_named_organisation_only(child):
-    partner, other = OrganisationFactory(), OrganisationFactory()
-    assert not consent_allows_sharing(person=child, organisation=partner)
-    ConsentFactory(person=child, purpose="share_organisation", shared_with=partner)
-    assert consent_allows_sharing(person=child, organisation=partner)
-    assert not consent_allows_sharing(person=child, organisation=other)
-
-
-def test_consent_for_government_covers_government_kinds(child):
-    dosvy = OrganisationFactory(kind=Organisation.Kind.PROVINCIAL_OFFICE)
-    ngo = OrganisationFactory(kind=Organisation.Kind.NGO)
-    ConsentFactory(person=child, purpose="share_government")
-    assert consent_allows_sharing(person=child, organisation=dosvy)
-    assert not consent_allows_sharing(person=child, organisation=ngo)
-
-
-def test_withdrawn_services_only_and_assent_only_consents_do_not_allow_sharing(child):
-    partner = OrganisationFactory()
-    ConsentFactory(
-        person=child, purpose="share_organisation", shared_with=partner, withdrawn_on=TODAY
-    )
-    ConsentFactory(person=child, purpose="services")
-    ConsentFactory(
-        person=child, purpose="share_organisation", shared_with=partner, given_as="child_assent"
-    )
-    assert not consent_allows_sharing(person=child, organisation=partner)

@@ -392,13 +392,15 @@ def test_it_records_and_withdraws_a_consent(client, worker, child):
     url = reverse("people:consent_add", kwargs={"person_id": child.pk})
     page = client.get(url).content.decode()
     assert "Partner NGO" in page
-    assert worker.organisation.name not in page.split("Organisation it may be shared with")[1]
+    assert worker.organisation.name not in page.split("Organisations it may be shared with")[1]
     data = {
         "given_as": "guardian",
         "given_by_name": "Chan Sreymom",
         "given_on": "០១/០៥/២០២៥",
         "purpose": "share_organisation",
-        "shared_with": str(partner.pk),
+        "organisations": [str(partner.pk)],
+        "for_referral": "on",
+        "valid_until": "៣១/១២/២០២៧",
         "method": "verbal_witnessed",
         "witness_name": "",
         "notes": "",
@@ -409,7 +411,15 @@ def test_it_records_and_withdraws_a_consent(client, worker, child):
     response = client.post(url, data | {"witness_name": "Keo Sovann"})
     assert response.status_code == 302
     consent = Consent.objects.get()
-    assert (consent.shared_with, consent.given_on) == (partner, datetime.date(2025, 5, 1))
+    assert list(consent.organisations.all()) == [partner]
+    assert (consent.given_on, consent.valid_until, consent.for_referral) == (
+        datetime.date(2025, 5, 1),
+        datetime.date(2027, 12, 31),
+        True,
+    )
+    page = client.get(reverse("people:person_detail", kwargs={"person_id": child.pk}))
+    assert "Partner NGO" in page.content.decode()
+    assert "Covers referrals" in page.content.decode()
 
     withdraw = reverse(
         "people:consent_withdraw", kwargs={"person_id": child.pk, "consent_id": consent.pk}

@@ -115,6 +115,15 @@ class Organisation(BaseModel):
         return self.name_km if language == "km" and self.name_km else self.name
 
 
+# The kinds of organisation that are government social services: a consent to share with
+# government covers them, and a government share goes only to them.
+GOVERNMENT_KINDS = (
+    Organisation.Kind.NATIONAL_GOVERNMENT,
+    Organisation.Kind.PROVINCIAL_OFFICE,
+    Organisation.Kind.COMMUNE_COUNCIL,
+)
+
+
 class Office(BaseModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offices")
     name = models.CharField(_("name"), max_length=150)

@@ -84,7 +84,7 @@ FETCH = {
     "service": lambda: ServiceDelivery.objects.select_related(
         "service_type", "recorded_by", "voided_by"
     ),
-    "consent": lambda: Consent.objects.select_related("shared_with"),
+    "consent": lambda: Consent.objects.all(),
     "reopening": lambda: CaseReopening.objects.select_related("reopened_by"),
 }
 

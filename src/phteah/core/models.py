@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django_scopes import ScopedManager
+from ulid import ULID
 
 GENESIS_HASH = "0" * 64  # the previous hash of every chain's first event
 
@@ -20,6 +21,12 @@ def choice_labels(field) -> dict:
         labels = {make_hashable(value): label for value, label in field.flatchoices}
         field._choice_labels = labels
     return labels
+
+
+def new_global_id() -> str:
+    """A new ULID (48 bits of milliseconds, 80 random bits; 26 Crockford base32 characters):
+    the id a person keeps across organisations, sortable by when it was made and unguessable."""
+    return str(ULID())
 
 
 class BaseModel(models.Model):

@@ -25,6 +25,13 @@ class ShownChoiceField(forms.ModelChoiceField):
         return obj.display_name(get_language())
 
 
+class ShownMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows, labelled with their names in the active language."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name(get_language())
+
+
 class PersonForm(forms.Form):
     family_name_km = forms.CharField(
         label=_("Family name in Khmer"), required=False, max_length=100
@@ -213,11 +220,32 @@ class ConsentForm(OnceFormMixin, forms.Form):
     purpose = forms.ChoiceField(
         label=_("For"), choices=Consent.Purpose.choices, widget=forms.RadioSelect
     )
-    shared_with = ShownChoiceField(
-        label=_("Organisation it may be shared with"),
+    organisations = ShownMultipleChoiceField(
+        label=_("Organisations it may be shared with"),
         queryset=None,
         required=False,
-        help_text=_("Only for sharing with a named organisation."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "For sharing with named organisations: every partner the form names. For "
+            "government: the offices it names, or none for any government social services."
+        ),
+    )
+    shared_with_name = forms.CharField(
+        label=_("Partner not on Phteah"),
+        required=False,
+        max_length=200,
+        help_text=_("A hospital, the police or another partner the form names."),
+    )
+    for_referral = forms.BooleanField(
+        label=_("Covers referrals to these organisations"), required=False, initial=True
+    )
+    for_transfer = forms.BooleanField(
+        label=_("Covers a transfer of the case to one of them"), required=False
+    )
+    valid_until = khmer.DateField(
+        label=_("Valid until"),
+        required=False,
+        help_text=_("Leave empty if the form gives no end date."),
     )
     method = forms.ChoiceField(
         label=_("How"), choices=Consent.Method.choices, widget=forms.RadioSelect
@@ -240,7 +268,7 @@ class ConsentForm(OnceFormMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shared_with"].queryset = organisations
+        self.fields["organisations"].queryset = organisations
 
 
 class ConsentWithdrawForm(forms.Form):

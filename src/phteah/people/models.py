@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phteah.core.models import OrganisationOwned, Versioned
+from phteah.core.models import OrganisationOwned, Versioned, new_global_id
 
 
 class Sex(models.TextChoices):
@@ -59,9 +59,17 @@ class Person(OrganisationOwned, Versioned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The same child keeps one global id in every organisation that takes them on (a referral
+    # accepted copies it), so the next referral recognises them.
+    global_id = models.CharField(max_length=26, default=new_global_id, editable=False)
 
     class Meta:
         ordering = ["family_name_latin", "given_name_latin"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "global_id"], name="person_org_global_id"
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "search_latin"], name="person_org_latin"),
             models.Index(fields=["organisation", "search_km"], name="person_org_km"),
@@ -170,6 +178,15 @@ class HouseholdMember(OrganisationOwned):
         return f"{self.person} ({self.get_relationship_display()})"
 
 
+class SharingPurpose(models.TextChoices):
+    """Why a case is shared with another organisation (the purpose of a grant, which a
+    consent must cover)."""
+
+    REFERRAL = "referral", _("Referral")
+    TRANSFER = "transfer", _("Transfer")
+    GOVERNMENT_SHARE = "government_share", _("Sharing with government")
+
+
 class Consent(OrganisationOwned):
     class GivenAs(models.TextChoices):
         ADULT = "adult", _("Adult consenting for themselves")
@@ -190,14 +207,19 @@ class Consent(OrganisationOwned):
     given_by_name = models.CharField(_("given by"), max_length=150)
     given_on = models.DateField(_("date given"))
     purpose = models.CharField(_("for"), max_length=30, choices=Purpose.choices)
-    shared_with = models.ForeignKey(
+    # Sharing with named organisations: the ones on Phteah, and a partner that is not (a
+    # hospital, the police) by name. What the sharing covers: a referral (the referral's
+    # dataset, then a case of their own if they accept) and the transfer of the case.
+    organisations = models.ManyToManyField(
         "accounts.Organisation",
-        null=True,
         blank=True,
-        on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("organisation it may be shared with"),
+        verbose_name=_("organisations it may be shared with"),
     )
+    shared_with_name = models.CharField(_("partner not on Phteah"), max_length=200, blank=True)
+    for_referral = models.BooleanField(_("covers referrals"), default=False)
+    for_transfer = models.BooleanField(_("covers a transfer of the case"), default=False)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     method = models.CharField(_("how"), max_length=20, choices=Method.choices)
     witness_name = models.CharField(_("witness"), max_length=150, blank=True)
     scan = models.FileField(_("signed form"), upload_to="people/consent/%Y/", blank=True)

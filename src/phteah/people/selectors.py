@@ -6,20 +6,27 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from phteah.accounts.models import Membership, Organisation
+from phteah.accounts.models import GOVERNMENT_KINDS, Membership, Organisation
 from phteah.core.audit import audit_access
 from phteah.core.errors import NotFound
 from phteah.core.khmer import to_ascii_digits
 from phteah.core.limits import date_in_range
 
 from .access import can_edit_person, household_get_for_user, person_get_for_user, persons_for
-from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
+from .models import (
+    Consent,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    SharingPurpose,
+)
 from .names import has_khmer, khmer_keys, khmer_search_form, latin_search_form, name_keys
 from .page import sections as person_page_sections
 
@@ -27,11 +34,6 @@ PLACE = "village__commune__district__province"
 # The places a person's page and sections show (select_related); the case page reads them
 # with the case (phteah.cases.selectors.case_detail).
 PERSON_PLACES = (PLACE, "birth_province")
-GOVERNMENT_KINDS = (
-    Organisation.Kind.NATIONAL_GOVERNMENT,
-    Organisation.Kind.PROVINCIAL_OFFICE,
-    Organisation.Kind.COMMUNE_COUNCIL,
-)
 
 
 def _today() -> datetime.date:
@@ -103,7 +105,9 @@ def _households(actor: Membership, person: Person) -> list[Household]:
 
 def _consents(person: Person) -> list[Consent]:
     return list(
-        Consent.objects.filter(person=person).select_related("shared_with").order_by("-given_on")
+        Consent.objects.filter(person=person)
+        .prefetch_related("organisations")
+        .order_by("-given_on")
     )
 
 
@@ -198,15 +202,36 @@ def organisations_for_sharing(*, actor: Membership) -> QuerySet:
     return Organisation.objects.filter(is_active=True).exclude(pk=actor.organisation_id)
 
 
-def consent_allows_sharing(*, person: Person, organisation: Organisation) -> bool:
-    """True when the person has an active (given, not withdrawn) consent for sharing their
-    information with *organisation*: named, or — for a government kind of organisation — a
-    consent for sharing with government social services. A child's assent alone is not
-    consent for sharing."""
+def consent_for_sharing(
+    *, person: Person, organisation: Organisation, purpose: str
+) -> Consent | None:
+    """The consent that lets *person*'s organisation share them with *organisation* for
+    *purpose* (a ``SharingPurpose``), the one lasting longest when several do; None if none
+    does. It must be given by an adult or a guardian (a child's assent alone never covers
+    sharing), dated by today, neither withdrawn nor expired, and:
+
+    - for a referral or a transfer: a consent for sharing with named organisations that names
+      *organisation* and covers that purpose;
+    - for a government share, or a referral to a government office: a consent for sharing
+      with government social services that names *organisation* if it names anyone, and
+      *organisation* must be a government office."""
     today = _today()
-    purposes = Q(purpose=Consent.Purpose.SHARE_ORGANISATION, shared_with=organisation)
-    if organisation.kind in GOVERNMENT_KINDS:
-        purposes |= Q(purpose=Consent.Purpose.SHARE_GOVERNMENT)
+    government = organisation.kind in GOVERNMENT_KINDS
+    if purpose == SharingPurpose.GOVERNMENT_SHARE or (
+        government and purpose == SharingPurpose.REFERRAL
+    ):
+        if not government:
+            return None
+        covering = Q(purpose=Consent.Purpose.SHARE_GOVERNMENT) & (
+            Q(organisations=organisation) | Q(organisations__isnull=True)
+        )
+    elif purpose in (SharingPurpose.REFERRAL, SharingPurpose.TRANSFER):
+        flag = "for_referral" if purpose == SharingPurpose.REFERRAL else "for_transfer"
+        covering = Q(purpose=Consent.Purpose.SHARE_ORGANISATION, organisations=organisation) & Q(
+            **{flag: True}
+        )
+    else:
+        return None
     return (
         Consent.objects.filter(
             person=person,
@@ -215,8 +240,10 @@ def consent_allows_sharing(*, person: Person, organisation: Organisation) -> boo
             given_on__lte=today,
         )
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-        .filter(purposes)
-        .exists()
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(covering)
+        .order_by(F("valid_until").desc(nulls_first=True), "-given_on")
+        .first()
     )
 
 

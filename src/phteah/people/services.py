@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ulid import ULID
 
-from phteah.accounts.models import Membership, Organisation
+from phteah.accounts.models import GOVERNMENT_KINDS, Membership
 from phteah.accounts.roles import Capability
 from phteah.core.access import access_denied
 from phteah.core.audit import audit_log, audited_atomic, diff, snapshot
@@ -53,7 +54,10 @@ CONSENT_FIELDS = (
     "given_by_name",
     "given_on",
     "purpose",
-    "shared_with",
+    "shared_with_name",
+    "for_referral",
+    "for_transfer",
+    "valid_until",
     "method",
     "witness_name",
     "notes",
@@ -171,11 +175,15 @@ def person_create(
     disability_notes: str = "",
     phone: str = "",
     photo=None,
+    global_id: str | None = None,
     ip: str | None = None,
 ) -> Person:
     """Register a person in the actor's organisation. The duplicate check is the caller's
-    step before this one (``selectors.person_duplicates``)."""
+    step before this one (``selectors.person_duplicates``). *global_id* is given when the
+    person comes from another organisation (an accepted referral): the child keeps theirs."""
     _require_editor(actor)
+    if global_id is not None:
+        global_id = _checked_global_id(global_id)
     values = _clean_person_values(
         {
             "family_name_km": family_name_km,
@@ -206,6 +214,12 @@ def person_create(
             **values,
             **_search_values(values),
         )
+        if global_id:
+            if Person.objects.filter(
+                organisation_id=actor.organisation_id, global_id=global_id
+            ).exists():
+                raise ServiceError(_("This person is already registered here."))
+            person.global_id = global_id
         if photo:
             person.photo = photo
         person.save()
@@ -221,6 +235,13 @@ def person_create(
             ip=ip,
         )
     return person
+
+
+def _checked_global_id(value) -> str:
+    try:
+        return str(ULID.from_str(str(value).strip().upper()))
+    except ValueError as error:
+        raise ServiceError(_("This is not a person's global id.")) from error
 
 
 def person_update(
@@ -497,7 +518,11 @@ def consent_create(
     given_on: datetime.date,
     purpose: str,
     method: str,
-    shared_with: Organisation | None = None,
+    organisations=(),
+    shared_with_name: str = "",
+    for_referral: bool = False,
+    for_transfer: bool = False,
+    valid_until: datetime.date | None = None,
     witness_name: str = "",
     scan=None,
     notes: str = "",
@@ -509,12 +534,16 @@ def consent_create(
         {
             "given_by_name": given_by_name,
             "given_on": given_on,
+            "shared_with_name": shared_with_name,
+            "valid_until": valid_until,
             "witness_name": witness_name,
             "notes": notes,
         },
     )
     given_by_name = (given_by_name or "").strip()
     witness_name = (witness_name or "").strip()
+    shared_with_name = (shared_with_name or "").strip()
+    organisations = list(organisations or ())
     if given_as not in Consent.GivenAs.values:
         raise ServiceError(_("Choose who gave the consent."), field="given_as")
     if not given_by_name:
@@ -523,18 +552,19 @@ def consent_create(
         raise ServiceError(_("The date given cannot be in the future."), field="given_on")
     if purpose not in Consent.Purpose.values:
         raise ServiceError(_("Choose what the consent is for."), field="purpose")
+    if valid_until is not None and valid_until < given_on:
+        raise ServiceError(
+            _("A consent cannot end before the date it was given."), field="valid_until"
+        )
+    organisations = _consent_organisations(actor, purpose, organisations, shared_with_name)
     if purpose == Consent.Purpose.SHARE_ORGANISATION:
-        if (
-            shared_with is None
-            or not shared_with.is_active
-            or shared_with.pk == actor.organisation_id
-        ):
+        if not (for_referral or for_transfer):
             raise ServiceError(
-                _("Choose the organisation the information may be shared with."),
-                field="shared_with",
+                _("Say what the sharing covers: referrals, a transfer of the case, or both."),
+                field="for_referral",
             )
     else:
-        shared_with = None
+        shared_with_name, for_referral, for_transfer = "", False, False
     if method not in Consent.Method.values:
         raise ServiceError(_("Choose how the consent was given."), field="method")
     if method == Consent.Method.VERBAL_WITNESSED and not witness_name:
@@ -552,7 +582,10 @@ def consent_create(
             given_by_name=given_by_name,
             given_on=given_on,
             purpose=purpose,
-            shared_with=shared_with,
+            shared_with_name=shared_with_name,
+            for_referral=bool(for_referral),
+            for_transfer=bool(for_transfer),
+            valid_until=valid_until,
             method=method,
             witness_name=witness_name,
             notes=(notes or "").strip(),
@@ -560,7 +593,10 @@ def consent_create(
         if scan:
             consent.scan = scan
         consent.save()
+        consent.organisations.set(organisations)
         changes = _created(consent, CONSENT_FIELDS)
+        if organisations:
+            changes["organisations"] = [None, sorted(str(o.pk) for o in organisations)]
         if scan:
             changes["scan"] = [None, consent.scan.name]
         audit_log(
@@ -573,6 +609,34 @@ def consent_create(
             ip=ip,
         )
     return consent
+
+
+def _consent_organisations(actor, purpose, organisations, shared_with_name) -> list:
+    """The organisations a consent for *purpose* names, checked: active, not the actor's own,
+    and government offices for a consent to share with government."""
+    if purpose == Consent.Purpose.SHARE_ORGANISATION:
+        if not organisations and not shared_with_name:
+            raise ServiceError(
+                _(
+                    "Choose the organisations the information may be shared with, or name the "
+                    "partner that is not on Phteah."
+                ),
+                field="organisations",
+            )
+    elif purpose == Consent.Purpose.SHARE_GOVERNMENT:
+        if any(o.kind not in GOVERNMENT_KINDS for o in organisations):
+            raise ServiceError(
+                _("A consent to share with government names government offices only."),
+                field="organisations",
+            )
+    else:
+        return []
+    if any(not o.is_active or o.pk == actor.organisation_id for o in organisations):
+        raise ServiceError(
+            _("Choose the organisations the information may be shared with."),
+            field="organisations",
+        )
+    return organisations
 
 
 def consent_withdraw(
