@@ -2,8 +2,7 @@
 the child on, unique within an organisation, and given to people who existed before it."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django_scopes import scopes_disabled
 from ulid import ULID
 
@@ -11,6 +10,7 @@ from phteah.core.errors import ServiceError
 from phteah.people import services
 from phteah.people.models import Person
 from tests.factories import MembershipFactory, PersonFactory
+from tests.migration_support import migrated_from
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,8 @@ BEFORE = [("people", "0003_person_name_keys_spacing")]
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_every_existing_person_a_different_global_id():
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with migrated_from(BEFORE) as migration:
+        apps = migration.old
         organisation = apps.get_model("accounts", "Organisation").objects.create(
             name="Old data", short_code="OLD"
         )
@@ -83,13 +80,9 @@ def test_the_migration_gives_every_existing_person_a_different_global_id():
             Old._base_manager.create(organisation=organisation, sex="female", nickname=str(i))
             for i in range(5)
         ]
-        executor = MigrationExecutor(connection)
-        executor.migrate(leaves)
-        New = executor.loader.project_state(leaves).apps.get_model("people", "Person")
+        New = migration.forward().get_model("people", "Person")
         ids = list(
             New._base_manager.filter(pk__in=[p.pk for p in old]).values_list("global_id", flat=True)
         )
         assert len(set(ids)) == 5
         assert all(str(ULID.from_str(i)) == i for i in ids)
-    finally:
-        MigrationExecutor(connection).migrate(leaves)

@@ -2,19 +2,16 @@
 organisations it names, and such a consent keeps covering the referral's sharing."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_support import migrated_from
 
 BEFORE = [("people", "0004_person_global_id")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_named_organisation_is_copied_and_covers_referrals():
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with migrated_from(BEFORE) as migration:
+        apps = migration.old
         Organisation = apps.get_model("accounts", "Organisation")
         owner = Organisation.objects.create(name="Old data", short_code="OLD", kind="ngo")
         partner = Organisation.objects.create(name="Partner", short_code="PAR", kind="ngo")
@@ -34,13 +31,9 @@ def test_a_named_organisation_is_copied_and_covers_referrals():
             purpose="share_organisation", shared_with=partner, **common
         )
         services = Consent._base_manager.create(purpose="services", **common)
-        executor = MigrationExecutor(connection)
-        executor.migrate(leaves)
-        New = executor.loader.project_state(leaves).apps.get_model("people", "Consent")
+        New = migration.forward().get_model("people", "Consent")
         after = New._base_manager.get(pk=named.pk)
         assert list(after.organisations.values_list("pk", flat=True)) == [partner.pk]
         assert (after.for_referral, after.for_transfer) == (True, False)
         untouched = New._base_manager.get(pk=services.pk)
         assert not untouched.organisations.exists() and not untouched.for_referral
-    finally:
-        MigrationExecutor(connection).migrate(leaves)

@@ -26,10 +26,9 @@ class ShownChoiceField(forms.ModelChoiceField):
 
 
 class ShownMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Several rows, labelled with their names in the active language."""
+    """Several rows, labelled as ShownChoiceField labels them."""
 
-    def label_from_instance(self, obj):
-        return obj.display_name(get_language())
+    label_from_instance = ShownChoiceField.label_from_instance
 
 
 class PersonForm(forms.Form):
