@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max, Q
+from ulid import ULID
 
 from phteah.accounts.models import Membership, User
 from phteah.accounts.roles import Role
@@ -40,10 +41,11 @@ def synth(django_db_setup, django_db_blocker):
     from django_scopes import scopes_disabled
 
     with django_db_blocker.unblock(), scopes_disabled():
-        geography_load()
-        summary = synth_create(children=CHILDREN, seed=11)
-        yield summary
-        call_command("flush", "--no-input", verbosity=0)
+        try:
+            geography_load()
+            yield synth_create(children=CHILDREN, seed=11)
+        finally:  # a failed load must not leave its rows to the tests that follow
+            call_command("flush", "--no-input", verbosity=0)
 
 
 @pytest.mark.django_db
@@ -120,6 +122,19 @@ def test_people_have_the_normalised_search_fields(synth):
             nickname=person.nickname,
         )
         assert {k: getattr(person, k) for k in expected} == expected
+
+
+@pytest.mark.django_db
+def test_people_have_global_ids_and_shared_consents_name_the_partner(synth):
+    ids = list(Person.objects.values_list("global_id", flat=True))
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 26 and str(ULID.from_str(i)) == i for i in ids)
+    shared = Consent.objects.filter(purpose=Consent.Purpose.SHARE_ORGANISATION)
+    assert shared.exists()
+    assert not shared.filter(organisations=None).exists()
+    assert not shared.filter(for_referral=False).exists()
+    for consent in shared.prefetch_related("organisations")[:20]:
+        assert [o.pk for o in consent.organisations.all()] != [consent.organisation_id]
 
 
 @pytest.mark.django_db

@@ -33,6 +33,7 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
+from ulid import ULID
 
 from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
@@ -255,13 +256,14 @@ TABLES = (  # in foreign-key order
     (Person, BASE + ("family_name_km", "given_name_km", "family_name_latin", "given_name_latin",
                      "nickname", "sex", "date_of_birth", "date_of_birth_estimated", "village_id",
                      "has_disability", "disability_notes", "phone", "search_latin", "search_km",
-                     "name_key", "name_key_km", "created_by_id")),
+                     "name_key", "name_key_km", "created_by_id", "global_id")),
     (Household, BASE + ("name", "village_id")),
     (HouseholdMember, BASE + ("household_id", "person_id", "relationship", "is_primary_carer",
                               "lives_in_household")),
     (IdentityDocument, BASE + ("person_id", "kind", "status", "number", "obtained_on")),
     (Consent, BASE + ("person_id", "given_as", "given_by_name", "given_on", "purpose",
-                      "shared_with_id", "method", "witness_name", "withdrawn_on")),
+                      "for_referral", "method", "witness_name", "withdrawn_on")),
+    (Consent.organisations.through, ("consent_id", "organisation_id")),
     (Case, BASE + ("person_id", "reference", "case_type", "referral_source", "referral_reason",
                    "identified_at", "opened_on", "risk_level", "status", "stage", "supervisor_id",
                    "closure_reason", "closure_notes", "closure_requested_by_id",
@@ -284,6 +286,17 @@ TABLES = (  # in foreign-key order
                               "delivered_on", "quantity", "cost", "currency", "recipient",
                               "notes", "recorded_by_id")),
 )  # fmt: skip
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _global_id(day: int, row_id: str) -> str:
+    """A person's ULID as registration would have made it on that day (a time of day taken
+    from the row's id), then 80 bits of the row's own seeded random id: a seed gives the same
+    ids every run."""
+    millis = (day - _EPOCH) * 86_400_000 + int(row_id[:8], 16) % 86_400_000
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + bytes.fromhex(row_id)[6:]))
 
 
 class _Writer:
@@ -629,7 +642,7 @@ class _OrgBuilder:
              "Uses a wheelchair; weekly physiotherapy." if disabled else "",
              self.phone() if adult and rnd.random() < 0.7 else "",
              search["search_latin"], search["search_km"], search["name_key"],
-             search["name_key_km"], by)
+             search["name_key_km"], by, _global_id(created, person_id))
         )  # fmt: skip
         return person_id, (family_latin, family_km), given_latin
 
@@ -649,11 +662,14 @@ class _OrgBuilder:
         if withdrawn is not None and withdrawn > ctx.today:
             withdrawn = None
         stamp = ctx.stamps[on]
+        consent_id = ctx.new_id()
         ctx.w[Consent].append(
-            (ctx.new_id(), self.org_id, stamp, stamp, person_id, given_as, by_name, ctx.days[on],
-             purpose, shared, method or rnd.choice(Consent.Method.values), witness,
+            (consent_id, self.org_id, stamp, stamp, person_id, given_as, by_name, ctx.days[on],
+             purpose, shared is not None, method or rnd.choice(Consent.Method.values), witness,
              ctx.days[withdrawn] if withdrawn else None)
         )  # fmt: skip
+        if shared is not None:
+            ctx.w[Consent.organisations.through].append((consent_id, shared))
 
     # -- one case ------------------------------------------------------------------------------
 
