@@ -47,3 +47,27 @@ class CaseClosed(CaseEvent):
 @dataclass(frozen=True)
 class CaseReopened(CaseEvent):
     pass
+
+
+@dataclass(frozen=True)
+class GrantEvent(CaseEvent):
+    """A grant on the case (cases.CaseGrant) for another organisation; `organisation_id` is the
+    case's owner, `grantee_id` the organisation it is shared with."""
+
+    grant_id: UUID
+    grantee_id: UUID
+    level: str  # CaseGrant.Level: "minimal" or "view"
+    purpose: str  # people.models.SharingPurpose: "referral", "transfer", "government_share"
+
+
+@dataclass(frozen=True)
+class GrantCreated(GrantEvent):
+    """The grantee may now see the case (or the referral's dataset) until the grant ends."""
+
+
+@dataclass(frozen=True)
+class GrantRevoked(GrantEvent):
+    """The grant ended before its time or on it; `reason` is a CaseGrant.RevokeReason value
+    (answered, withdrawn, consent_withdrawn, expired, case_closed, revoked)."""
+
+    reason: str = ""
