@@ -27,6 +27,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from phteah.accounts.models import Membership, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.care import services as care
 from phteah.care.models import CareProvider, CareRule, Placement, Relative, TracingAction
@@ -39,6 +40,7 @@ from phteah.cases.models import (
     AssessmentDomain,
     AssessmentScore,
     Case,
+    CaseGrant,
     CaseReferenceCounter,
     CaseReopening,
     CaseWorkerAssignment,
@@ -52,7 +54,7 @@ from phteah.cases.models import (
 from phteah.core.audit import chain_key_for
 from phteah.core.models import AuditEvent
 from phteah.people import services as people
-from phteah.people.models import Person
+from phteah.people.models import Consent, Person, SharingPurpose
 
 from .factories import PASSWORD
 
@@ -584,6 +586,49 @@ def _visit_record(w, side):
     )
 
 
+def _authority_visit_record(w, side):
+    """A visit by an officer of a government office the case is shared with (MoSVY serves
+    every child), on the consent of the child's guardian: office, officer, consent and grant
+    written straight to the database, one per side."""
+    code = f"{w.organisation.short_code}G{side}"
+    office = Organisation.objects.create(
+        name=f"Ministry {code}", short_code=code, kind=Organisation.Kind.NATIONAL_GOVERNMENT
+    )
+    user = User.objects.create(
+        email=f"officer{side}@{code.lower()}.test", full_name=f"Officer {code}", language="en"
+    )
+    officer = Membership.objects.create(user=user, organisation=office, role=Role.CASE_WORKER)
+    consent = Consent.objects.create(
+        organisation=w.organisation,
+        person=w.case.person,
+        given_as=Consent.GivenAs.GUARDIAN,
+        given_by_name="Chan Sreymom",
+        given_on=days(-30),
+        purpose=Consent.Purpose.SHARE_GOVERNMENT,
+        method=Consent.Method.SIGNED_FORM,
+    )
+    now = timezone.now()
+    CaseGrant.objects.create(
+        organisation=w.organisation,
+        case=w.case,
+        grantee=office,
+        level=CaseGrant.Level.VIEW,
+        purpose=SharingPurpose.GOVERNMENT_SHARE,
+        consent=consent,
+        granted_by=w.supervisor.user,
+        granted_at=now - datetime.timedelta(days=20),
+        valid_until=now + datetime.timedelta(days=100),
+        handled_by=user,
+    )
+    return cases.authority_visit_record(
+        actor=officer,
+        case_id=w.case.pk,
+        visited_on=today(),
+        people_seen="The child and her grandmother",
+        wellbeing_notes=f"Authority visit {side}",
+    )
+
+
 def _visit_update(w, side):
     visit = w.visits[side]
     return cases.visit_update(
@@ -828,6 +873,7 @@ SPECS = {
         Spec("conference_add", _conference_add),
         Spec("visit_record", _visit_record),
         Spec("visit_update", _visit_update),
+        Spec("authority_visit_record", _authority_visit_record),
         Spec("service_record", _service_record),
         Spec("service_update", _service_update),
         Spec("placement_start", _placement_start),
@@ -868,6 +914,11 @@ SHARED = {
 
 # Found by discovered_services() but not a change to an existing case.
 NOT_CASE_CHANGES = {
+    "case_share_with_government": "shares the case with a government office (a grant row): "
+    "nothing the case's stage and due dates derive from changes (tests/cases/services/"
+    "test_grants.py)",
+    "case_grant_revoke": "ends a share (a grant row); as case_share_with_government",
+    "case_grant_renew": "extends a share (a grant row); as case_share_with_government",
     "record_void": "the helper of every *_void service (each has its Spec)",
     "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "

@@ -307,14 +307,26 @@ AUDIT_SEAL_EVERY = envint("AUDIT_SEAL_EVERY", 60)
 AUDIT_ANCHOR_EVERY = envint("AUDIT_ANCHOR_EVERY", 60 * 60)
 # ... and remove the claimed one-time form tokens older than two days, daily.
 SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
+# ... and mark the shares past their end as ended (access stops at the end anyway), hourly.
+GRANTS_EXPIRE_EVERY = envint("GRANTS_EXPIRE_EVERY", 60 * 60)
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(every)}
     for name, task, every in [
         ("audit-seal", "phteah.core.audit_seal", AUDIT_SEAL_EVERY),
         ("audit-anchor", "phteah.core.audit_anchor", AUDIT_ANCHOR_EVERY),
         ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
+        ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
     ]
     if every > 0
+}
+
+# How long a case is shared with another organisation, at most (days), by why: a referral's
+# details until it is answered, a government office's view, a transferred case's history
+# (docs/design/network.md §13.8).
+GRANT_DAYS = {
+    "referral": envint("GRANT_DAYS_REFERRAL", 30),
+    "government_share": envint("GRANT_DAYS_GOVERNMENT", 180),
+    "transfer": envint("GRANT_DAYS_TRANSFER", 5 * 365),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

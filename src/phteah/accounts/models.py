@@ -100,6 +100,13 @@ class Organisation(BaseModel):
         related_name="organisations",
         verbose_name=_("provinces covered"),
     )
+    # A commune council (CCWC) serves its commune (or a few): the cases it may be shared.
+    communes = models.ManyToManyField(
+        "geography.Commune",
+        blank=True,
+        related_name="+",
+        verbose_name=_("communes served"),
+    )
     require_two_factor_for_all = models.BooleanField(
         _("require two-factor authentication for every member"), default=False
     )

@@ -42,11 +42,14 @@ class CasesConfig(AppConfig):
         from phteah.core import events
         from phteah.people import page as person_page
         from phteah.people.access import PersonVisibility, person_visibility
+        from phteah.people.events import ConsentWithdrawn
         from phteah.people.selectors import person_case_context
 
         from . import page, selectors, timeline
+        from .services.grants import grants_revoke_for_consent
 
         events.subscribe(OrganisationCreated, _seed)
+        events.subscribe(ConsentWithdrawn, grants_revoke_for_consent)
         person_visibility(PersonVisibility(visible=_visible, claimed=_claimed))
         person_page.person_section(
             person_page.PersonSection(

@@ -49,6 +49,16 @@ ACTIONS = {
     "cases.domain.seeded": _("%(actor)s added the standard assessment domains."),
     "cases.domain.created": _("%(actor)s added the assessment domain %(target)s."),
     "cases.domain.updated": _("%(actor)s changed the assessment domain %(target)s."),
+    "cases.grant.created": _("%(actor)s shared the case %(case)s with another organisation."),
+    "cases.grant.renewed": _("%(actor)s extended the sharing of the case %(case)s."),
+    "cases.grant.revoked": _("The sharing of the case %(case)s with another organisation ended."),
+    "cases.grant.assigned": _("%(actor)s gave the shared case %(case)s to an officer."),
+    "cases.case.viewed_shared": _(
+        "%(actor)s, of the organisation it is shared with, looked at the case %(case)s."
+    ),
+    "cases.visit.authority_recorded": _(
+        "%(actor)s, of the authority the case is shared with, recorded a visit in case %(case)s."
+    ),
 }
 
 ACTION_GROUPS = {
@@ -63,6 +73,7 @@ ACTION_GROUPS = {
     "cases.conference": _("Case conferences"),
     "cases.closure": _("Case closures"),
     "cases.domain": _("Assessment domains"),
+    "cases.grant": _("Sharing with other organisations"),
 }
 
 FIELD_LABELS = {
@@ -124,6 +135,13 @@ FIELD_LABELS = {
     "voided_at": _("voided at"),
     "voided_by": _("voided by"),
     "void_reason": _("why it was voided"),
+    "grantee": _("shared with"),
+    "level": _("level"),
+    "purpose": _("why"),
+    "consent": _("consent"),
+    "valid_until": _("until"),
+    "handled_by": _("handled by"),
+    "revoked_at": _("ended on"),
 }
 
 

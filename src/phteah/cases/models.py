@@ -4,9 +4,12 @@ rules and access live in services and selectors."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from phteah.core.models import OrganisationOwned, Versioned, Voidable
+from phteah.people.models import SharingPurpose
 
 
 class RiskLevel(models.TextChoices):
@@ -455,6 +458,15 @@ class Visit(Voidable, OrganisationOwned):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A visit made by an authority the case is shared with (a DoSVY officer): its office.
+    recorded_by_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
 
     class Meta:
         ordering = ["-visited_on", "-created_at"]
@@ -527,3 +539,99 @@ class ServiceDelivery(Voidable, OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.service_type} {self.delivered_on}"
+
+
+class CaseGrant(OrganisationOwned):
+    """Another organisation may see a case: at which level, why, on which consent, until when.
+    ``organisation`` is the case's owner, ``grantee`` the organisation it is shared with; the
+    grantee reads its grants through ``received``. A grant is never deleted: it ends when it
+    is revoked (with its reason) or when ``valid_until`` passes (access compares it with now;
+    a task then marks it revoked as expired). See docs/design/network.md §3."""
+
+    class Level(models.TextChoices):
+        MINIMAL = "minimal", _("The referral's details only")
+        VIEW = "view", _("View the case, read-only")
+
+    class RevokeReason(models.TextChoices):
+        ANSWERED = "answered", _("The referral was answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the sender")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+        EXPIRED = "expired", _("Expired")
+        CASE_CLOSED = "case_closed", _("The case was closed")
+        REVOKED = "revoked", _("Stopped by the organisation")
+
+    case = models.ForeignKey("Case", on_delete=models.PROTECT, related_name="grants")
+    grantee = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared with"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    purpose = models.CharField(_("why"), max_length=20, choices=SharingPurpose.choices)
+    consent = models.ForeignKey(
+        "people.Consent", on_delete=models.PROTECT, related_name="grants", verbose_name=_("consent")
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("shared on"))
+    valid_until = models.DateTimeField(_("until"))
+    # The grantee's side: the officer it gave the case to, and its own case of the child.
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    linked_case = models.ForeignKey(
+        "Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("ended on"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.CharField(
+        _("why it ended"), max_length=20, choices=RevokeReason.choices, blank=True
+    )
+
+    objects = ScopedManager(organisation="organisation")
+    received = ScopedManager(organisation="grantee")
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(grantee=models.F("organisation")), name="grant_not_to_owner"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("granted_at")),
+                name="grant_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoke_reason=""),
+                name="grant_revoked_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "grantee", "level"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="grant_one_active",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["grantee", "case"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="grant_grantee_active",
+            ),
+            models.Index(fields=["consent"], name="grant_consent"),
+            models.Index(fields=["revoked_at", "valid_until"], name="grant_ending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.get_purpose_display()})"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and self.valid_until > (now or timezone.now())

@@ -105,6 +105,9 @@ def _erasure_count(event) -> dict[str, Any]:
 ACTIONS = {
     "core.access.denied": _("%(actor)s tried to open %(target)s, which they may not see."),
     "core.access.denied_outside": _("Someone outside the organisation tried to open %(target)s."),
+    "core.access.denied_beyond_grant": _(
+        "An organisation the case %(case)s was shared with asked for it beyond its share."
+    ),
     "core.access.refused": _(
         "%(actor)s asked for a record that does not exist or that they may not see."
     ),

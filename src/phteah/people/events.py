@@ -15,3 +15,4 @@ class ConsentWithdrawn(Event):
     organisation_id: UUID
     person_id: UUID
     consent_id: UUID
+    by_user_id: UUID | None = None  # who withdrew it

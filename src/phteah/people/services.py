@@ -16,6 +16,7 @@ from ulid import ULID
 
 from phteah.accounts.models import GOVERNMENT_KINDS, Membership
 from phteah.accounts.roles import Capability
+from phteah.core import events
 from phteah.core.access import access_denied
 from phteah.core.audit import audit_log, audited_atomic, diff, snapshot
 from phteah.core.concurrency import EditConflict, save_versioned
@@ -25,6 +26,7 @@ from phteah.core.submissions import once
 
 from . import files
 from .access import household_get_for_user, person_get_for_user
+from .events import ConsentWithdrawn
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import person_search_fields
 
@@ -679,5 +681,13 @@ def consent_withdraw(
             changes={"withdrawn_on": [None, withdrawn_on]},
             data={"person": str(person.pk)},
             ip=ip,
+        )
+        events.publish(
+            ConsentWithdrawn(
+                organisation_id=person.organisation_id,
+                person_id=person.pk,
+                consent_id=consent.pk,
+                by_user_id=actor.user_id,
+            )
         )
     return consent

@@ -61,7 +61,13 @@ from .plans import (
     plan_review_add,
 )
 from .records import may_restore
-from .visits import VISIT_FIELDS, visit_record, visit_update
+from .grants import (
+    case_grant_assign,
+    case_grant_renew,
+    case_grant_revoke,
+    case_share_with_government,
+)
+from .visits import VISIT_FIELDS, authority_visit_record, visit_record, visit_update
 from .voiding import (
     assessment_restore,
     assessment_void,
@@ -72,6 +78,11 @@ from .voiding import (
 )
 
 __all__ = [
+    "authority_visit_record",
+    "case_grant_assign",
+    "case_grant_renew",
+    "case_grant_revoke",
+    "case_share_with_government",
     "ACTION_FIELDS",
     "ASSESSMENT_FIELDS",
     "CASE_EDIT_FIELDS",

@@ -262,13 +262,20 @@ def audit_log(
     data: dict[str, Any] | None = None,
     ip: str | None = None,
     actor_label: str | None = None,
+    mirror_to=None,
 ) -> AuditEvent:
     """Record a change. Must run directly inside the ``audited_atomic()`` block that makes
     it (not inside a nested plain ``transaction.atomic()``, whose rollback the trail could not
     follow). *target*: the record changed; *case*: the case it belongs to (found from the
     target when it has a ``case_id``); *changes*: ``{field: [old, new]}``; *data*: other
     values (ids and codes). *actor_label* is kept only for events without a known actor
-    (a failed sign-in with an unknown email)."""
+    (a failed sign-in with an unknown email).
+
+    *mirror_to*: the actor's organisation, when it is not the record's (a partner answering
+    a referral, a government officer recording a visit). The event goes to the chain of
+    *organisation*, the record's owner, with the values; a mirror of it goes to the actor's
+    organisation's chain in the same transaction: the same action, target, case and data,
+    plus ``recorded_in`` (the owner), and no ``changes`` — the values stay with the owner."""
     state = _state()
     connection = connections[DEFAULT_DB_ALIAS]
     if not state.blocks:
@@ -290,7 +297,30 @@ def audit_log(
         actor_label=actor_label,
     )
     state.events.append(event)
+    mirror = _mirror(event, mirror_to, actor=actor, data=data, ip=ip)
+    if mirror is not None:
+        state.events.append(mirror)
     return event
+
+
+def _mirror(event: AuditEvent, mirror_to, *, actor, data, ip) -> AuditEvent | None:
+    """The mirror of *event* for the actor's organisation *mirror_to* (see ``audit_log``);
+    None when there is no other organisation to mirror to."""
+    mirror_id = getattr(mirror_to, "pk", mirror_to)
+    if mirror_id is None or str(mirror_id) == str(event.organisation_id):
+        return None
+    target = (event.target_type, event.target_id) if event.target_type else None
+    return _build(
+        actor=actor,
+        action=event.action,
+        organisation=mirror_id,
+        target=target,
+        case=event.case_id,
+        changes=None,
+        data={**(data or {}), "recorded_in": str(event.organisation_id)},
+        ip=ip,
+        actor_label=None,
+    )
 
 
 def audit_access(
@@ -302,11 +332,13 @@ def audit_access(
     case=None,
     data: dict[str, Any] | None = None,
     ip: str | None = None,
+    mirror_to=None,
 ) -> AuditEvent:
     """Record a view, download, print or denied attempt without waiting for any lock: a
     pending event, sealed into its chain later. Inside a service it is written after the
     service's transaction ends (committed or not). *target* may be a row or, for a record
-    that was not loaded, ``(model label, id)``. *ip* defaults to the current request's."""
+    that was not loaded, ``(model label, id)``. *ip* defaults to the current request's.
+    *mirror_to*: as for ``audit_log``, the actor's organisation when it is not the owner."""
     event = _build(
         actor=actor,
         action=action,
@@ -318,11 +350,15 @@ def audit_access(
         ip=ip,
         actor_label=None,
     )
+    written = [event]
+    mirror = _mirror(event, mirror_to, actor=actor, data=data, ip=ip)
+    if mirror is not None:
+        written.append(mirror)
     state = _state()
     if state.blocks:
-        state.accesses.append(event)
+        state.accesses.extend(written)
     else:
-        _insert_accesses([event])
+        _insert_accesses(written)
     return event
 
 
