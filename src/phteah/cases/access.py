@@ -118,9 +118,7 @@ def grants_held(actor: Membership, *, now=None) -> QuerySet:
             return grants
         if not actor.can(Capability.VIEW_OWN_CASES):
             return grants.none()
-        return grants.filter(
-            Q(handled_by_id=actor.user_id) | Q(linked_case__in=cases_for(actor))
-        )
+        return grants.filter(Q(handled_by_id=actor.user_id) | Q(linked_case__in=cases_for(actor)))
 
 
 def cases_shared_with(actor: Membership) -> QuerySet:

@@ -40,6 +40,12 @@ from .domains import (
     domain_seed,
     domain_update,
 )
+from .grants import (
+    case_grant_assign,
+    case_grant_renew,
+    case_grant_revoke,
+    case_share_with_government,
+)
 from .lifecycle import (
     CASE_EDIT_FIELDS,
     CASE_FIELDS,
@@ -61,12 +67,6 @@ from .plans import (
     plan_review_add,
 )
 from .records import may_restore
-from .grants import (
-    case_grant_assign,
-    case_grant_renew,
-    case_grant_revoke,
-    case_share_with_government,
-)
 from .visits import VISIT_FIELDS, authority_visit_record, visit_record, visit_update
 from .voiding import (
     assessment_restore,
