@@ -62,7 +62,16 @@ from phteah.geography.forms import VillageField
 from phteah.geography.models import Commune, District, Province, Village
 from phteah.people import forms as people_forms
 from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
-from tests.matrix_support import ADMIN, ANON, COLUMNS, SUPERVISOR, WORKER, resolved
+from tests.matrix_support import (
+    ADMIN,
+    ANON,
+    COLUMNS,
+    GOV_SUPERVISOR,
+    GOV_WORKER,
+    SUPERVISOR,
+    WORKER,
+    resolved,
+)
 
 from .conftest import sign_in
 from .test_permissions import MATRIX, build_world
@@ -102,6 +111,7 @@ class FormCase:
     form: type
     method: str = "post"
     page: str | None = None
+    page_obj: str | None = None  # the object of *page*, when it is not *url*
     shown_on: tuple[str, ...] = ()
     fixed: tuple[tuple[str, str], ...] = ()
     valid: tuple[tuple[str, object], ...] = ()  # values that pass (None: left out)
@@ -259,6 +269,18 @@ FORMS = [
         valid=(("kind", "visit_every"), ("care_type", "pagoda"), ("risk_level", None)),
     ),
     FormCase("care:rule_edit", "care_rule", ADMIN, CA.RuleValueForm),
+    # sharing with a government office
+    FormCase(
+        "cases:share_new", "case", SUPERVISOR, C.GovernmentShareForm, valid=(("valid_until", None),)
+    ),
+    FormCase("cases:authority_visit_add", "case", GOV_WORKER, C.AuthorityVisitForm),
+    FormCase(
+        "cases:grant_assign",
+        "granted",
+        GOV_SUPERVISOR,
+        C.GrantAssignForm,
+        page="cases:shared_with_us",
+    ),
 ]
 
 # Form classes no view renders themselves: bases of the forms above.
@@ -370,6 +392,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def _url(world, name, obj):
     return reverse(name, kwargs=world["objects"][obj]) if obj else reverse(name)
+
+
+def _page_url(world, case: FormCase) -> str:
+    """The page that shows *case*'s form (its own object when it is another page)."""
+    if case.page is None:
+        return _url(world, case.url, case.obj)
+    return _url(world, case.page, case.page_obj)
 
 
 def _client(world, case: FormCase) -> Client:
@@ -931,7 +960,7 @@ def test_every_form_case_shows_its_form(world):
     fields all have a maximum length)."""
     for case in FORMS:
         client = _client(world, case)
-        page = client.get(_url(world, case.page or case.url, case.obj))
+        page = client.get(_page_url(world, case))
         assert page.status_code == 200, case.id
         shown = [f for f in _forms_in(page) if type(f) is case.form]
         assert shown, f"{case.id}: the page does not show the form"
@@ -949,7 +978,7 @@ class Submitter:
     def __init__(self, world, case: FormCase):
         self.case = case
         self.client = _client(world, case)
-        page = self.client.get(_url(world, case.page or case.url, case.obj))
+        page = self.client.get(_page_url(world, case))
         assert page.status_code == 200
         self.form = next(f for f in _forms_in(page) if type(f) is case.form)
         self.url = _url(world, case.url, case.obj)

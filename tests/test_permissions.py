@@ -9,17 +9,28 @@ record are separate columns: the viewer reads the case (a colleague of its case 
 office) but may not change it. The world is built once for the module. A test below fails
 when a view is added without a row here."""
 
+import datetime
 import importlib
 
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
+from phteah.accounts.models import Organisation
 from phteah.accounts.roles import Role
-from tests.factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
+from phteah.cases.models import CaseGrant
+from phteah.people.models import Consent, SharingPurpose
+from tests.factories import (
+    CaseFactory,
+    ConsentFactory,
+    MembershipFactory,
+    OfficeFactory,
+    OrganisationFactory,
+)
 
 from .conftest import sign_in
 from .matrix_support import (
@@ -27,6 +38,8 @@ from .matrix_support import (
     ALL,
     ANON,
     COLUMNS,
+    GOV_WORKER,
+    GRANTED,
     OTHERS,
     SUPERVISOR,
     VIEWER,
@@ -94,10 +107,38 @@ def build_world() -> dict:
         actors[role].save()
     for column, role in OTHERS.items():
         actors[column] = MembershipFactory(organisation=other, role=role)
+    # A government office the case is shared with; its supervisor gave it to its officer.
+    office_gov = OrganisationFactory(
+        name="Shared DoSVY", short_code="GOV", kind=Organisation.Kind.PROVINCIAL_OFFICE
+    )
+    for column, role in GRANTED.items():
+        actors[column] = MembershipFactory(organisation=office_gov, role=role)
+    # The ministry serves every child: the case can be shared with it too.
+    OrganisationFactory(
+        name="Ministry", short_code="MIN", kind=Organisation.Kind.NATIONAL_GOVERNMENT
+    )
     MembershipFactory(organisation=owner, role=ADMIN)  # so the admin is never the last one
     MembershipFactory(organisation=other, role=ADMIN)
     case = CaseFactory(
         organisation=owner, workers=[actors[WORKER].user], supervisor=actors[SUPERVISOR].user
+    )
+    consent = ConsentFactory(
+        person=case.person,
+        purpose=Consent.Purpose.SHARE_GOVERNMENT,
+        method=Consent.Method.SIGNED_FORM,
+    )
+    now = timezone.now()
+    CaseGrant.objects.create(
+        organisation=owner,
+        case=case,
+        grantee=office_gov,
+        level=CaseGrant.Level.VIEW,
+        purpose=SharingPurpose.GOVERNMENT_SHARE,
+        consent=consent,
+        granted_by=actors[SUPERVISOR].user,
+        granted_at=now - datetime.timedelta(days=1),
+        valid_until=now + datetime.timedelta(days=90),
+        handled_by=actors[GOV_WORKER].user,
     )
     # The other organisation has work of its own, so its members' pages are not empty.
     CaseFactory(
@@ -110,6 +151,7 @@ def build_world() -> dict:
     world = {
         "owner": owner,
         "other": other,
+        "government": office_gov,
         "office": office,
         "actors": actors,
         "case": case,

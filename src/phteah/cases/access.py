@@ -301,10 +301,18 @@ def case_record_get_for_user(
 
 
 def assessment_get_for_user(
-    *, actor, assessment_id, case_id=None, checked_case=None, edit=False, lock=False
+    *,
+    actor,
+    assessment_id,
+    case_id=None,
+    checked_case=None,
+    edit=False,
+    lock=False,
+    shared=Shared.NO,
 ) -> Assessment:
     return case_record_get_for_user(
         Assessment,
+        shared=shared,
         actor=actor,
         case_id=case_id,
         checked_case=checked_case,
@@ -346,9 +354,10 @@ def action_get_for_user(
     )
 
 
-def conference_get_for_user(*, actor, case_id, conference_id) -> Conference:
+def conference_get_for_user(*, actor, case_id, conference_id, shared=Shared.NO) -> Conference:
     return case_record_get_for_user(
         Conference,
+        shared=shared,
         actor=actor,
         case_id=case_id,
         record_id=conference_id,
@@ -357,10 +366,11 @@ def conference_get_for_user(*, actor, case_id, conference_id) -> Conference:
 
 
 def visit_get_for_user(
-    *, actor, visit_id, case_id=None, checked_case=None, edit=False, lock=False
+    *, actor, visit_id, case_id=None, checked_case=None, edit=False, lock=False, shared=Shared.NO
 ) -> Visit:
     return case_record_get_for_user(
         Visit,
+        shared=shared,
         actor=actor,
         case_id=case_id,
         checked_case=checked_case,

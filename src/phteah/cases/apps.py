@@ -77,4 +77,13 @@ class CasesConfig(AppConfig):
                 title=gettext_lazy("Visits and services"),
             )
         )
+        page.case_section(
+            page.CaseSection(
+                key="sharing",
+                template="cases/_sharing.html",
+                context=selectors.case_sharing_context,
+                position=90,
+                title=gettext_lazy("Shared with other organisations"),
+            )
+        )
         timeline.register()

@@ -574,3 +574,58 @@ class ServiceTypeEditForm(ServiceTypeForm):
         required=False,
         help_text=_("A service no longer in use stays on the records that have it."),
     )
+
+
+# --- sharing a case with a government office ---------------------------------------------
+
+
+class GovernmentShareForm(forms.Form):
+    grantee = ShownChoiceField(
+        label=_("Government office"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+        help_text=_(
+            "The provincial social affairs office (DoSVY) of the child's province, the commune "
+            "council (CCWC) of the child's commune, or the ministry."
+        ),
+    )
+    valid_until = khmer.DateField(
+        label=_("Shared until"),
+        required=False,
+        help_text=_("Leave empty for the longest the consent allows, at most 180 days."),
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = offices
+
+
+class GrantAssignForm(forms.Form):
+    handled_by = MemberChoiceField(label=_("Officer"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handled_by"].queryset = members
+
+
+class AuthorityVisitForm(OnceFormMixin, forms.Form):
+    visited_on = khmer.DateField(label=_("Date of the visit"), initial=_today)
+    people_seen = forms.CharField(
+        label=_("Who was seen"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: the child, the grandmother, the village chief."),
+    )
+    schooling = forms.ChoiceField(
+        label=_("Schooling"),
+        choices=[*Visit.Schooling.choices, ("", _("Not asked"))],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    wellbeing_notes = forms.CharField(
+        label=_("What you saw and heard"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=TextArea(rows=5),
+    )

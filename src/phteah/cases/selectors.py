@@ -24,20 +24,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from phteah.accounts.models import Membership, Organisation
-from phteah.accounts.roles import Capability
+from phteah.accounts.models import Membership, Organisation, User
+from phteah.accounts.roles import Capability, Role, capabilities_of
+from phteah.core.access import access_denied
 from phteah.core.audit import audit_access
-from phteah.core.errors import ServiceError
+from phteah.core.errors import NotFound, ServiceError
 from phteah.core.prepared import Prepared
 from phteah.people.names import has_khmer, khmer_search_form, latin_search_form
 from phteah.people.selectors import PERSON_PLACES
 
 from .access import (
+    Shared,
     assessment_get_for_user,
     can_edit_case,
     case_get_for_user,
     cases_for,
+    cases_shared_with,
     conference_get_for_user,
+    grants_held,
 )
 from .due import category_q
 from .models import (
@@ -46,6 +50,7 @@ from .models import (
     AssessmentDomain,
     AssessmentScore,
     Case,
+    CaseGrant,
     CaseWorkerAssignment,
     Conference,
     Goal,
@@ -169,10 +174,14 @@ def case_list(
     return cases.order_by(order, "reference")
 
 
-def case_detail(*, actor: Membership, case_id, purpose: str = "viewed") -> Case:
+def case_detail(
+    *, actor: Membership, case_id, purpose: str = "viewed", shared: Shared = Shared.NO
+) -> Case:
     """The case with what its summary shows, recording that *actor* opened it (*purpose*:
     "viewed" for the case page, "printed" for the printed summary). NotFound if not
-    visible."""
+    visible. With *shared*, also a case shared with the actor's organisation (its grant as
+    ``case.grant``): that view is recorded in the owner's trail and mirrored in the
+    actor's."""
     case = case_get_for_user(
         actor=actor,
         case_id=case_id,
@@ -183,7 +192,18 @@ def case_detail(*, actor: Membership, case_id, purpose: str = "viewed") -> Case:
             "closure_approved_by",
             "closure_sent_back_by",
         ),
+        shared=shared,
     )
+    if case.grant is not None:
+        audit_access(
+            actor=actor.user,
+            organisation=case.organisation_id,
+            action="cases.case.viewed_shared",
+            target=case,
+            data={"grant": str(case.grant.pk)},
+            mirror_to=actor.organisation_id,
+        )
+        return case
     audit_access(
         actor=actor.user,
         organisation=case.organisation_id,
@@ -191,6 +211,54 @@ def case_detail(*, actor: Membership, case_id, purpose: str = "viewed") -> Case:
         target=case,
     )
     return case
+
+
+def case_shares(*, actor: Membership, case: Case) -> list[CaseGrant]:
+    """The organisations *case* (the actor's own, checked by the caller) is or was shared
+    with, newest first, with who shared it and who handles it there."""
+    if case.organisation_id != actor.organisation_id:
+        return []
+    return list(
+        CaseGrant.objects.filter(case=case)
+        .select_related("grantee", "granted_by", "handled_by", "revoked_by")
+        .order_by("-granted_at")
+    )
+
+
+def government_offices_for(case: Case) -> QuerySet:
+    """The government offices that serve the child of *case*: the ministry, the provincial
+    office of the child's province, the commune council of the child's commune."""
+    serves = Q(kind=Organisation.Kind.NATIONAL_GOVERNMENT)
+    village = case.person.village
+    if village is not None:
+        serves |= Q(
+            kind=Organisation.Kind.PROVINCIAL_OFFICE,
+            provinces=village.commune.district.province_id,
+        ) | Q(kind=Organisation.Kind.COMMUNE_COUNCIL, communes=village.commune_id)
+    return (
+        Organisation.objects.filter(serves, is_active=True)
+        .exclude(pk=case.organisation_id)
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+@dataclass
+class SharedCase:
+    grant: CaseGrant
+    case: Case
+
+
+def shared_cases(*, actor: Membership) -> list[SharedCase]:
+    """The cases other organisations share with *actor*'s (those *actor* may open: see
+    ``grants_held``), soonest ending first. Two queries, whatever their number."""
+    grants = list(
+        grants_held(actor)
+        .select_related("organisation", "handled_by", "granted_by")
+        .order_by("valid_until")
+    )
+    cases = {case.pk: case for case in cases_shared_with(actor).select_related("person__village")}
+    return [SharedCase(g, cases[g.case_id]) for g in grants if g.case_id in cases]
 
 
 def case_workers(case: Case) -> list:
@@ -625,4 +693,46 @@ def closure_preview(*, actor: Membership, case: Case) -> dict:
         "risk": case.get_risk_level_display(),
         "open_goals": open_goals,
         "problem": problem,
+    }
+
+
+def case_officers(*, actor: Membership) -> QuerySet:
+    """The users of *actor*'s organisation a shared case can be given to: active members
+    who work on cases."""
+    roles = [role.value for role in Role if Capability.VIEW_OWN_CASES in capabilities_of(role)]
+    return User.objects.filter(
+        memberships__organisation_id=actor.organisation_id,
+        memberships__is_active=True,
+        memberships__role__in=roles,
+        is_active=True,
+    ).order_by("full_name")
+
+
+def case_for_authority(*, actor: Membership, case_id) -> Case:
+    """A case shared with *actor*'s government office, for the visit form; NotFound for any
+    other (the organisation's own cases use the ordinary visit form)."""
+    case = case_get_for_user(actor=actor, case_id=case_id, shared=Shared.AUTHORITY_VISIT)
+    if case.grant is None:
+        access_denied(actor=actor, model=Case, record_id=case_id)
+        raise NotFound
+    return case
+
+
+def case_sharing_context(*, actor: Membership, case: Case) -> dict:
+    """Context of the case page's "Shared with" section, under the key "sharing": the
+    organisations the case is or was shared with, and whether *actor* may share it."""
+    grants = case_shares(actor=actor, case=case)
+    now = timezone.now()
+    may_share = (
+        actor.can(Capability.REFER_CASES)
+        and can_edit_case(actor, case)
+        and case.status == Case.Status.OPEN
+    )
+    return {
+        "sharing": {
+            "active": [g for g in grants if g.is_active(now)],
+            "ended": [g for g in grants if not g.is_active(now)][:10],
+            "may_share": may_share,
+            "may_stop": actor.can(Capability.REFER_CASES) and can_edit_case(actor, case),
+        }
     }

@@ -19,9 +19,11 @@ from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message
 from phteah.people.access import person_get_for_user
+from phteah.people.models import SharingPurpose
 
 from . import due, page, selectors, services
 from .access import (
+    Shared,
     action_get_for_user,
     assessment_get_for_user,
     can_edit_case,
@@ -29,6 +31,8 @@ from .access import (
     case_get_for_user,
     cases_for,
     goal_get_for_user,
+    grant_get_for_grantee,
+    grant_scope,
     service_delivery_get_for_user,
     visit_get_for_user,
 )
@@ -37,6 +41,7 @@ from .forms import (
     ActionForm,
     ActionUpdateForm,
     AssessmentForm,
+    AuthorityVisitForm,
     CaseEditForm,
     CaseFilterForm,
     CaseForm,
@@ -47,6 +52,8 @@ from .forms import (
     DomainForm,
     GoalForm,
     GoalUpdateForm,
+    GovernmentShareForm,
+    GrantAssignForm,
     PlanReviewForm,
     ReopenForm,
     ServiceForm,
@@ -209,7 +216,9 @@ def _sections(actor, case, *, printing: bool = False) -> tuple[list, dict]:
 @membership_required
 def case_detail(request, case_id):
     actor = request.membership
-    case = selectors.case_detail(actor=actor, case_id=case_id)
+    case = selectors.case_detail(actor=actor, case_id=case_id, shared=Shared.READ)
+    if case.grant is not None:
+        return _shared_case_detail(request, case)
     timeline_page, entries = selectors.case_timeline(
         actor=actor, case=case, page=request.GET.get("page"), language=get_language()
     )
@@ -1110,4 +1119,161 @@ def service_type_edit(request, service_type_id):
             "title": service_type.display_name(get_language()),
             "service_type": service_type,
         },
+    )
+
+
+# --- sharing with a government office, and cases shared with us ---------------------------
+
+
+def _shared_case_detail(request, case):
+    """The page of a case another organisation shares with the actor's (read-only): the
+    child at a glance, the visits and services, and, for a government office, a visit of
+    its own to record. What it shows is read inside the owner's scope and evaluated there;
+    the page is rendered after, in the actor's own."""
+    actor = request.membership
+    with grant_scope(case):
+        records = selectors.case_records_context(actor=actor, case=case)
+        workers = selectors.case_workers(case)
+    grant = case.grant
+    context = {
+        "case": case,
+        "grant": grant,
+        "workers": workers,
+        "shared": True,
+        "can_record": False,
+        "can_visit": grant.purpose == SharingPurpose.GOVERNMENT_SHARE
+        and actor.can(Capability.EDIT_CASES)
+        and case.status == Case.Status.OPEN,
+        "age": _age(case.person.date_of_birth, timezone.localdate()),
+    }
+    return render(request, "cases/case_shared.html", context | records)
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def shared_with_us(request):
+    actor = request.membership
+    shared = selectors.shared_cases(actor=actor)
+    context = {"shared": shared, "can_assign": actor.can(Capability.ANSWER_REFERRALS)}
+    if context["can_assign"]:
+        members = selectors.case_officers(actor=actor)
+        context["members"] = list(members)
+        context["assign_form"] = GrantAssignForm(members=members, auto_id=False)
+    return render(request, "cases/shared_with_us.html", context)
+
+
+@require_POST
+@require_capability(Capability.ANSWER_REFERRALS)
+def grant_assign(request, grant_id):
+    actor = request.membership
+    grant = grant_get_for_grantee(actor=actor, grant_id=grant_id)
+    form = GrantAssignForm(request.POST, members=selectors.case_officers(actor=actor))
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of your organisation who works on cases."))
+        return redirect("cases:shared_with_us")
+    try:
+        services.case_grant_assign(
+            actor=actor,
+            grant_id=grant.pk,
+            handled_by_id=form.cleaned_data["handled_by"].pk,
+            ip=client_ip(request),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The case was given to the officer."))
+    return redirect("cases:shared_with_us")
+
+
+@require_capability(Capability.REFER_CASES)
+def share_new(request, case_id):
+    case = case_get_for_user(
+        actor=request.membership,
+        case_id=case_id,
+        edit=True,
+        related=("person__village__commune__district",),
+    )
+    form = GovernmentShareForm(request.POST or None, offices=selectors.government_offices_for(case))
+    if form_saved(
+        request,
+        form,
+        lambda: services.case_share_with_government(
+            actor=request.membership,
+            case_id=case.pk,
+            grantee_id=form.cleaned_data["grantee"].pk,
+            valid_until=form.cleaned_data["valid_until"],
+            ip=client_ip(request),
+        ),
+    ):
+        return case_record_saved(
+            request, case, _("The case is shared, read-only, with the office."), form
+        )
+    return case_record_form(
+        request,
+        case,
+        form,
+        title=_("Share with a government office"),
+        submit=_("Share the case"),
+        intro=_(
+            "The office sees this case read-only and may record a follow-up visit it makes. "
+            "It needs the consent of the child's parent or guardian to share with government "
+            "social services."
+        ),
+    )
+
+
+@require_POST
+@require_capability(Capability.REFER_CASES)
+def share_revoke(request, case_id, grant_id):
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    try:
+        services.case_grant_revoke(
+            actor=request.membership, case_id=case.pk, grant_id=grant_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The case is no longer shared with that organisation."))
+    return redirect(case_url(case) + "#sharing")
+
+
+@require_POST
+@require_capability(Capability.REFER_CASES)
+def share_renew(request, case_id, grant_id):
+    """Extend a share by the longest its purpose and its consent allow, from today."""
+    case = case_get_for_user(actor=request.membership, case_id=case_id, edit=True)
+    try:
+        services.case_grant_renew(
+            actor=request.membership, case_id=case.pk, grant_id=grant_id, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sharing was extended."))
+    return redirect(case_url(case) + "#sharing")
+
+
+@require_capability(Capability.EDIT_CASES)
+def authority_visit_add(request, case_id):
+    actor = request.membership
+    case = selectors.case_for_authority(actor=actor, case_id=case_id)
+    form = AuthorityVisitForm(request.POST or None, submitter=request.user)
+    if form_saved(
+        request,
+        form,
+        lambda: services.authority_visit_record(
+            actor=actor, case_id=case.pk, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        saved_message(request, form, _("Your visit was recorded in the case."))
+        return redirect(case_url(case))
+    return case_record_form(
+        request,
+        case,
+        form,
+        title=_("Record a follow-up visit you made"),
+        submit=_("Save the visit"),
+        intro=_(
+            "The visit is added to the case of the organisation that shared it, as made by "
+            "your office. You cannot change it afterwards."
+        ),
     )
