@@ -35,6 +35,4 @@ def bell(request):
     membership = getattr(request, "membership", None)
     if membership is None:
         return {"bell": None}
-    return {
-        "bell": SimpleLazyObject(lambda: Bell(membership.user_id, membership.organisation_id))
-    }
+    return {"bell": SimpleLazyObject(lambda: Bell(membership.user_id, membership.organisation_id))}

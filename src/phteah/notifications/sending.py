@@ -76,12 +76,14 @@ def _mark(delivery: NotificationDelivery, error: str | None, *, final: bool = Fa
     now = timezone.now()
     mine = NotificationDelivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at)
     if error is None:
-        mine.update(status=NotificationDelivery.Status.SENT, sent_at=now, last_error="",
-                    updated_at=now)
+        mine.update(
+            status=NotificationDelivery.Status.SENT, sent_at=now, last_error="", updated_at=now
+        )
         return SENT
     failed = final or delivery.attempts >= MAX_ATTEMPTS
+    Status = NotificationDelivery.Status
     mine.update(
-        status=NotificationDelivery.Status.FAILED if failed else NotificationDelivery.Status.PENDING,
+        status=Status.FAILED if failed else Status.PENDING,
         claimed_at=None,
         last_error=error[:1000],
         updated_at=now,

@@ -61,9 +61,7 @@ def telegram_send(*, chat_id: str, text: str) -> None:
     if not token:
         raise TelegramError("TELEGRAM_BOT_TOKEN is not set.")
     url = f"{settings.TELEGRAM_API_BASE.rstrip('/')}/bot{token}/sendMessage"
-    body = json.dumps(
-        {"chat_id": chat_id, "text": text, "disable_web_page_preview": True}
-    ).encode()
+    body = json.dumps({"chat_id": chat_id, "text": text, "disable_web_page_preview": True}).encode()
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
     )

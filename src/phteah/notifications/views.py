@@ -48,9 +48,7 @@ def mark_all_read(request):
 def preferences(request):
     """How the member is told of each kind of event: in Phteah, by e-mail."""
     current = selectors.preferences_of(actor=request.membership)
-    form = PreferencesForm(
-        request.POST if request.method == "POST" else None, current=current
-    )
+    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if form_saved(
         request,
         form,
