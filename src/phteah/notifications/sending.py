@@ -24,6 +24,7 @@ import logging
 from datetime import timedelta
 from smtplib import SMTPException
 
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
@@ -130,7 +131,7 @@ def delivery_send(*, delivery_id) -> str:
     with scopes_disabled():  # a task: the delivery's own id pins what it reads
         try:
             delivery = _claim(delivery_id)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, ValidationError):
             return SKIPPED
         if delivery is None:
             return SKIPPED
