@@ -60,6 +60,7 @@ from phteah.core import limits, numerals
 from phteah.geography import forms as geography_forms
 from phteah.geography.forms import VillageField
 from phteah.geography.models import Commune, District, Province, Village
+from phteah.notifications import forms as notifications_forms
 from phteah.people import forms as people_forms
 from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
 from tests.matrix_support import (
@@ -281,6 +282,8 @@ FORMS = [
         C.GrantAssignForm,
         page="cases:shared_with_us",
     ),
+    # notifications
+    FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),
 ]
 
 # Form classes no view renders themselves: bases of the forms above.

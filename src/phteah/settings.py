@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "phteah.core.context_processors.phteah_context",
+                "phteah.notifications.context_processors.bell",
             ],
         },
     }
@@ -309,6 +310,9 @@ AUDIT_ANCHOR_EVERY = envint("AUDIT_ANCHOR_EVERY", 60 * 60)
 SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
 # ... and mark the shares past their end as ended (access stops at the end anyway), hourly.
 GRANTS_EXPIRE_EVERY = envint("GRANTS_EXPIRE_EVERY", 60 * 60)
+# ... and send again the notification e-mails and Telegram messages still waiting, every 5
+# minutes (docs/notifications.md).
+NOTIFICATIONS_RETRY_EVERY = envint("NOTIFICATIONS_RETRY_EVERY", 5 * 60)
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": float(every)}
     for name, task, every in [
@@ -316,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         ("audit-anchor", "phteah.core.audit_anchor", AUDIT_ANCHOR_EVERY),
         ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
         ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
+        (
+            "notifications-retry",
+            "phteah.notifications.deliveries_retry",
+            NOTIFICATIONS_RETRY_EVERY,
+        ),
     ]
     if every > 0
 }
@@ -331,6 +340,15 @@ GRANT_DAYS = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "phteah@localhost")
+
+# Where links in e-mails and Telegram messages sent by tasks point (no request to ask).
+PHTEAH_SITE_URL = env("PHTEAH_SITE_URL", "http://localhost:8000")
+# Telegram notifications (docs/notifications.md): off without a bot token. The chat is the
+# organisation's own when it has one, else TELEGRAM_CHAT_ID.
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")
+TELEGRAM_CHAT_ID = env("TELEGRAM_CHAT_ID")
+TELEGRAM_API_BASE = env("TELEGRAM_API_BASE", "https://api.telegram.org")
+TELEGRAM_TIMEOUT = envint("TELEGRAM_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,
