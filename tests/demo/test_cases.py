@@ -18,6 +18,7 @@ from phteah.cases.models import (
     Assessment,
     AssessmentScore,
     Case,
+    CaseGrant,
     CaseReferenceCounter,
     Conference,
     Visit,
@@ -26,6 +27,7 @@ from phteah.core.audit import audit_verify
 from phteah.core.models import AuditEvent
 from phteah.demo.cases import demo_cases_create
 from phteah.demo.network import ORGANISATIONS, demo_network_create
+from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
 from phteah.geography.services import geography_load
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument
 from phteah.work import selectors
@@ -37,15 +39,18 @@ def demo(django_db_setup, django_db_blocker):
     from django_scopes import scopes_disabled
 
     with django_db_blocker.unblock(), scopes_disabled():
-        geography_load()
-        demo_network_create()
-        started = time.monotonic()
-        summary = demo_cases_create(seed=7)
-        elapsed = time.monotonic() - started
-        yield summary, elapsed
         from django.core.management import call_command
 
-        call_command("flush", "--no-input", verbosity=0)
+        try:
+            geography_load()
+            demo_network_create()
+            started = time.monotonic()
+            summary = demo_cases_create(seed=7)
+            elapsed = time.monotonic() - started
+            demo_sharing_create()
+            yield summary, elapsed
+        finally:  # a failed load must not leave its rows to the tests that follow
+            call_command("flush", "--no-input", verbosity=0)
 
 
 @pytest.mark.django_db
@@ -130,6 +135,20 @@ def test_it_is_idempotent_and_audited_once_per_organisation(demo):
     assert again.cases == 0 and Case.objects.count() == cases
     events = AuditEvent.objects.filter(action="demo.cases.created")
     assert events.count() == Organisation.objects.count() == 6
+    assert audit_verify().problems == []
+
+
+@pytest.mark.django_db
+def test_family_bridge_shares_battambang_cases_with_the_dosvy(demo):
+    dosvy = Organisation.objects.get(short_code="BDSVY")
+    grants = CaseGrant.objects.filter(grantee=dosvy, revoked_at=None)
+    assert grants.count() == SHARED_CASES
+    officer = Membership.objects.get(organisation=dosvy, role=Role.CASE_WORKER).user
+    assert set(grants.values_list("handled_by", flat=True)) == {officer.pk}
+    assert all(g.case.person.village.commune.district.province_id == "02" for g in grants)
+    visit = Visit.objects.get(recorded_by_organisation=dosvy)
+    assert visit.kind == Visit.Kind.AUTHORITIES and visit.recorded_by == officer
+    assert demo_sharing_create().shares == 0  # idempotent
     assert audit_verify().problems == []
 
 

@@ -10,7 +10,7 @@ from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.accounts.services import organisation_create
 from phteah.core.audit import audit_log, audited_atomic
-from phteah.geography.models import Province, Village
+from phteah.geography.models import Commune, Province, Village
 
 DEMO_PASSWORD = "phteah-demo-2026"  # noqa: S105 - printed on purpose; demo accounts only
 
@@ -158,6 +158,11 @@ def demo_network_create() -> list[DemoLogin]:
                     short_code=spec.code,
                     kind=spec.kind,
                     provinces=list(Province.objects.filter(code__in=spec.provinces)),
+                )
+            if spec.kind == Organisation.Kind.COMMUNE_COUNCIL:
+                # A commune council serves the commune(s) of its offices.
+                organisation.communes.set(
+                    Commune.objects.filter(code__in=[v[:6] for _name, v in spec.offices])
                 )
             offices = []
             for office_name, village_code in spec.offices:

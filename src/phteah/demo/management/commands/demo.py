@@ -4,6 +4,7 @@ from django.utils import translation
 
 from phteah.demo.cases import demo_cases_create
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
+from phteah.demo.sharing import demo_sharing_create
 from phteah.geography.models import Village
 
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             self.stdout.write(str(summary))
         else:
             self.stdout.write("Demo cases: the demo organisations already have cases.")
+        sharing = demo_sharing_create()
+        if sharing.shares:
+            self.stdout.write(str(sharing))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
