@@ -168,6 +168,7 @@ def test_the_officer_records_a_visit_the_owner_then_sees(
     sign_in(client, worker.user)
     page = client.get(reverse("cases:case_detail", args=[child_case.pk])).content.decode()
     assert "The child and her aunt" in page and "Visit by authorities" in page
+    assert "Made by Battambang DoSVY" in page
 
 
 def test_the_chief_gives_a_case_to_an_officer(client, child_case, dosvy, chief, officer):

@@ -420,7 +420,7 @@ def case_records_context(*, actor: Membership, case: Case) -> dict:
     today = timezone.localdate()
     visits = list(
         Visit.objects.filter(case=case)
-        .select_related("recorded_by", "voided_by")
+        .select_related("recorded_by", "voided_by", "recorded_by_organisation")
         .order_by("-visited_on", "-created_at")[:LATEST]
     )
     counts = Visit.objects.filter(case=case).aggregate(
@@ -566,7 +566,7 @@ def visit_list(*, actor: Membership, case_id) -> tuple[Case, QuerySet]:
     )
     visits = (
         Visit.objects.filter(case=case)
-        .select_related("recorded_by", "voided_by")
+        .select_related("recorded_by", "voided_by", "recorded_by_organisation")
         .order_by("-visited_on", "-created_at")
     )
     return case, visits
