@@ -52,15 +52,11 @@ class ProviderCareType(OrganisationOwned):
     """A care type a provider offers, for which children (ages in whole years, inclusive) and
     whether it takes children with a disability. What the partner directory searches on."""
 
-    provider = models.ForeignKey(
-        CareProvider, on_delete=models.CASCADE, related_name="care_types"
-    )
+    provider = models.ForeignKey(CareProvider, on_delete=models.CASCADE, related_name="care_types")
     care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices)
     age_min = models.PositiveSmallIntegerField(_("youngest age (years)"), default=0)
     age_max = models.PositiveSmallIntegerField(_("oldest age (years)"), default=17)
-    accepts_disability = models.BooleanField(
-        _("takes children with a disability"), default=False
-    )
+    accepts_disability = models.BooleanField(_("takes children with a disability"), default=False)
 
     class Meta:
         ordering = ["care_type"]
@@ -73,9 +69,7 @@ class ProviderCareType(OrganisationOwned):
                 name="provider_care_type_ages",
             ),
         ]
-        indexes = [
-            models.Index(fields=["care_type", "provider"], name="provider_care_type_search")
-        ]
+        indexes = [models.Index(fields=["care_type", "provider"], name="provider_care_type_search")]
 
     def __str__(self) -> str:
         return f"{self.care_type} {self.age_min}-{self.age_max}"

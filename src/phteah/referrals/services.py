@@ -167,7 +167,9 @@ def partner_profile_update(
             % {"low": ANSWER_DAYS[0], "high": ANSWER_DAYS[1]},
             field="answer_days",
         )
-    if published and not (texts["contact_name"] and (texts["contact_phone"] or texts["contact_email"])):
+    if published and not (
+        texts["contact_name"] and (texts["contact_phone"] or texts["contact_email"])
+    ):
         raise ServiceError(
             _("A published profile needs a contact person with a phone number or an e-mail."),
             field="contact_name",

@@ -141,9 +141,10 @@ def provider_update(
                 _("Children are placed here: end their placements before changing the kind."),
                 field="kind",
             )
-        if kind != provider.kind and provider.care_types.exclude(
-            care_type__in=care_types_for_kind(kind)
-        ).exists():
+        if (
+            kind != provider.kind
+            and provider.care_types.exclude(care_type__in=care_types_for_kind(kind)).exists()
+        ):
             raise ServiceError(
                 _("Remove the care types this kind of provider does not offer first."),
                 field="kind",
@@ -219,7 +220,9 @@ def carer_remove(*, actor, provider_id, carer_id, ip: str | None = None) -> None
 
 def care_types_for_kind(kind: str) -> list[str]:
     """The care types a provider of *kind* can offer: those whose placements it may take."""
-    return [care_type for care_type, wanted in PROVIDER_KIND_FOR_CARE_TYPE.items() if wanted == kind]
+    return [
+        care_type for care_type, wanted in PROVIDER_KIND_FOR_CARE_TYPE.items() if wanted == kind
+    ]
 
 
 def provider_care_type_set(
@@ -248,9 +251,7 @@ def provider_care_type_set(
                     field=name,
                 )
         if age_max < age_min:
-            raise ServiceError(
-                _("The oldest age cannot be below the youngest."), field="age_max"
-            )
+            raise ServiceError(_("The oldest age cannot be below the youngest."), field="age_max")
         values = {
             "age_min": age_min,
             "age_max": age_max,
