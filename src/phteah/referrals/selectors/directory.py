@@ -10,6 +10,7 @@ Free places are never stored: a provider's free places are its capacity less its
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -317,7 +318,11 @@ def organisation_profile_get(*, actor, organisation_id) -> DirectoryResult:
         else:
             profile = profiles.get(organisation_id=organisation_id)
     except (PartnerProfile.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-        access_denied(actor=actor, model=Organisation, record_id=organisation_id)
+        hidden = None
+        with suppress(ValueError, TypeError, ValidationError):
+            hidden = PartnerProfile.objects.filter(organisation_id=organisation_id).first()
+        record_id = hidden.pk if hidden is not None else organisation_id
+        access_denied(actor=actor, model=PartnerProfile, record_id=record_id)
         raise NotFound from error
     result = DirectoryResult(profile, ELSEWHERE)
     places = _published_places().filter(organisation_id=profile.organisation_id)
