@@ -261,7 +261,13 @@ FORMS = [
     FormCase("care:reunification_add", "case", WORKER, CA.ReunificationForm),
     # referrals
     FormCase("referrals:directory", None, WORKER, R.DirectorySearchForm, method="get"),
-    FormCase("referrals:profile_edit", None, ADMIN, R.ProfileForm),
+    FormCase(
+        "referrals:profile_edit",
+        None,
+        ADMIN,
+        R.ProfileForm,
+        valid=(("telegram_chat_id", "-1001234567890"),),
+    ),
     FormCase(
         "care:rule_add",
         None,
