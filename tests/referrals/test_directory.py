@@ -333,7 +333,7 @@ def test_the_pages_take_the_same_queries_whatever_the_network(
     signed_in(actor)
     client.get(reverse("referrals:directory"))  # the session and membership are warm
     for url in (
-        reverse("referrals:directory") + "?care_type=emergency_foster&district=1201",
+        reverse("referrals:directory") + "?care_type=emergency_foster&province=12&district=1201",
         reverse("referrals:capacity"),
     ):
         with django_assert_max_num_queries(16):
@@ -345,7 +345,7 @@ def test_the_search_page_query_count_does_not_grow(client, signed_in, actor, pla
     from django.test.utils import CaptureQueriesContext
 
     signed_in(actor)
-    url = reverse("referrals:directory") + "?care_type=emergency_foster&district=1201"
+    url = reverse("referrals:directory") + "?care_type=emergency_foster&province=12&district=1201"
     counts = []
     for size in (2, 10):
         _network(places, size)
@@ -361,3 +361,25 @@ def test_directory_dates_are_not_needed(actor):
     assert directory_search(actor=None) == []
     assert capacity_board(actor=None).total == 0
     assert datetime.date.today()
+
+
+def test_the_district_list_is_the_chosen_provinces(client, signed_in, actor, places):
+    signed_in(actor)
+    response = client.get(reverse("referrals:directory"))
+    assert list(response.context["form"].fields["district"].queryset) == []
+    response = client.get(reverse("referrals:directory"), {"province": "12"})
+    districts = response.context["form"].fields["district"].queryset
+    assert sorted(d.code for d in districts) == ["1201", "1202"]
+    response = client.get(reverse("referrals:directory"), {"district": "1201"})
+    assert response.context["form"].errors["district"]
+
+
+def test_a_long_directory_is_cut_to_the_nearest(client, signed_in, actor, places):
+    from phteah.referrals.views import PAGE_SIZE
+
+    for index in range(PAGE_SIZE + 2):
+        published_organisation(f"Partner {index:02d}")
+    signed_in(actor)
+    response = client.get(reverse("referrals:directory"))
+    assert len(response.context["results"]) == PAGE_SIZE
+    assert response.context["more"] is True

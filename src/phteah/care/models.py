@@ -114,6 +114,13 @@ class Placement(Voidable, OrganisationOwned):
         indexes = [
             models.Index(fields=["case", "ended_on"], name="placement_case_current"),
             models.Index(fields=["provider", "ended_on"], name="placement_provider_current"),
+            # The children placed now with each provider, read from the index alone: the
+            # partner directory counts them for every published provider at each search.
+            models.Index(
+                fields=["provider"],
+                condition=models.Q(ended_on__isnull=True, voided_at__isnull=True),
+                name="placement_provider_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,11 +42,13 @@ class DirectorySearchForm(forms.Form):
         required=False,
         empty_label=_("Anywhere"),
     )
+    # The districts of the province chosen (a light page: not every district of Cambodia).
     district = forms.ModelChoiceField(
         label=_("Near: district"),
-        queryset=District.objects.select_related("province").order_by("code"),
+        queryset=District.objects.none(),
         required=False,
         empty_label=_("Any district"),
+        help_text=_("Choose the province and search: its districts are then listed here."),
     )
     service = forms.ChoiceField(label=_("Service"), required=False, choices=())
 
@@ -54,15 +56,19 @@ class DirectorySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", _("Any service")), *services]
         self.fields["province"].label_from_instance = _place_label(language)
-        self.fields["district"].label_from_instance = lambda district: (
-            f"{district.display_name(language)} ({district.province.display_name(language)})"
-        )
+        self.fields["district"].label_from_instance = _place_label(language)
+        province = self.data.get("province") if self.is_bound else None
+        if isinstance(province, str) and province:
+            self.fields["district"].queryset = District.objects.filter(
+                province_id=province
+            ).order_by("code")
+            self.fields["district"].help_text = ""
         self.fields["age"].widget.attrs["inputmode"] = "numeric"
 
     def clean(self):
         data = super().clean()
         province, district = data.get("province"), data.get("district")
-        if province is not None and district is not None and district.province_id != province.code:
+        if district is not None and (province is None or district.province_id != province.code):
             self.add_error("district", _("Choose a district of the province chosen."))
         return data
 

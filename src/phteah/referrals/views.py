@@ -17,6 +17,9 @@ from phteah.geography.models import Commune, District
 from . import selectors, services
 from .forms import DirectorySearchForm, ProfileForm
 
+# Organisations on one page of the directory (a light page on a 3G phone).
+PAGE_SIZE = 20
+
 
 @membership_required
 def directory(request):
@@ -28,11 +31,12 @@ def directory(request):
     )
     results, searched = None, bool(request.GET)
     if not searched:
-        results = selectors.directory_search(actor=actor)
+        results = selectors.directory_search(actor=actor, limit=PAGE_SIZE + 1)
     elif form.is_valid():
         data = form.cleaned_data
         results = selectors.directory_search(
             actor=actor,
+            limit=PAGE_SIZE + 1,
             care_type=data["care_type"],
             age=data["age"],
             disability=data["disability"],
@@ -40,10 +44,16 @@ def directory(request):
             district=data["district"],
             service_code=data["service"],
         )
+    more = results is not None and len(results) > PAGE_SIZE
     return render(
         request,
         "referrals/directory.html",
-        {"form": form, "results": results, "searched": searched},
+        {
+            "form": form,
+            "results": results[:PAGE_SIZE] if results else results,
+            "more": more,
+            "searched": searched,
+        },
     )
 
 

@@ -30,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 
 from phteah.accounts.models import Organisation
@@ -75,6 +75,23 @@ class DirectoryResult:
     def organisation(self) -> Organisation:
         return self.profile.organisation
 
+    def by_care_type(self) -> list[dict]:
+        """Free places per care type, over its districts, with the nearest district named
+        (the places are sorted nearest first)."""
+        summary: dict[str, dict] = {}
+        for place in self.places:
+            entry = summary.get(place.care_type)
+            if entry is None:
+                entry = summary[place.care_type] = {
+                    "care_type_label": place.care_type_label,
+                    "free": 0,
+                    "nearest": place.district_name,
+                    "districts": 0,
+                }
+            entry["free"] += place.free
+            entry["districts"] += 1
+        return list(summary.values())
+
 
 def _occupied() -> Subquery:
     placements = (
@@ -90,7 +107,9 @@ def _occupied() -> Subquery:
 
 def _published_places() -> QuerySet:
     """The care types of every provider shown in the directory by a published, active
-    organisation, each with its provider's free places (``free``, more than none)."""
+    organisation, each with its provider's free places (``free``; none for a provider at or
+    over its capacity). Sums of it are filtered on more than none (in HAVING): the
+    placements are counted once per row, in the select list only."""
     return (
         ProviderCareType.objects.with_scopes_disabled()
         .filter(
@@ -100,11 +119,13 @@ def _published_places() -> QuerySet:
             organisation__partner_profile__published=True,
         )
         .annotate(
-            free=ExpressionWrapper(
-                F("provider__capacity") - _occupied(), output_field=IntegerField()
+            free=Greatest(
+                ExpressionWrapper(
+                    F("provider__capacity") - _occupied(), output_field=IntegerField()
+                ),
+                Value(0),
             )
         )
-        .filter(free__gt=0)
     )
 
 
@@ -166,6 +187,7 @@ def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
                 f"{DISTRICT}_id", f"{DISTRICT}__province_id", district=district, province=province
             ),
         )
+        .filter(places__gt=0)
         .order_by("rank", "-places", "care_type")
     )
 
@@ -189,6 +211,7 @@ def directory_search(
     province=None,
     district=None,
     service_code: str = "",
+    limit: int = RESULT_LIMIT,
 ) -> list[DirectoryResult]:
     """Published organisations for a child who needs *care_type* (a CareType value) at *age*
     (whole years), with a disability or not, near *district* / *province* (rows), offering
@@ -242,7 +265,7 @@ def directory_search(
         results.values(),
         key=lambda result: (result.rank, -result.free, result.organisation.name.casefold()),
     )
-    return ranked[:RESULT_LIMIT]
+    return ranked[:limit]
 
 
 @dataclass
@@ -270,6 +293,7 @@ def capacity_board(*, actor) -> CapacityBoard:
             province_km=F(f"{province}__name_km"),
         )
         .annotate(places=Sum("free"))
+        .filter(places__gt=0)
         .order_by("province_code", "care_type")
     )
     language = get_language()
