@@ -29,6 +29,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
@@ -192,14 +193,14 @@ def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
     )
 
 
+def _services() -> Prefetch:
+    return Prefetch("services", queryset=PublishedService.objects.order_by("name_en"))
+
+
 def _profiles() -> QuerySet:
-    return (
-        PartnerProfile.objects.filter(published=True, organisation__is_active=True)
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch("services", queryset=PublishedService.objects.order_by("name_en"))
-        )
-    )
+    return PartnerProfile.objects.filter(
+        published=True, organisation__is_active=True
+    ).select_related("organisation")
 
 
 def directory_search(
@@ -265,7 +266,10 @@ def directory_search(
         results.values(),
         key=lambda result: (result.rank, -result.free, result.organisation.name.casefold()),
     )
-    return ranked[:limit]
+    shown = ranked[:limit]
+    # The services of the organisations shown only (one query).
+    prefetch_related_objects([result.profile for result in shown], _services())
+    return shown
 
 
 @dataclass
@@ -331,7 +335,9 @@ def organisation_profile_get(*, actor, organisation_id) -> DirectoryResult:
     otherwise."""
     if actor is None:
         raise NotFound
-    profiles = _profiles().prefetch_related("districts", "communes", "organisation__provinces")
+    profiles = _profiles().prefetch_related(
+        _services(), "districts", "communes", "organisation__provinces"
+    )
     try:
         if str(organisation_id) == str(actor.organisation_id):
             profile = (
