@@ -113,13 +113,11 @@ class Placement(Voidable, OrganisationOwned):
         ordering = ["-started_on"]
         indexes = [
             models.Index(fields=["case", "ended_on"], name="placement_case_current"),
-            models.Index(fields=["provider", "ended_on"], name="placement_provider_current"),
-            # The children placed now with each provider, read from the index alone: the
-            # partner directory counts them for every published provider at each search.
+            # The children placed now with each provider (not ended, not voided), counted
+            # from the index alone: the partner directory counts them for every published
+            # provider at each search.
             models.Index(
-                fields=["provider"],
-                condition=models.Q(ended_on__isnull=True, voided_at__isnull=True),
-                name="placement_provider_open",
+                fields=["provider", "ended_on", "voided_at"], name="placement_provider_open"
             ),
         ]
         constraints = [

@@ -5,8 +5,8 @@ for the care providers they show in the directory, aggregates of free places. A 
 placement or a provider's name never leaves this module.
 
 Free places are never stored: a provider's free places are its capacity less its valid
-(not voided) open (not ended) placements, counted in SQL by a correlated subquery on the
-``placement_provider_current`` index; a provider over its capacity counts as none."""
+(not voided) open (not ended) placements, counted in SQL by a correlated subquery read from the
+``placement_provider_open`` index alone; a provider over its capacity counts as none."""
 
 from __future__ import annotations
 
@@ -109,8 +109,8 @@ def _occupied() -> Subquery:
 def _published_places() -> QuerySet:
     """The care types of every provider shown in the directory by a published, active
     organisation, each with its provider's free places (``free``; none for a provider at or
-    over its capacity). Sums of it are filtered on more than none (in HAVING): the
-    placements are counted once per row, in the select list only."""
+    over its capacity). Sums without a free place are dropped after the query, not in
+    HAVING, which would count the placements a second time."""
     return (
         ProviderCareType.objects.with_scopes_disabled()
         .filter(
@@ -174,7 +174,7 @@ def _coverage_rank(*, district, province) -> Case | Value:
 
 def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
     """Free places per organisation, district and care type (one query)."""
-    return list(
+    rows = (
         places.values(
             "organisation_id",
             "care_type",
@@ -188,9 +188,9 @@ def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
                 f"{DISTRICT}_id", f"{DISTRICT}__province_id", district=district, province=province
             ),
         )
-        .filter(places__gt=0)
         .order_by("rank", "-places", "care_type")
     )
+    return [row for row in rows if row["places"] > 0]
 
 
 def _services() -> Prefetch:
@@ -297,9 +297,9 @@ def capacity_board(*, actor) -> CapacityBoard:
             province_km=F(f"{province}__name_km"),
         )
         .annotate(places=Sum("free"))
-        .filter(places__gt=0)
         .order_by("province_code", "care_type")
     )
+    counts = [row for row in counts if row["places"] > 0]
     language = get_language()
     offered = {row["care_type"] for row in counts}
     care_types = [(value, str(label)) for value, label in CareType.choices if value in offered]
