@@ -180,7 +180,7 @@ def test_the_service_filter_applies_to_places_too(actor, places):
         actor=actor, care_type="emergency_foster", service_code="counselling"
     )
     assert _names(results) == ["With"]
-    assert [service.code for service in results[0].profile.services.all()] == ["counselling"]
+    assert [service.code for service in results[0].services] == ["counselling"]
 
 
 def test_an_organisation_ranks_by_where_it_works_when_its_places_are_farther(actor, places):
@@ -317,7 +317,7 @@ def test_the_search_takes_the_same_queries_whatever_the_network(
             actor=actor, care_type="emergency_foster", age=2, district=places["1201"]
         )
         for result in results:
-            [service.code for service in result.profile.services.all()]
+            [service.code for service in result.services]
     assert len(results) == size
     with django_assert_num_queries(3):
         directory_search(actor=actor, service_code="counselling", province=places["12"])

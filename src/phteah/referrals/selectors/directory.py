@@ -29,7 +29,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
@@ -65,12 +64,29 @@ class PlaceCount:
         return str(CareType(self.care_type).label)
 
 
+# What a result of the search shows of a profile and its organisation.
+LISTED_FIELDS = (
+    "id",
+    "organisation_id",
+    "published",
+    "accepts_referrals",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "organisation__id",
+    "organisation__name",
+    "organisation__name_km",
+    "organisation__is_active",
+)
+
+
 @dataclass
 class DirectoryResult:
     profile: PartnerProfile
     rank: int
     free: int = 0
     places: list[PlaceCount] = field(default_factory=list)
+    services: list[PublishedService] = field(default_factory=list)
 
     @property
     def organisation(self) -> Organisation:
@@ -238,7 +254,11 @@ def directory_search(
         places = places.filter(Exists(listed.filter(code=service_code)))
     counts = _place_counts(places, district=district, province=province)
 
-    profiles = _profiles().annotate(coverage=_coverage_rank(district=district, province=province))
+    profiles = (
+        _profiles()
+        .only(*LISTED_FIELDS)
+        .annotate(coverage=_coverage_rank(district=district, province=province))
+    )
     if service_code:
         profiles = profiles.filter(services__code=service_code)
     if care_type or age is not None or disability:
@@ -268,7 +288,11 @@ def directory_search(
     )
     shown = ranked[:limit]
     # The services of the organisations shown only (one query).
-    prefetch_related_objects([result.profile for result in shown], _services())
+    by_profile = {result.profile.pk: result for result in shown}
+    for service in PublishedService.objects.filter(profile_id__in=list(by_profile)).only(
+        "profile_id", "code", "name_en", "name_km"
+    ):
+        by_profile[service.profile_id].services.append(service)
     return shown
 
 
@@ -354,7 +378,7 @@ def organisation_profile_get(*, actor, organisation_id) -> DirectoryResult:
         record_id = hidden.pk if hidden is not None else organisation_id
         access_denied(actor=actor, model=PartnerProfile, record_id=record_id)
         raise NotFound from error
-    result = DirectoryResult(profile, ELSEWHERE)
+    result = DirectoryResult(profile, ELSEWHERE, services=list(profile.services.all()))
     places = _published_places().filter(organisation_id=profile.organisation_id)
     language = get_language()
     for row in _place_counts(places, district=None, province=None):
