@@ -430,6 +430,15 @@ def build_benchmarks(anchors: Anchors) -> list[Bench]:
     people_url = reverse("people:person_list")
     login_url = reverse("accounts:login")
     register_url = reverse("people:register")
+    directory_url = reverse("referrals:directory")
+    capacity_url = reverse("referrals:capacity")
+    # "Emergency foster care for a 2-year-old with a disability near Phnom Penh".
+    place_search = {
+        "care_type": "emergency_foster",
+        "age": "2",
+        "disability": "on",
+        "province": "12",
+    }
 
     def get(client, url, data=None):
         return lambda: client.get(url, data or {})
@@ -560,6 +569,25 @@ def build_benchmarks(anchors: Anchors) -> list[Bench]:
             notes=duplicate_notes,
         ),
         Bench(
+            "directory_search",
+            "Partner directory: emergency foster, age 2, disability, near Phnom Penh",
+            W,
+            get(as_worker, directory_url, place_search),
+            notes={"query": place_search},
+        ),
+        Bench(
+            "directory_all",
+            "Partner directory: every published organisation",
+            W,
+            get(as_worker, directory_url),
+        ),
+        Bench(
+            "capacity_board",
+            "Capacity board: free places per province and care type",
+            W,
+            get(as_worker, capacity_url),
+        ),
+        Bench(
             "overdue_counts",
             "Org-wide overdue counts (selectors)",
             S,
@@ -637,6 +665,8 @@ def row_counts() -> dict:
         "cases.ServiceDelivery",
         "care.Placement",
         "care.CareProvider",
+        "care.ProviderCareType",
+        "referrals.PartnerProfile",
         "core.AuditEvent",
     )
     with scopes_disabled():

@@ -62,6 +62,7 @@ from phteah.geography.forms import VillageField
 from phteah.geography.models import Commune, District, Province, Village
 from phteah.notifications import forms as notifications_forms
 from phteah.people import forms as people_forms
+from phteah.referrals import forms as referrals_forms
 from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
 from tests.matrix_support import (
     ADMIN,
@@ -128,6 +129,7 @@ class FormCase:
 
 
 A, C, P, CA, G = accounts_forms, cases_forms, people_forms, care_forms, geography_forms
+R = referrals_forms
 NEW_PASSWORD = "a-new-long-passphrase-2026"
 
 
@@ -256,11 +258,27 @@ FORMS = [
     FormCase(
         "care:carer_add", "provider", WORKER, CA.CarerForm, shown_on=("care:provider_detail",)
     ),
+    FormCase(
+        "care:provider_care_type_set",
+        "provider",
+        WORKER,
+        CA.ProviderCareTypeForm,
+        shown_on=("care:provider_detail",),
+    ),
     FormCase("care:placement_add", "case", WORKER, CA.PlacementForm, valid=(("provider", None),)),
     FormCase("care:placement_end", "placement", WORKER, CA.PlacementEndForm),
     FormCase("care:tracing_add", "case", WORKER, CA.TracingForm),
     FormCase("care:relative_add", "case", WORKER, CA.RelativeForm),
     FormCase("care:reunification_add", "case", WORKER, CA.ReunificationForm),
+    # referrals
+    FormCase("referrals:directory", None, WORKER, R.DirectorySearchForm, method="get"),
+    FormCase(
+        "referrals:profile_edit",
+        None,
+        ADMIN,
+        R.ProfileForm,
+        valid=(("telegram_chat_id", "-1001234567890"),),
+    ),
     FormCase(
         "care:rule_add",
         None,

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from phteah.demo.cases import demo_cases_create
+from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import demo_network_create
 from phteah.geography.services import geography_load
 from phteah.people.models import Person
@@ -44,6 +45,9 @@ EXPECTED = {
     "case_page",
     "case_timeline_page2",
     "duplicate_check",
+    "directory_search",
+    "directory_all",
+    "capacity_board",
     "overdue_counts",
 }
 
@@ -53,6 +57,7 @@ def test_the_benchmark_runs_on_the_demo_data_and_writes_its_json(tmp_path, capsy
     geography_load()
     demo_network_create()
     demo_cases_create()
+    demo_directory_publish()
     persons = Person.objects.count()
     path = tmp_path / "bench.json"
 

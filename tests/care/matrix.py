@@ -1,5 +1,6 @@
 """Permission rows for the care views (see tests/test_permissions.py)."""
 
+from phteah.care.models import ProviderCareType
 from tests.factories import (
     CareProviderFactory,
     CarerFactory,
@@ -40,6 +41,14 @@ ROWS = [
     ("care:provider_add", None, "get", None, provider_editors),
     ("care:provider_edit", "provider", "get", None, expect(404, supervisor=200, worker=200)),
     ("care:carer_add", "provider", "get", None, provider_editors),
+    ("care:provider_care_type_set", "provider", "get", None, provider_editors),
+    (
+        "care:provider_care_type_remove",
+        "provider_care_type",
+        "post",
+        None,
+        expect(404, supervisor=302, worker=302),
+    ),
     ("care:carer_remove", "carer", "post", None, expect(404, supervisor=302, worker=302)),
     ("cases:service_type_list", None, "get", None, only_admin()),
     ("cases:service_type_add", None, "get", None, only_admin()),
@@ -52,6 +61,9 @@ def objects(world) -> dict[str, dict]:
     worker = case.assignments.first().user
     provider = CareProviderFactory(organisation=owner)
     carer = CarerFactory(provider=provider)
+    care_type = ProviderCareType.objects.create(
+        organisation=owner, provider=provider, care_type="long_term_foster"
+    )
     visit = VisitFactory(case=case, recorded_by=worker)
     service = ServiceDeliveryFactory(case=case, recorded_by=worker)
     placement = PlacementFactory(case=case, provider=provider, recorded_by=worker)
@@ -62,5 +74,6 @@ def objects(world) -> dict[str, dict]:
         "placement": {"case_id": case.pk, "placement_id": placement.pk},
         "provider": {"provider_id": provider.pk},
         "carer": {"provider_id": provider.pk, "carer_id": carer.pk},
+        "provider_care_type": {"provider_id": provider.pk, "care_type_id": care_type.pk},
         "service_type": {"service_type_id": service_type.pk},
     }

@@ -283,3 +283,21 @@ def test_indexes_are_built_again_when_the_load_fails(synth, monkeypatch):
         synth_create(children=50, seed=11, add=True)
     assert seen and len(seen[0]) < len(before)
     assert _all_indexes() == before
+
+
+@pytest.mark.django_db
+def test_every_organisation_is_in_the_directory_with_its_providers(synth):
+    from phteah.care.models import ProviderCareType
+    from phteah.referrals.models import PartnerProfile
+    from phteah.referrals.selectors import capacity_board, directory_search
+
+    organisations = synth_organisations()
+    assert PartnerProfile.objects.filter(
+        organisation__in=organisations, published=True
+    ).count() == (organisations.count())
+    assert not CareProvider.objects.filter(network_published=False).exists()
+    assert ProviderCareType.objects.count() >= CareProvider.objects.count()
+    worker = Membership.objects.filter(role=Role.CASE_WORKER, is_active=True).first()
+    results = directory_search(actor=worker, care_type="temporary_centre", age=10)
+    assert results and all(result.free > 0 for result in results)
+    assert capacity_board(actor=worker).total > 0

@@ -15,6 +15,12 @@ ACTIONS = {
     ),
     "care.provider.created": _("%(actor)s added the care provider %(target)s."),
     "care.provider.updated": _("%(actor)s changed the care provider %(target)s."),
+    "care.provider.care_type_set": _(
+        "%(actor)s set which children %(provider)s takes in %(target)s."
+    ),
+    "care.provider.care_type_removed": _(
+        "%(actor)s removed %(target)s from the care types of %(provider)s."
+    ),
     "care.carer.added": _("%(actor)s added the carer %(name)s to %(provider)s."),
     "care.carer.removed": _("%(actor)s removed the carer %(name)s from %(provider)s."),
     "care.placement.started": _("%(actor)s recorded a new placement in case %(case)s."),
@@ -67,6 +73,10 @@ FIELD_LABELS = {
     "recommendation": _("recommendation"),
     "reunified_on": _("reunified on"),
     "over_capacity": _("placed over capacity"),
+    "network_published": _("shown in the partner directory"),
+    "age_min": _("youngest age (years)"),
+    "age_max": _("oldest age (years)"),
+    "accepts_disability": _("takes children with a disability"),
     "occupied": _("children already placed"),
     "voided_at": _("voided at"),
     "voided_by": _("voided by"),
@@ -94,6 +104,7 @@ def _rule_name(rule, language) -> str:
 # Choices, foreign keys and dates are read from the models' fields (a placement's care type,
 # a rule's kind, a relative's village...).
 NAMES = {
+    "care.providercaretype": lambda row, language: str(row.get_care_type_display()),
     "care.placement": _placement_name,
     "care.carerule": _rule_name,
     "care.tracingaction": lambda action, language: (

@@ -50,6 +50,29 @@ class ProviderForm(OnceFormMixin, forms.Form):
 
 class ProviderEditForm(ProviderForm):
     is_active = forms.BooleanField(label=_("Active"), required=False)
+    network_published = forms.BooleanField(
+        label=_("Show in the partner directory (its care types and free places, never a child)"),
+        required=False,
+    )
+
+
+class ProviderCareTypeForm(forms.Form):
+    """Which children a provider takes in one care type (ages in whole years)."""
+
+    care_type = forms.ChoiceField(label=_("Care type"), choices=())
+    age_min = khmer.IntegerField(label=_("Youngest age (years)"), min_value=0, max_value=24)
+    age_max = khmer.IntegerField(label=_("Oldest age (years)"), min_value=0, max_value=24)
+    accepts_disability = forms.BooleanField(
+        label=_("Takes children with a disability"), required=False
+    )
+
+    def __init__(self, *args, care_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["care_type"].choices = [
+            (value, label) for value, label in CareType.choices if value in care_types
+        ]
+        for name in ("age_min", "age_max"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
 
 
 class CarerForm(OnceFormMixin, forms.Form):

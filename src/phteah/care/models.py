@@ -34,6 +34,9 @@ class CareProvider(OrganisationOwned):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Shown in the partner directory: its care types, ages, disability access and free
+    # places (never its children or placements).
+    network_published = models.BooleanField(_("shown in the partner directory"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +46,33 @@ class CareProvider(OrganisationOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProviderCareType(OrganisationOwned):
+    """A care type a provider offers, for which children (ages in whole years, inclusive) and
+    whether it takes children with a disability. What the partner directory searches on."""
+
+    provider = models.ForeignKey(CareProvider, on_delete=models.CASCADE, related_name="care_types")
+    care_type = models.CharField(_("care type"), max_length=30, choices=CareType.choices)
+    age_min = models.PositiveSmallIntegerField(_("youngest age (years)"), default=0)
+    age_max = models.PositiveSmallIntegerField(_("oldest age (years)"), default=17)
+    accepts_disability = models.BooleanField(_("takes children with a disability"), default=False)
+
+    class Meta:
+        ordering = ["care_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "care_type"], name="provider_care_type_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_max__gte=models.F("age_min")),
+                name="provider_care_type_ages",
+            ),
+        ]
+        indexes = [models.Index(fields=["care_type", "provider"], name="provider_care_type_search")]
+
+    def __str__(self) -> str:
+        return f"{self.care_type} {self.age_min}-{self.age_max}"
 
 
 class Carer(OrganisationOwned):
@@ -83,7 +113,12 @@ class Placement(Voidable, OrganisationOwned):
         ordering = ["-started_on"]
         indexes = [
             models.Index(fields=["case", "ended_on"], name="placement_case_current"),
-            models.Index(fields=["provider", "ended_on"], name="placement_provider_current"),
+            # The children placed now with each provider (not ended, not voided), counted
+            # from the index alone: the partner directory counts them for every published
+            # provider at each search.
+            models.Index(
+                fields=["provider", "ended_on", "voided_at"], name="placement_provider_open"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

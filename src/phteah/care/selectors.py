@@ -22,6 +22,7 @@ from .models import (
     Carer,
     CareRule,
     Placement,
+    ProviderCareType,
     Relative,
     ReunificationAssessment,
     TracingAction,
@@ -145,6 +146,7 @@ def provider_detail(*, actor, provider) -> dict:
     """The carers and the children currently placed with *provider*: names only of the
     children whose case the actor may see; the others are counted."""
     carers = list(Carer.objects.filter(provider=provider).order_by("name"))
+    care_types = list(ProviderCareType.objects.filter(provider=provider).order_by("care_type"))
     visible = cases_for(actor).filter(pk=OuterRef("case_id"))
     placements = list(
         Placement.objects.valid()
@@ -156,6 +158,7 @@ def provider_detail(*, actor, provider) -> dict:
     shown = [p for p in placements if p.visible]
     return {
         "carers": carers,
+        "care_types": care_types,
         "placed": shown,
         "hidden_count": len(placements) - len(shown),
     }

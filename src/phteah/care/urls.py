@@ -26,6 +26,16 @@ urlpatterns = [
     path("care/providers/<uuid:provider_id>/edit/", views.provider_edit, name="provider_edit"),
     path("care/providers/<uuid:provider_id>/carers/add/", views.carer_add, name="carer_add"),
     path(
+        "care/providers/<uuid:provider_id>/care-types/",
+        views.provider_care_type_set,
+        name="provider_care_type_set",
+    ),
+    path(
+        "care/providers/<uuid:provider_id>/care-types/<uuid:care_type_id>/remove/",
+        views.provider_care_type_remove,
+        name="provider_care_type_remove",
+    ),
+    path(
         "care/providers/<uuid:provider_id>/carers/<uuid:carer_id>/remove/",
         views.carer_remove,
         name="carer_remove",

@@ -30,6 +30,7 @@ from .forms import (
     CarerForm,
     PlacementEndForm,
     PlacementForm,
+    ProviderCareTypeForm,
     ProviderEditForm,
     ProviderForm,
     RelativeForm,
@@ -87,6 +88,7 @@ def provider_detail(request, provider_id):
             "provider": provider,
             "can_edit": can_edit,
             "carer_form": CarerForm(submitter=request.user) if can_edit else None,
+            "care_type_form": _care_type_form(provider) if can_edit else None,
             **detail,
         },
     )
@@ -155,6 +157,50 @@ def carer_add(request, provider_id):
         "care/provider_form.html",
         {"form": form, "title": _("Add a carer"), "provider": provider},
     )
+
+
+def _care_type_form(provider, data=None):
+    return ProviderCareTypeForm(
+        data,
+        care_types=services.care_types_for_kind(provider.kind),
+        initial={"age_min": 0, "age_max": 17},
+    )
+
+
+@require_capability(Capability.EDIT_CASES)
+def provider_care_type_set(request, provider_id):
+    provider = selectors.provider_get_for_user(actor=request.membership, provider_id=provider_id)
+    form = _care_type_form(provider, request.POST or None)
+    if form_saved(
+        request,
+        form,
+        lambda: services.provider_care_type_set(
+            actor=request.membership,
+            provider_id=provider.pk,
+            ip=client_ip(request),
+            **form.cleaned_data,
+        ),
+    ):
+        messages.success(request, _("The care type was saved."))
+        return redirect("care:provider_detail", provider_id=provider.pk)
+    return render(
+        request,
+        "care/provider_form.html",
+        {"form": form, "title": _("Children this provider takes"), "provider": provider},
+    )
+
+
+@require_POST
+@require_capability(Capability.EDIT_CASES)
+def provider_care_type_remove(request, provider_id, care_type_id):
+    services.provider_care_type_remove(
+        actor=request.membership,
+        provider_id=provider_id,
+        care_type_id=care_type_id,
+        ip=client_ip(request),
+    )
+    messages.success(request, _("The care type was removed."))
+    return redirect("care:provider_detail", provider_id=provider_id)
 
 
 @require_POST

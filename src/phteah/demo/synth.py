@@ -38,7 +38,7 @@ from ulid import ULID
 from phteah.accounts.models import Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.accounts.services import organisation_create
-from phteah.care.models import CareProvider, Carer, CareType, Placement
+from phteah.care.models import CareProvider, Carer, CareType, Placement, ProviderCareType
 from phteah.care.progress import cases_progress_refresh
 from phteah.cases.models import (
     Action,
@@ -61,6 +61,7 @@ from phteah.demo.cases import FAMILY_NAMES, GIVEN_FEMALE, GIVEN_MALE, GOALS, REA
 from phteah.geography.models import Commune, Province, Village
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
+from phteah.referrals.models import PartnerProfile, PublishedService
 
 SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthetic accounts only
 DEFAULT_SEED = 2026
@@ -251,7 +252,10 @@ TABLES = (  # in foreign-key order
             "is_active", "created_at", "updated_at")),
     (Office, ("id", "organisation_id", "created_at", "updated_at", "name", "village_id")),
     (Membership, BASE + ("user_id", "role", "office_id", "is_active")),
-    (CareProvider, BASE + ("kind", "name", "village_id", "capacity", "phone")),
+    (CareProvider, BASE + ("kind", "name", "village_id", "capacity", "phone",
+                           "network_published")),
+    (ProviderCareType, BASE + ("provider_id", "care_type", "age_min", "age_max",
+                               "accepts_disability")),
     (Carer, BASE + ("provider_id", "name", "phone")),
     (Person, BASE + ("family_name_km", "given_name_km", "family_name_latin", "given_name_latin",
                      "nickname", "sex", "date_of_birth", "date_of_birth_estimated", "village_id",
@@ -454,6 +458,20 @@ def _plan(children: int, seed: int, first_number: int, provinces, communes) -> l
     return plans
 
 
+# What each kind of provider offers in the partner directory: (care type, the age ranges one
+# of which it takes).
+NETWORK_CARE_TYPES = {
+    CareProvider.Kind.FOSTER_FAMILY: (
+        (CareType.EMERGENCY_FOSTER, ((0, 5), (0, 17), (0, 12))),
+        (CareType.LONG_TERM_FOSTER, ((0, 17), (6, 17))),
+    ),
+    CareProvider.Kind.TEMPORARY_CENTRE: ((CareType.TEMPORARY_CENTRE, ((0, 17), (6, 17))),),
+    CareProvider.Kind.FAMILY_HOUSE: ((CareType.FAMILY_HOUSE, ((6, 17), (0, 17))),),
+    CareProvider.Kind.RESIDENTIAL: ((CareType.RESIDENTIAL, ((6, 17), (12, 17))),),
+    CareProvider.Kind.PAGODA: ((CareType.PAGODA, ((10, 17), (6, 17))),),
+}
+
+
 # --- one organisation ---------------------------------------------------------------------
 
 
@@ -476,6 +494,8 @@ class _OrgBuilder:
         }
         self.villages = [v for p in plan.provinces for v in ctx.villages.get(p.code, ())]
         self.logins: list[tuple[str, str]] = []
+        self.network_rnd = random.Random(f"{ctx.seed}-{plan.code}-network")
+        self.network_id = _id_factory(f"{ctx.seed}-{plan.code}-network-ids")
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -604,8 +624,9 @@ class _OrgBuilder:
                 provider_id = ctx.new_id()
                 table.append(
                     (provider_id, self.org_id, stamp, stamp, str(kind), name, self.village(),
-                     rnd.randint(low, high), self.phone())
+                     rnd.randint(low, high), self.phone(), True)
                 )  # fmt: skip
+                self.network_care_types(provider_id, kind, stamp)
                 for _i in range(2 if kind == CareProvider.Kind.FOSTER_FAMILY else 1):
                     given, _given_km = rnd.choice(GIVEN_FEMALE + GIVEN_MALE)
                     carers.append(
@@ -614,6 +635,46 @@ class _OrgBuilder:
                     )  # fmt: skip
                 ids.append(provider_id)
             self.provider_ids[kind] = ids
+
+    def network_care_types(self, provider_id: str, kind: str, stamp: str) -> None:
+        """What the provider offers in the partner directory, from a stream of its own (the
+        rest of the data set stays what the seed gave before the directory existed)."""
+        rnd, ctx = self.network_rnd, self.ctx
+        for care_type, ages in NETWORK_CARE_TYPES[kind]:
+            low, high = rnd.choice(ages)
+            ctx.w[ProviderCareType].append(
+                (self.network_id(), self.org_id, stamp, stamp, provider_id, str(care_type),
+                 low, high, rnd.random() < 0.3)
+            )  # fmt: skip
+
+    def network_profile(self) -> None:
+        """The organisation's partner profile, published with a contact and a few services of
+        its catalogue (every synthetic organisation is in the directory)."""
+        rnd = self.network_rnd
+        family, given = rnd.choice(FAMILY_NAMES)[0], rnd.choice(GIVEN_FEMALE + GIVEN_MALE)[0]
+        PartnerProfile.objects.filter(organisation_id=self.org.pk).update(
+            published=True,
+            accepts_referrals=rnd.random() < 0.9,
+            contact_name=f"{family} {given}",
+            contact_phone=self.network_phone(),
+            languages=["km", "en"] if rnd.random() < 0.5 else ["km"],
+            answer_days=rnd.choice((2, 3, 3, 5)),
+        )
+        profile = PartnerProfile.objects.get(organisation_id=self.org.pk)
+        catalogue = list(
+            ServiceType.objects.filter(organisation=self.org, is_active=True).order_by("code")
+        )
+        chosen = rnd.sample(catalogue, min(len(catalogue), rnd.randint(3, 8)))
+        PublishedService.objects.bulk_create(
+            PublishedService(
+                profile=profile, code=row.code, name_en=row.name_en, name_km=row.name_km
+            )
+            for row in chosen
+        )
+
+    def network_phone(self) -> str:
+        r = self.network_rnd.randint
+        return f"0{r(10, 99)} {r(100, 999)} {r(100, 999)}"
 
     # -- people --------------------------------------------------------------------------------
 
@@ -1110,6 +1171,7 @@ class _OrgBuilder:
         skeleton = self.skeleton()
         self.staff(skeleton)
         self.providers()
+        self.network_profile()
         cases = [self.case(sk) for sk in skeleton]
         # References: per year, in order of identification (as the registration service does).
         cases.sort(key=lambda c: (c["year"], c["identified"]))

@@ -13,12 +13,17 @@ from .placements import (
     placement_void,
 )
 from .providers import (
+    CARE_TYPE_FIELDS,
     PROVIDER_FIELDS,
+    care_types_for_kind,
     carer_add,
     carer_remove,
+    provider_care_type_remove,
+    provider_care_type_set,
     provider_create,
     provider_get_for_edit,
     provider_update,
+    providers_network_publish,
 )
 from .rules import (
     DEFAULT_RULES,
@@ -40,6 +45,11 @@ from .tracing import (
 )
 
 __all__ = [
+    "CARE_TYPE_FIELDS",
+    "care_types_for_kind",
+    "provider_care_type_remove",
+    "provider_care_type_set",
+    "providers_network_publish",
     "DEFAULT_RULES",
     "PLACEMENT_END_FIELDS",
     "PLACEMENT_FIELDS",

@@ -14,7 +14,8 @@ from phteah.core.errors import NotFound, ServiceError
 from phteah.core.limits import check_values
 from phteah.core.submissions import once
 
-from ..models import CareProvider, Carer
+from ..models import CareProvider, Carer, ProviderCareType
+from .placements import PROVIDER_KIND_FOR_CARE_TYPE
 
 PROVIDER_FIELDS = (
     "kind",
@@ -25,7 +26,11 @@ PROVIDER_FIELDS = (
     "phone",
     "is_active",
     "notes",
+    "network_published",
 )
+CARE_TYPE_FIELDS = ("care_type", "age_min", "age_max", "accepts_disability")
+# Ages a provider's care type is for, in whole years: children, and young people leaving care.
+AGE_LIMIT = 24
 
 
 def _provider_name_taken(organisation_id, name, exclude=None) -> bool:
@@ -111,8 +116,11 @@ def provider_update(
     phone: str = "",
     notes: str = "",
     is_active: bool = True,
+    network_published: bool | None = None,
     ip: str | None = None,
 ) -> CareProvider:
+    """Change a provider; *network_published* None leaves whether the directory shows it as
+    it is."""
     with audited_atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)
         _check_provider(
@@ -133,9 +141,20 @@ def provider_update(
                 _("Children are placed here: end their placements before changing the kind."),
                 field="kind",
             )
+        if (
+            kind != provider.kind
+            and provider.care_types.exclude(care_type__in=care_types_for_kind(kind)).exists()
+        ):
+            raise ServiceError(
+                _("Remove the care types this kind of provider does not offer first."),
+                field="kind",
+            )
+        if network_published is None:
+            network_published = provider.network_published
         audited_update(
             provider,
             values={
+                "network_published": bool(network_published),
                 "kind": kind,
                 "name": name,
                 "capacity": capacity,
@@ -194,3 +213,127 @@ def carer_remove(*, actor, provider_id, carer_id, ip: str | None = None) -> None
             ip=ip,
         )
         carer.delete()
+
+
+# --- what a provider offers the network ------------------------------------------------
+
+
+def care_types_for_kind(kind: str) -> list[str]:
+    """The care types a provider of *kind* can offer: those whose placements it may take."""
+    return [
+        care_type for care_type, wanted in PROVIDER_KIND_FOR_CARE_TYPE.items() if wanted == kind
+    ]
+
+
+def provider_care_type_set(
+    *,
+    actor,
+    provider_id,
+    care_type: str,
+    age_min: int,
+    age_max: int,
+    accepts_disability: bool = False,
+    ip: str | None = None,
+) -> ProviderCareType:
+    """Say that the provider offers *care_type* to children aged *age_min* to *age_max*
+    (whole years), with or without a disability; changes the row if it offers it already."""
+    with audited_atomic():
+        provider = provider_get_for_edit(actor, provider_id, lock=True)
+        check_values(ProviderCareType, {"care_type": care_type})
+        if care_type not in care_types_for_kind(provider.kind):
+            raise ServiceError(
+                _("This care provider does not offer this kind of care."), field="care_type"
+            )
+        for name, age in (("age_min", age_min), ("age_max", age_max)):
+            if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= AGE_LIMIT:
+                raise ServiceError(
+                    _("Enter an age from 0 to %(limit)s years.") % {"limit": AGE_LIMIT},
+                    field=name,
+                )
+        if age_max < age_min:
+            raise ServiceError(_("The oldest age cannot be below the youngest."), field="age_max")
+        values = {
+            "age_min": age_min,
+            "age_max": age_max,
+            "accepts_disability": bool(accepts_disability),
+        }
+        existing = ProviderCareType.objects.filter(provider=provider, care_type=care_type).first()
+        if existing is None:
+            return audited_create(
+                ProviderCareType,
+                values=dict(
+                    organisation_id=actor.organisation_id,
+                    provider=provider,
+                    care_type=care_type,
+                    **values,
+                ),
+                fields=CARE_TYPE_FIELDS,
+                actor=actor.user,
+                organisation=actor.organisation_id,
+                action="care.provider.care_type_set",
+                data={"provider": str(provider.pk)},
+                ip=ip,
+            )
+        audited_update(
+            existing,
+            values=values,
+            fields=CARE_TYPE_FIELDS,
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            action="care.provider.care_type_set",
+            data={"provider": str(provider.pk)},
+            ip=ip,
+        )
+        return existing
+
+
+def provider_care_type_remove(*, actor, provider_id, care_type_id, ip: str | None = None) -> None:
+    with audited_atomic():
+        provider = provider_get_for_edit(actor, provider_id, lock=True)
+        try:
+            row = ProviderCareType.objects.get(pk=care_type_id, provider=provider)
+        except (ProviderCareType.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+            access_denied(actor=actor, model=ProviderCareType, record_id=care_type_id)
+            raise NotFound from error
+        audit_log(
+            actor=actor.user,
+            organisation=actor.organisation_id,
+            action="care.provider.care_type_removed",
+            target=row,
+            changes={name: [getattr(row, name), None] for name in CARE_TYPE_FIELDS},
+            data={"provider": str(provider.pk)},
+            ip=ip,
+        )
+        row.delete()
+
+
+def providers_network_publish(*, actor, provider_ids, ip: str | None = None) -> int:
+    """Show in the partner directory exactly the organisation's providers in *provider_ids*
+    (the others are withdrawn from it), for those who manage the network profile. Returns
+    how many providers changed."""
+    require(actor, Capability.MANAGE_NETWORK_PROFILE)
+    wanted = {str(pk) for pk in provider_ids}
+    with audited_atomic():
+        providers = list(
+            CareProvider.objects.filter(organisation_id=actor.organisation_id)
+            .select_for_update(no_key=True)
+            .order_by("pk")
+        )
+        known = {str(provider.pk) for provider in providers}
+        if wanted - known:
+            raise ServiceError(_("Choose one of the options in the list."), field="providers")
+        changed = 0
+        for provider in providers:
+            publish = str(provider.pk) in wanted
+            if publish != provider.network_published:
+                audited_update(
+                    provider,
+                    values={"network_published": publish},
+                    fields=("network_published",),
+                    actor=actor.user,
+                    organisation=actor.organisation_id,
+                    action="care.provider.updated",
+                    ip=ip,
+                )
+                changed += 1
+    return changed

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from phteah.demo.cases import demo_cases_create
+from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.demo.sharing import demo_sharing_create
 from phteah.geography.models import Village
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             self.stdout.write(str(summary))
         else:
             self.stdout.write("Demo cases: the demo organisations already have cases.")
+        published = demo_directory_publish()
+        if published:
+            self.stdout.write(f"Partner directory: {published} organisations published.")
         sharing = demo_sharing_create()
         if sharing.shares:
             self.stdout.write(str(sharing))

@@ -1,0 +1,24 @@
+"""Reads of the referral network that a user triggers, each taking the acting membership.
+``directory`` holds every read that crosses organisations (the partner directory, the
+capacity board and a partner's page): published rows and aggregates only."""
+
+from .directory import (
+    DirectoryResult,
+    PlaceCount,
+    capacity_board,
+    directory_search,
+    organisation_profile_get,
+    published_service_choices,
+)
+from .profiles import own_profile_get, own_providers
+
+__all__ = [
+    "DirectoryResult",
+    "PlaceCount",
+    "capacity_board",
+    "directory_search",
+    "organisation_profile_get",
+    "published_service_choices",
+    "own_profile_get",
+    "own_providers",
+]
