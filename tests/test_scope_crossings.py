@@ -30,10 +30,14 @@ ALLOWED = {
     "demo/cases.py": "the demo builds each of its organisations",
     "demo/network.py": "the demo builds each of its organisations",
     "demo/synth.py": "the synthetic data set loads every organisation",
+    "demo/directory.py": "the demo publishes each of its organisations' profiles",
+    "demo/sharing.py": "the demo's shares, made by each side's members in their own scope",
     # The network: another organisation's case under a grant, pinned to the grant's ids.
     "cases/access.py": "a case shared under an active grant, read in its owner's scope",
     "cases/services/grants.py": "the hourly expiry of every organisation's grants (a task)",
     "cases/tasks.py": "tasks: each runs over every organisation's grants",
+    "referrals/selectors/directory.py": "published profiles and free places across the "
+    "network: aggregates only, never a child",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",
