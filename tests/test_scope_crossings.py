@@ -38,6 +38,8 @@ ALLOWED = {
     "cases/tasks.py": "tasks: each runs over every organisation's grants",
     "referrals/selectors/directory.py": "published profiles and free places across the "
     "network: aggregates only, never a child",
+    "referrals/services/referrals.py": "a receiver's answer withdraws the sender's other "
+    "requests for the service and ends unused grants, pinned to the group and the grant",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",

@@ -19,3 +19,9 @@ class ReferralsConfig(AppConfig):
         # Every organisation has its partner profile, unpublished until its administrator
         # publishes it.
         events.subscribe(OrganisationCreated, _create_profile)
+        # A consent withdrawn ends its grants (cases); the referrals waiting on them go too.
+        from phteah.cases.events import GrantRevoked
+
+        from .services import referrals_withdraw_for_grant
+
+        events.subscribe(GrantRevoked, referrals_withdraw_for_grant)

@@ -3,11 +3,15 @@ services it lists in the directory. Published rows are read by every organisatio
 have ordinary managers; they change only through the audited services in
 ``phteah.referrals.services``."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
-from phteah.core.models import BaseModel
+from phteah.cases.models import RiskLevel
+from phteah.core.models import BaseModel, OrganisationOwned
+from phteah.people.models import Sex
 
 
 class Language(models.TextChoices):
@@ -99,3 +103,186 @@ class PublishedService(BaseModel):
 
     def display_name(self, language: str | None = None) -> str:
         return self.name_km if language == "km" and self.name_km else self.name_en
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine (within the partner's answer time)")
+    URGENT = "urgent", _("Urgent (within a day or two)")
+    EMERGENCY = "emergency", _("Emergency (today)")
+
+
+class ReferralGroup(OrganisationOwned):
+    """One "who can take this child?": a case referred to one or several organisations for
+    one or more services at once, with the details the receivers may read, frozen when sent
+    (the receiver never reads the sender's case or person). ``organisation`` is the sender."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("people.Consent", on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent on"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    reason = models.TextField(_("why the child is referred"))
+    # The frozen dataset.
+    family_name_km = models.CharField(max_length=100, blank=True)
+    given_name_km = models.CharField(max_length=100, blank=True)
+    family_name_latin = models.CharField(max_length=100, blank=True)
+    given_name_latin = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField(default=False)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_disability = models.BooleanField(default=False)
+    global_id = models.CharField(max_length=26)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    worker_name = models.CharField(max_length=150)
+    worker_phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["case", "-sent_at"], name="referral_group_case")]
+
+    def __str__(self) -> str:
+        return f"{self.family_name_latin} {self.given_name_latin}".strip()
+
+    def display_name(self, language: str | None = None) -> str:
+        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
+        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
+        return (khmer or latin) if language == "km" else (latin or khmer)
+
+
+class Referral(OrganisationOwned):
+    """A request to one organisation for one service (``organisation`` is the sender; the
+    receiver reads its referrals through ``received``). States and their transitions:
+    phteah.referrals.states."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
+
+    class DeclineReason(models.TextChoices):
+        NO_PLACE = "no_place", _("No place or capacity now")
+        NOT_OFFERED = "not_offered", _("We do not offer this service")
+        OUT_OF_AREA = "out_of_area", _("Outside the area we serve")
+        NOT_ELIGIBLE = "not_eligible", _("The child does not meet our criteria")
+        OTHER = "other", _("Another reason (see the note)")
+
+    class WithdrawReason(models.TextChoices):
+        SENDER = "sender", _("Withdrawn by the referring organisation")
+        TAKEN = "taken", _("Another organisation accepted first")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+
+    group = models.ForeignKey(ReferralGroup, on_delete=models.PROTECT, related_name="referrals")
+    receiver = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred to"),
+    )
+    service_code = models.SlugField(max_length=50)
+    service_name_en = models.CharField(max_length=150)
+    service_name_km = models.CharField(max_length=150)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    state_on = models.DateTimeField(_("since"))
+    answer_due_on = models.DateField(_("answer due on"))
+    decline_reason = models.CharField(
+        _("why it was declined"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    withdraw_reason = models.CharField(
+        _("why it was withdrawn"), max_length=20, choices=WithdrawReason.choices, blank=True
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grant = models.ForeignKey(
+        "cases.CaseGrant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receiver_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+    received = ScopedManager(organisation="receiver")
+
+    TAKEN_STATES = ("accepted", "completed", "closed")
+
+    class Meta:
+        ordering = ["-state_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "receiver", "service_code"], name="referral_one_per_receiver"
+            ),
+            # One receiver wins a service: the database refuses a second taker.
+            models.UniqueConstraint(
+                fields=["group", "service_code"],
+                condition=models.Q(state__in=("accepted", "completed", "closed")),
+                name="referral_one_taker",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(receiver=models.F("organisation")),
+                name="referral_not_to_sender",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="declined") | ~models.Q(decline_reason=""),
+                name="referral_declined_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["receiver", "state", "-state_on"], name="referral_inbox"),
+            models.Index(fields=["organisation", "state", "-state_on"], name="referral_sent"),
+            models.Index(
+                fields=["state", "answer_due_on"],
+                condition=models.Q(state="pending"),
+                name="referral_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} → {self.receiver_id} ({self.state})"
+
+    def service_name(self, language: str | None = None) -> str:
+        return (
+            self.service_name_km
+            if language == "km" and self.service_name_km
+            else (self.service_name_en)
+        )
+
+
+class ReferralUpdate(BaseModel):
+    """A step in a referral's shared history, read by both sides through the referral: a
+    change of state, or news the receiver reports back (feedback)."""
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FEEDBACK = "feedback", _("News from the receiver")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    on = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["on", "created_at"]
+        indexes = [models.Index(fields=["referral", "on"], name="referral_update_time")]

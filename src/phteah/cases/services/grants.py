@@ -132,6 +132,14 @@ def _revoke(grant: CaseGrant, *, reason: str, by_user, ip=None, mirror_to=None) 
     )
 
 
+def case_grant_end(grant: CaseGrant, *, reason: str, by_user, ip=None, mirror_to=None) -> None:
+    """End *grant* for *reason* (a ``CaseGrant.RevokeReason``), audited and told, inside the
+    caller's transaction with the owner's case and the grant locked: for the services of the
+    apps above (a referral answered or withdrawn). Ending an ended grant does nothing."""
+    if grant.revoked_at is None:
+        _revoke(grant, reason=reason, by_user=by_user, ip=ip, mirror_to=mirror_to)
+
+
 def case_grant_issue(
     *,
     case: Case,

@@ -20,7 +20,7 @@ from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
 from phteah.geography.models import Commune, District
 
-from .models import Language, PartnerProfile, PublishedService
+from ..models import Language, PartnerProfile, PublishedService
 
 PROFILE_FIELDS = (
     "published",

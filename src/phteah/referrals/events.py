@@ -1,0 +1,52 @@
+"""Events of the referrals app (see phteah.core.events): one per step of a referral,
+published in its transaction, carrying ids only. The notifications app tells the other
+side."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from phteah.core.events import Event
+
+
+@dataclass(frozen=True)
+class ReferralEvent(Event):
+    referral_id: UUID
+    organisation_id: UUID  # the sender
+    receiver_id: UUID
+    case_id: UUID  # the sender's case
+    by_user_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ReferralSent(ReferralEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralAccepted(ReferralEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralDeclined(ReferralEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralWithdrawn(ReferralEvent):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralFeedback(ReferralEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralCompleted(ReferralEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ReferralClosed(ReferralEvent):
+    pass
