@@ -53,11 +53,12 @@ remakes the records, and until then a check only compares records made with its 
 from __future__ import annotations
 
 import hmac
+import struct
 import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from bitarray import bitarray
@@ -165,13 +166,18 @@ def _feature_key(key: SecretKey, feature: str) -> bytes:
     return hmac.digest(key.secret, (PREFIX + feature).encode(), "sha256")
 
 
+_CHUNKS = struct.Struct(">16H")  # a SHA-256 digest as sixteen 16-bit numbers
+
+
+@lru_cache(maxsize=32768)  # bigrams, years and places repeat: a rebuild digests each once
 def _positions(key: SecretKey, feature: str, token: str) -> tuple[int, ...]:
-    """The bits of one token in the 1,024-bit filter: random hashing (see the top)."""
+    """The bits of one token in the 1,024-bit filter: random hashing (see the top). 65,536 is
+    a multiple of 1,024, so every position is equally likely."""
     feature_key, data = _feature_key(key, feature), token.encode("utf-8", "surrogatepass")
     bits, out = BITS[feature], []
     for counter in range((bits + 15) // 16):
         digest = hmac.digest(feature_key, bytes([counter]) + data, "sha256")
-        out += (int.from_bytes(digest[i : i + 2], "big") % FILTER_BITS for i in range(0, 32, 2))
+        out += (chunk % FILTER_BITS for chunk in _CHUNKS.unpack(digest))
     return tuple(out[:bits])
 
 
@@ -224,32 +230,80 @@ class _Order:
     masks: dict[str, tuple[bitarray, ...]]
 
 
-@dataclass(frozen=True)
-class Encoding:
-    key_id: str
-    clk: bytes  # 256 bytes, family name first: what is stored
-    blocks: tuple[str, ...]  # the record's blocking keys
-    tokens: dict[str, tuple[str, ...]]  # the plaintext tokens (in memory only, never stored)
-    lookups: tuple[str, ...] = ()  # the keys a check looks up: both name orders, years ±1
-    orders: tuple[_Order, ...] = field(default=(), repr=False)
-    years: tuple[bitarray, ...] = field(default=(), repr=False)  # the year of birth ±1
-
-
-def _filter(key: SecretKey, tokens: dict[str, tuple[str, ...]]) -> tuple[bitarray, dict]:
-    permutation = _permutation(key)
+def _plain_filter(key: SecretKey, tokens: dict[str, tuple[str, ...]]) -> bitarray:
     plain = bitarray(FILTER_BITS)
     plain.setall(0)
-    masks = {}
     for feature, values in tokens.items():
-        masks[feature] = []
         for token in values:
-            positions = _positions(key, feature, token)
-            plain[list(positions)] = 1
-            masks[feature].append(_mask([permutation[p] for p in positions]))
+            plain[list(_positions(key, feature, token))] = 1
+    return plain
+
+
+def _balanced(key: SecretKey, plain: bitarray) -> bitarray:
+    """The filter and its complement, in the key's order: 2,048 bits, 1,024 of them set."""
+    permutation = _permutation(key)
     clk = bitarray(2 * FILTER_BITS)
     clk.setall(0)
-    clk[[permutation[p if bit else p + FILTER_BITS] for p, bit in enumerate(plain)]] = 1
-    return clk, {feature: tuple(values) for feature, values in masks.items()}
+    clk[[permutation[p] for p in plain.search(1)]] = 1
+    clk[[permutation[p + FILTER_BITS] for p in (~plain).search(1)]] = 1
+    return clk
+
+
+def _token_mask(key: SecretKey, feature: str, token: str) -> bitarray:
+    """Where a token's bits are in a stored key (each is set when the token is in it)."""
+    permutation = _permutation(key)
+    mask = bitarray(2 * FILTER_BITS)
+    mask.setall(0)
+    mask[[permutation[p] for p in _positions(key, feature, token)]] = 1
+    return mask
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """A person's linkage key: what is stored (``clk``, ``blocks``), and, made when a check
+    first needs them, the check's lookups and its two name orders."""
+
+    key: SecretKey = field(repr=False)
+    fields: LinkageFields = field(repr=False)
+    clk: bytes  # 256 bytes, family name first: what is stored
+    blocks: tuple[str, ...]  # the record's blocking keys
+    tokens: dict[str, tuple[str, ...]] = field(repr=False)  # in memory only, never stored
+
+    @property
+    def key_id(self) -> str:
+        return self.key.id
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        dob = self.fields.date_of_birth
+        if dob is None:
+            return ()
+        return tuple(y for y in (dob.year, dob.year - 1, dob.year + 1) if 1 <= y <= 9999)
+
+    @cached_property
+    def lookups(self) -> tuple[str, ...]:
+        """The keys a check looks up (at most 7): both name orders, the years ±1."""
+        keys = _blocks(self.key, self.fields, swapped=False, years=self._years)
+        keys += _blocks(self.key, self.fields, swapped=True, years=())
+        return tuple(dict.fromkeys(keys))
+
+    @cached_property
+    def orders(self) -> tuple[_Order, ...]:
+        """Family name first, then given name first."""
+        orders = []
+        for tokens in (self.tokens, _tokens(self.fields, swapped=True)):
+            clk = _balanced(self.key, _plain_filter(self.key, tokens))
+            masks = {
+                feature: tuple(_token_mask(self.key, feature, token) for token in values)
+                for feature, values in tokens.items()
+            }
+            orders.append(_Order(clk, masks))
+        return tuple(orders)
+
+    @cached_property
+    def years(self) -> tuple[bitarray, ...]:
+        """The masks of the year of birth and the years either side."""
+        return tuple(_token_mask(self.key, "dob", _year_token(y)) for y in self._years)
 
 
 def _blocks(key: SecretKey, fields: LinkageFields, *, swapped: bool, years) -> list[str]:
@@ -262,7 +316,7 @@ def _blocks(key: SecretKey, fields: LinkageFields, *, swapped: bool, years) -> l
         texts.append("lat:" + lat)
     if km := khmer_key(*khmer):
         texts.append("km:" + km)
-    if fields.sex and fields.commune_code and not swapped:
+    if fields.sex and fields.commune_code:
         texts += [f"scy:{fields.sex}{fields.commune_code}{year:04d}" for year in years]
     return [_block(key, text) for text in texts]
 
@@ -271,26 +325,13 @@ def encode(fields: LinkageFields, *, key: SecretKey | None = None) -> Encoding:
     """The linkage key of these fields with *key* (the current linkage key by default)."""
     key = key or KEYS.current()
     tokens = _tokens(fields)
-    clk, masks = _filter(key, tokens)
-    swapped_tokens = _tokens(fields, swapped=True)
-    swapped_clk, swapped_masks = _filter(key, swapped_tokens)
-    year = fields.date_of_birth.year if fields.date_of_birth else None
-    stored_years = (year,) if year else ()
-    near = tuple(y for y in (year, year - 1, year + 1) if 1 <= y <= 9999) if year else ()
-    blocks = _blocks(key, fields, swapped=False, years=stored_years)
-    lookups = _blocks(key, fields, swapped=False, years=near)
-    lookups += _blocks(key, fields, swapped=True, years=near)
-    permutation = _permutation(key)
+    year = (fields.date_of_birth.year,) if fields.date_of_birth else ()
     return Encoding(
-        key_id=key.id,
-        clk=clk.tobytes(),
-        blocks=tuple(dict.fromkeys(blocks)),
+        key=key,
+        fields=fields,
+        clk=_balanced(key, _plain_filter(key, tokens)).tobytes(),
+        blocks=tuple(dict.fromkeys(_blocks(key, fields, swapped=False, years=year))),
         tokens=tokens,
-        lookups=tuple(dict.fromkeys(lookups)),
-        orders=(_Order(clk, masks), _Order(swapped_clk, swapped_masks)),
-        years=tuple(
-            _mask([permutation[p] for p in _positions(key, "dob", _year_token(y))]) for y in near
-        ),
     )
 
 
@@ -328,13 +369,13 @@ def kinds_matched(encoding: Encoding, order: _Order, clk: bitarray) -> tuple[str
     return tuple(kinds)
 
 
-def is_match(similarity: float, kinds: Collection[str]) -> bool:
-    return (
-        similarity >= MATCH_DICE
-        and "name" in kinds
-        and "sex" in kinds
-        and ("date_of_birth" in kinds or "place" in kinds)
-    )
+def is_match(similarity: float, kinds: Collection[str], *, dated: bool = True) -> bool:
+    """Dice ≥ 0.80 with the name and the sex among the kinds, and the date of birth (or its
+    year ±1) — or, for a check without a date of birth (*dated* False), the place. The place
+    alone is not enough when the date is known: a brother or sister has the family name and
+    the village, and often a name that sounds alike."""
+    needed = "date_of_birth" if dated else "place"
+    return similarity >= MATCH_DICE and {"name", "sex", needed} <= set(kinds)
 
 
 class Candidate(NamedTuple):
@@ -383,7 +424,7 @@ def candidates_for(
         if similarity < MATCH_DICE:
             continue
         kinds = kinds_matched(encoding, order, clk)
-        if is_match(similarity, kinds):
+        if is_match(similarity, kinds, dated=encoding.fields.date_of_birth is not None):
             found.append(Candidate(organisation_id, person_id, int(similarity * 10) * 10, kinds))
     return sorted(found, key=lambda c: (-c.band, str(c.organisation_id), str(c.person_id)))
 
