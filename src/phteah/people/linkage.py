@@ -11,13 +11,20 @@ library's ``hmac`` and ``bitarray``:
 | ``latin``   | padded bigrams of the Latin family and given names        | 15             |
 | ``latinkey``| the phonetic ``name_key`` of the same (``people.names``)  | 30             |
 | ``khmer``   | padded bigrams of the Khmer ``khmer_key``                 | 20             |
+| ``khmerkey``| the Khmer name's consonant skeleton (below)               | 30             |
 | ``dob``     | ``y:2014``, ``m:06``, ``d:15`` (the year alone when estimated) | 10        |
 | ``sex``     | ``s:female``                                              | 5              |
 | ``place``   | ``c:`` commune and ``d:`` district codes of the village   | 8              |
 
 The Latin bigrams are made from ``latin_search_form`` with the spaces and accents removed, so
 "Srey Pov" and "Sreypouv" share all but one bigram; the family name comes first, as the
-stored keys have it, and a check tries both orders.
+stored keys have it, and a check tries both orders. The Khmer skeleton is to Khmer what
+``name_key`` is to Latin letters: the consonants only (vowel signs, diacritics and the
+subscript mark dropped, an independent vowel read as អ), the retroflex letters read as the
+dental ones that sound alike (ដ ឋ ឌ ឍ ណ ឡ → ត ថ ទ ធ ន ល) and a letter repeated kept once. So
+ធីតា and ធីដា, ពិសី and ពិសិ, ចាន់ថា and ចន្ថា, វណ្ណា and វ៉ាន់ណា meet, where a short name's
+bigrams alone differ by more than a fifth. It is added to the features of clkhash's layout
+that network.md §7 lists.
 
 **Positions: random hashing.** A token of feature *f* sets the bits at the 16-bit chunks of
 ``HMAC-SHA256(K_f, i ‖ token)`` (i = 0, 1, … as many digests as the bits need) modulo 1,024,
@@ -37,12 +44,14 @@ of ``HMAC(K_b, text)``: ``lat:`` + name_key, ``km:`` + khmer_key, ``scy:`` + sex
 year of birth. A check looks up at most 7 keys (both name orders, years ±1) with one indexed
 query and scores at most 200 records.
 
-**Scoring.** The better name order's Dice must be at least 0.80, and the kinds matched, read by
-testing the check's tokens in the candidate's filter, must include the name (80 % of the Latin
-or the Khmer bigrams, or the phonetic key), the sex, and the date of birth (or its year ±1)
-or the commune or district. Dice alone cannot tell the same name of the other sex, or a common
-name born years apart elsewhere, from a match: they differ in a handful of bits. The result
-is banded in tens and names only the organisation, never the person's details.
+**Scoring.** The better name order's Dice must be at least 0.80, and the kinds matched, read
+by testing the check's tokens in the candidate's filter, must include the name (80 % of the
+Latin or the Khmer bigrams, or the Latin key, or the Khmer skeleton), the sex, and the date
+of birth or its year ±1 (the commune or district instead when the check has no date of
+birth). Dice alone cannot tell these apart from a match: the same name of the other sex, a
+common name born years apart elsewhere, or a sibling of the same village with a name that
+sounds alike differ in a handful of bits. The result is banded in tens and names only the
+organisation, never the person's details.
 
 **The key** ``K`` is the current ``LINKAGE_KEYS`` key, or that of the key file
 (``LINKAGE_KEY_FILE``, by default ``$PHTEAH_DATA_DIR/linkage_keys``), read as the audit keys
@@ -76,7 +85,15 @@ ENCODER_VERSION = 1
 PREFIX = "phteah-clk-v1:"
 FILTER_BITS = 1024
 CLK_BYTES = 2 * FILTER_BITS // 8
-BITS = {"latin": 15, "latinkey": 30, "khmer": 20, "dob": 10, "sex": 5, "place": 8}
+BITS = {
+    "latin": 15,
+    "latinkey": 30,
+    "khmer": 20,
+    "khmerkey": 30,
+    "dob": 10,
+    "sex": 5,
+    "place": 8,
+}
 NAME_SHARE = 0.8
 MATCH_DICE = 0.8
 CANDIDATES = 200
@@ -127,12 +144,31 @@ def _latin_text(family: str, given: str) -> str:
     return "".join(c for c in folded if not c.isspace() and not unicodedata.combining(c))
 
 
+_SOUNDS_ALIKE = str.maketrans("ដឋឌឍណឡ", "តថទធនល")
+
+
+def khmer_skeleton(text: str) -> str:
+    """The consonants of a Khmer name, as the module's docstring says ('' without any)."""
+    skeleton = ""
+    for c in khmer_key(text):
+        if "\u17a3" <= c <= "\u17b3":  # an independent vowel
+            c = "អ"
+        elif not "\u1780" <= c <= "\u17a2":  # vowel signs, diacritics, the subscript mark
+            continue
+        c = c.translate(_SOUNDS_ALIKE)
+        if not skeleton.endswith(c):
+            skeleton += c
+    return skeleton
+
+
 def _name_tokens(family_latin, given_latin, family_km, given_km) -> dict[str, tuple[str, ...]]:
     key = name_key(family_latin, given_latin)
+    skeleton = khmer_skeleton(f"{family_km}{given_km}")
     return {
         "latin": _bigrams(_latin_text(family_latin, given_latin)),
         "latinkey": (key,) if key else (),
         "khmer": _bigrams(khmer_key(family_km, given_km)),
+        "khmerkey": (skeleton,) if skeleton else (),
     }
 
 
@@ -354,7 +390,7 @@ def kinds_matched(encoding: Encoding, order: _Order, clk: bitarray) -> tuple[str
     if (
         _share(clk, masks["latin"]) >= NAME_SHARE
         or _share(clk, masks["khmer"]) >= NAME_SHARE
-        or any(_holds(clk, mask) for mask in masks["latinkey"])
+        or any(_holds(clk, mask) for mask in (*masks["latinkey"], *masks["khmerkey"]))
     ):
         kinds.append("name")
     if masks["dob"] and (

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=BATCH, help="People per transaction.")
 
     def handle(self, *args, action, organisation=None, batch=BATCH, **options):
+        self.verbosity = options.get("verbosity", 1)
         if batch < 1:
             raise CommandError("--batch must be 1 or more.")
         with scopes_disabled():
