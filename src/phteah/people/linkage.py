@@ -477,14 +477,16 @@ def linkage_record_refresh(person: Person, *, participates: bool = True) -> Link
         return None
     encoding = encode(LinkageFields.of(person))
     with transaction.atomic():
-        record, _created = LinkageRecord.objects.update_or_create(
-            person_id=person.pk,
-            defaults={
-                "clk": encoding.clk,
-                "key_id": encoding.key_id,
-                "encoder_version": ENCODER_VERSION,
-            },
+        # The person's row is locked by the service (or new): nobody else writes this record,
+        # and no FOR UPDATE is taken (update_or_create would take one).
+        record = LinkageRecord.objects.filter(person_id=person.pk).first()
+        record = record or LinkageRecord(person_id=person.pk)
+        record.clk, record.key_id, record.encoder_version = (
+            encoding.clk,
+            encoding.key_id,
+            ENCODER_VERSION,
         )
+        record.save()
         LinkageBlock.objects.filter(record=record).delete()
         LinkageBlock.objects.bulk_create(
             LinkageBlock(record=record, organisation_id=person.organisation_id, key=block)
