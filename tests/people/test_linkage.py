@@ -463,3 +463,25 @@ def test_a_dry_run_writes_nothing(places):
     counts = linkage_rebuild(write=False)
     assert (counts.people, counts.created, counts.missing) == (1, 1, 1)
     assert not LinkageRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rotate_makes_a_new_key_and_remakes_every_record(places, settings, tmp_path):
+    settings.LINKAGE_KEYS = ""
+    settings.LINKAGE_KEY_FILE = tmp_path / "linkage_keys"
+    KEYS.reload()
+    person = PersonFactory(village=places["thmei"])
+    run("rebuild")
+    old = KEYS.current()
+    assert (tmp_path / "linkage_keys").stat().st_mode & 0o777 == 0o600
+    out = run("rotate")
+    new = KEYS.current()
+    assert new.id != old.id and f"New linkage key {new.id}" in out and new.secret.hex() not in out
+    assert "0 records made, 1 remade (1 with another key or version)" in out
+    assert LinkageRecord.objects.get(person=person).key_id == new.id
+    assert "OK" in run("check")
+
+
+def test_rotate_is_refused_when_the_key_comes_from_the_setting():
+    with pytest.raises(CommandError, match="LINKAGE_KEYS"):
+        run("rotate")

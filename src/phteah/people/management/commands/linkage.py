@@ -1,3 +1,4 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
@@ -13,11 +14,12 @@ class Command(BaseCommand):
         "encoder, in batches, leaving current records alone: run it after 'migrate' and after "
         "a new linkage key. 'check' recomputes them and reports the records that are missing, "
         "made with another key or encoder version, or that differ (exit status 1 if any). "
-        "They are derived values: no audit event is written."
+        "'rotate' puts a new linkage key first in the key file, then rebuilds. They are "
+        "derived values: no audit event is written."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "check"])
+        parser.add_argument("action", choices=["rebuild", "check", "rotate"])
         parser.add_argument("--organisation", help="Short code of one organisation (default: all).")
         parser.add_argument("--batch", type=int, default=BATCH, help="People per transaction.")
 
@@ -25,6 +27,15 @@ class Command(BaseCommand):
         self.verbosity = options.get("verbosity", 1)
         if batch < 1:
             raise CommandError("--batch must be 1 or more.")
+        if action == "rotate":
+            if organisation:
+                raise CommandError("A new key is for every organisation: leave out --organisation.")
+            try:
+                key = KEYS.rotate()
+            except ImproperlyConfigured as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(f"New linkage key {key.id} first in {KEYS.source()}.")
+            action = "rebuild"
         with scopes_disabled():
             people = Person.objects.all()
             if organisation:
