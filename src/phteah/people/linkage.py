@@ -250,13 +250,6 @@ def _block(key: SecretKey, text: str) -> str:
 # --- the encoding -------------------------------------------------------------------------
 
 
-def _mask(positions: Collection[int]) -> bitarray:
-    mask = bitarray(2 * FILTER_BITS)
-    mask.setall(0)
-    mask[list(positions)] = 1
-    return mask
-
-
 @dataclass(frozen=True)
 class _Order:
     """One name order of a check: its filter and the masks of its tokens (in the 2,048-bit
