@@ -409,13 +409,20 @@ def measure(bench: Bench, repeat: int, warmup: int) -> dict:
 # --- the benchmarks ------------------------------------------------------------------------
 
 
+def linkage_record_count() -> int:
+    from phteah.people.models import LinkageRecord
+
+    return LinkageRecord.objects.count()
+
+
 def build_benchmarks(anchors: Anchors) -> list[Bench]:
     from django.contrib.auth.hashers import check_password, get_hasher
     from django.db import transaction
     from django.test import Client
     from django.urls import reverse
-    from django_scopes import scope
+    from django_scopes import scope, scopes_disabled
 
+    from phteah.people import linkage
     from phteah.work import selectors as work
 
     worker, supervisor = anchors.case_worker, anchors.supervisor
@@ -471,6 +478,23 @@ def build_benchmarks(anchors: Anchors) -> list[Bench]:
                 "follow_ups_due": work.follow_ups_due(supervisor).count(),
                 "approvals": work.approvals_waiting(supervisor).count(),
             }
+
+    def network_duplicate_check():
+        # What the register page's check across organisations will do: encode the anchor
+        # person, read the records sharing a blocking key in the other organisations, score.
+        with scopes_disabled():
+            person = (
+                type(anchors.person).objects.select_related("village").get(pk=anchors.person.pk)
+            )
+        fields = linkage.LinkageFields.of(person)
+        matches = linkage.candidates_for(
+            linkage.encode(fields), exclude_organisation_id=anchors.organisation.pk
+        )
+        return {
+            "matches": len(matches),
+            "organisations": len({match.organisation_id for match in matches}),
+            "best_band": max((match.band for match in matches), default=None),
+        }
 
     # The duplicate check must show the duplicates page, never register anyone: try it once
     # in a transaction that is rolled back, and refuse the benchmark if it would register.
@@ -593,6 +617,14 @@ def build_benchmarks(anchors: Anchors) -> list[Bench]:
             S,
             overdue_counts,
             kind="selector",
+        ),
+        Bench(
+            "network_duplicate_check",
+            "Duplicate check across organisations (linkage)",
+            W,
+            network_duplicate_check,
+            kind="selector",
+            notes={"linkage_records": linkage_record_count()},
         ),
     ]
     if not anchors.password:

@@ -62,6 +62,11 @@ SECRET_KEY = _secret_key()
 # database: whoever holds both can rewrite the trail undetected.
 AUDIT_KEYS = env("AUDIT_KEYS")
 AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(DATA_DIR / "audit_keys")))
+# The key of the duplicate check across organisations (phteah.people.linkage): the same
+# format and convention as the audit keys, and never in the database. Rotating it means
+# `phteah linkage rebuild`.
+LINKAGE_KEYS = env("LINKAGE_KEYS")
+LINKAGE_KEY_FILE = Path(env("LINKAGE_KEY_FILE", str(DATA_DIR / "linkage_keys")))
 # Signed checkpoints of every chain head (phteah.core.audit.anchor): a folder the database
 # cannot reach, and optionally a copy of each organisation's entry mailed to its admins.
 AUDIT_ANCHOR_DIR = Path(env("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors")))

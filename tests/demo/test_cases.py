@@ -29,7 +29,8 @@ from phteah.demo.cases import demo_cases_create
 from phteah.demo.network import ORGANISATIONS, demo_network_create
 from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
 from phteah.geography.services import geography_load
-from phteah.people.models import Consent, HouseholdMember, IdentityDocument
+from phteah.people.linkage import linkage_rebuild
+from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
 from phteah.work import selectors
 
 
@@ -79,6 +80,12 @@ def test_it_creates_about_300_varied_cases_quickly(demo):
     assert AssessmentScore.objects.filter(assessment__kind="full").exists()
     assert Consent.objects.exists() and IdentityDocument.objects.exists()
     assert Case.objects.filter(person__family_name_km="", person__given_name_km="").count() == 0
+
+
+@pytest.mark.django_db
+def test_every_demo_person_has_a_current_linkage_record(demo):
+    assert LinkageRecord.objects.count() == Person.objects.count() > 0
+    assert linkage_rebuild(write=False).unchanged == Person.objects.count()
 
 
 @pytest.mark.django_db

@@ -28,7 +28,8 @@ from phteah.core.models import AuditEvent
 from phteah.demo import synth as synth_module
 from phteah.demo.synth import SYNTH_PASSWORD, synth_create, synth_organisations
 from phteah.geography.services import geography_load
-from phteah.people.models import Consent, HouseholdMember, IdentityDocument, Person
+from phteah.people.linkage import linkage_rebuild
+from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
 from phteah.people.names import person_search_fields
 from phteah.work import selectors
 
@@ -122,6 +123,12 @@ def test_people_have_the_normalised_search_fields(synth):
             nickname=person.nickname,
         )
         assert {k: getattr(person, k) for k in expected} == expected
+
+
+@pytest.mark.django_db
+def test_every_person_has_a_current_linkage_record(synth):
+    assert LinkageRecord.objects.count() == Person.objects.count()
+    assert linkage_rebuild(write=False).unchanged == Person.objects.count()
 
 
 @pytest.mark.django_db
@@ -268,7 +275,7 @@ def test_indexes_are_dropped_for_the_load_and_built_again(synth, monkeypatch):
     assert seen and not secondary & set(seen[0])
     assert _all_indexes() == before
     phases = [phase for phase, _lines in itertools.groupby(line.split(":")[0] for line in lines)]
-    assert phases == ["indexes", "loading", "indexes", "analyse", "due dates"]
+    assert phases == ["indexes", "loading", "indexes", "analyse", "due dates", "linkage"]
     # The due dates and the audit events came after the indexes, as before.
     assert cases_progress_drift(Case.objects.all()) == []
     assert AuditEvent.all_chains.filter(action="synth.created").count() == 3

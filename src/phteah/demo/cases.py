@@ -45,6 +45,7 @@ from phteah.cases.services import assessment_domains_seed, service_types_seed
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.demo.network import ORGANISATIONS
 from phteah.geography.models import Village
+from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
 
@@ -920,8 +921,10 @@ class _Builder:
             rows = self.rows.get(model, [])
             if rows:
                 model.objects.bulk_create(rows, batch_size=500)
-        # Stages and due dates, as the services would have left them.
+        # Stages and due dates, and the people's linkage records, as the services would have
+        # left them.
         cases_progress_refresh(Case.objects.filter(organisation=self.org))
+        linkage_rebuild(Person.objects.filter(organisation=self.org))
 
 
 def demo_cases_create(*, seed: int = DEFAULT_SEED, today: date | None = None) -> Summary:

@@ -59,7 +59,16 @@ from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
 from phteah.demo.cases import FAMILY_NAMES, GIVEN_FEMALE, GIVEN_MALE, GOALS, REASONS
 from phteah.geography.models import Commune, Province, Village
-from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
+from phteah.people.linkage import linkage_rebuild
+from phteah.people.models import (
+    Consent,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    LinkageBlock,
+    LinkageRecord,
+    Person,
+)
 from phteah.people.names import person_search_fields
 from phteah.referrals.models import PartnerProfile, PublishedService
 
@@ -1448,6 +1457,19 @@ def synth_create(
                 )
             with connection.cursor() as cursor:  # the due dates changed the cases
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)}")
+            # The linkage keys of the duplicate check across organisations, as `phteah
+            # linkage rebuild` makes them (the people were written by bulk insert, without
+            # the services that make them one by one).
+            phase_done("linkage")
+            linked = 0
+            for done in groups:
+                for organisation, _counts in done:
+                    people = Person.objects.filter(organisation=organisation)
+                    linked += linkage_rebuild(people).people
+                note(f"linkage: {linked} people, {time.monotonic() - started:.0f} s")
+            with connection.cursor() as cursor:
+                for model in (LinkageRecord, LinkageBlock):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
             phase_done("")
         summary.counts = ctx.w.counts()
         summary.counts["Organisation"] = summary.organisations

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from phteah.core.models import OrganisationOwned, Versioned, new_global_id
+from phteah.core.models import BaseModel, OrganisationOwned, Versioned, new_global_id
 
 
 class Sex(models.TextChoices):
@@ -231,3 +231,39 @@ class Consent(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.given_on})"
+
+
+class LinkageRecord(BaseModel):
+    """A person's linkage key for the duplicate check across organisations
+    (``phteah.people.linkage``): a keyed, balanced Bloom filter of their names, date of birth,
+    sex and place. Unscoped on purpose: it holds no plaintext, and only ``people/linkage.py``
+    reads it. Made by the person services; ``phteah linkage rebuild`` remakes every record
+    after a new key or encoder version (the key is outside the database: a migration cannot)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    clk = models.BinaryField(max_length=256)
+    key_id = models.CharField(max_length=60)
+    encoder_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key_id", "encoder_version"], name="linkage_record_key")]
+
+    def __str__(self) -> str:
+        return f"linkage {self.person_id}"
+
+
+class LinkageBlock(models.Model):
+    """One blocking key of a linkage record (a 16-hex-digit keyed digest): a check reads only
+    the records that share one of its keys, through the index on (key, organisation)."""
+
+    id = models.BigAutoField(primary_key=True)
+    record = models.ForeignKey(LinkageRecord, on_delete=models.CASCADE, related_name="blocks")
+    organisation_id = models.UUIDField()
+    key = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "key"], name="linkage_block_once")]
+        indexes = [models.Index(fields=["key", "organisation_id"], name="linkage_block_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -27,6 +27,7 @@ from phteah.core.submissions import once
 from . import files
 from .access import household_get_for_user, person_get_for_user
 from .events import ConsentWithdrawn
+from .linkage import linkage_record_refresh
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import person_search_fields
 
@@ -225,6 +226,7 @@ def person_create(
         if photo:
             person.photo = photo
         person.save()
+        linkage_record_refresh(person)
         changes = _created(person, PERSON_FIELDS)
         if photo:
             changes["photo"] = [None, person.photo.name]
@@ -286,6 +288,7 @@ def person_update(
             expected_version=expected_version,
             fields=[*PERSON_FIELDS, *SEARCH_FIELDS, "photo"],
         )
+        linkage_record_refresh(current)
         changes = diff(before, snapshot(current, PERSON_FIELDS))
         new_photo = current.photo.name or None
         if new_photo != old_photo:

@@ -7,7 +7,6 @@ from .profiles import (
     partner_profile_ensure,
     partner_profile_update,
 )
-
 from .referrals import (
     referral_accept,
     referral_close,
