@@ -70,6 +70,7 @@ from tests.matrix_support import (
     COLUMNS,
     GOV_SUPERVISOR,
     GOV_WORKER,
+    OTHER_SUPERVISOR,
     SUPERVISOR,
     WORKER,
     resolved,
@@ -299,6 +300,31 @@ FORMS = [
         GOV_SUPERVISOR,
         C.GrantAssignForm,
         page="cases:shared_with_us",
+    ),
+    # referrals
+    FormCase(
+        "referrals:referral_new",
+        "case",
+        WORKER,
+        R.ReferralForm,
+        valid=(("receivers", lambda world: [str(world["other"].pk)]),),
+    ),
+    FormCase("referrals:referral_accept", "referral", OTHER_SUPERVISOR, R.AcceptForm),
+    FormCase("referrals:referral_decline", "referral", OTHER_SUPERVISOR, R.DeclineForm),
+    *(
+        FormCase(
+            url,
+            "accepted_referral",
+            OTHER_SUPERVISOR,
+            form,
+            page="referrals:referral_detail",
+            page_obj="accepted_referral",
+        )
+        for url, form in (
+            ("referrals:referral_feedback", R.FeedbackForm),
+            ("referrals:referral_complete", R.CompleteForm),
+            ("referrals:referral_close", R.CloseForm),
+        )
     ),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),

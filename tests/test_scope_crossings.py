@@ -24,6 +24,8 @@ ALLOWED = {
     "accounts/audit_anchor.py": "the anchor's recipients of every organisation (a task)",
     "accounts/tasks.py": "tasks: each pinned to the row it was given",
     "accounts/management/commands/organisation.py": "a command acts on the organisation named",
+    "people/management/commands/linkage.py": "a command rebuilds the linkage records of every "
+    "organisation in turn",
     "care/management/commands/due.py": "a command refreshes every organisation in turn",
     "care/progress.py": "stored due dates refreshed per organisation (tasks, migrations)",
     "core/access.py": "a denied attempt is recorded in the trail of the row's owner",

@@ -162,6 +162,7 @@ def test_every_part_below_the_summary_is_in_a_closed_fold(as_worker, case):
         "fold-records",
         "fold-care_family",
         "fold-sharing",
+        "fold-referrals",
         "assessments",
         "plan",
         "timeline",

@@ -3,7 +3,7 @@
 from phteah.care.models import ProviderCareType
 from phteah.referrals.models import PartnerProfile
 from tests.factories import CareProviderFactory
-from tests.matrix_support import expect, only_admin
+from tests.matrix_support import case_editors, case_readers, expect, only_admin
 
 # The network's pages need only a membership; a published profile is seen by every member
 # of every organisation.
@@ -27,4 +27,87 @@ def objects(world) -> dict[str, dict]:
     ProviderCareType.objects.create(
         organisation=owner, provider=provider, care_type="emergency_foster", age_max=5
     )
-    return {"partner": {"organisation_id": owner.pk}}
+    return {"partner": {"organisation_id": owner.pk}} | referral_objects(world)
+
+
+# Referrals: the owner's case is referred to the other organisation (a pending referral on a
+# minimal grant). The sender's side is the case's readers; the receiver's side its members
+# who answer referrals (the other organisation's supervisor); a minimal grant opens nothing
+# of the case (every case row of the matrix stays 404 for the other organisation).
+REFERRAL_ROWS = [
+    ("referrals:referral_new", "case", "get", None, case_editors()),
+    ("referrals:sent", None, "get", None, expect(404, supervisor=200, worker=200)),
+    ("referrals:received", None, "get", None, case_readers()),
+    (
+        "referrals:referral_detail",
+        "referral",
+        "get",
+        None,
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200),
+    ),
+    ("referrals:referral_accept", "referral", "get", None, expect(404, other_supervisor=200)),
+    ("referrals:referral_decline", "referral", "get", None, expect(404, other_supervisor=200)),
+    ("referrals:referral_withdraw", "referral", "post", None, case_editors(302)),
+    (
+        "referrals:referral_detail",
+        "accepted_referral",
+        "get",
+        None,
+        # Accepted: the receiver's case worker of the child's new case reads it too.
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200, other_worker=200),
+    ),
+    ("referrals:referral_feedback", "referral", "post", None, expect(404, other_supervisor=302)),
+    ("referrals:referral_complete", "referral", "post", None, expect(404, other_supervisor=302)),
+    (
+        "referrals:referral_close",
+        "referral",
+        "post",
+        None,
+        expect(404, supervisor=302, worker=302, other_supervisor=302),
+    ),
+]
+ROWS += REFERRAL_ROWS
+
+
+def referral_objects(world) -> dict[str, dict]:
+    from django_scopes import scope
+
+    from phteah.people.models import Consent
+    from phteah.referrals.services import referral_accept, referral_send
+    from tests.factories import ConsentFactory, ServiceTypeFactory
+    from tests.matrix_support import WORKER
+
+    owner, other, case = world["owner"], world["other"], world["case"]
+    PartnerProfile.objects.filter(organisation=other).update(published=True, accepts_referrals=True)
+    ServiceTypeFactory(organisation=owner, code="emergency_foster", name_en="Foster care")
+    ServiceTypeFactory(organisation=owner, code="food", name_en="Food support")
+    ConsentFactory(
+        person=case.person,
+        purpose=Consent.Purpose.SHARE_ORGANISATION,
+        for_referral=True,
+        organisations=[other],
+    )
+    with scope(organisation=owner.pk):
+        group = referral_send(
+            actor=world["actors"][WORKER],
+            case_id=case.pk,
+            receiver_ids=[other.pk],
+            service_codes=["emergency_foster", "food"],
+            urgency="urgent",
+            reason="A baby left at the hospital.",
+        )
+        referral = group.referrals.get(service_code="emergency_foster")
+        taken = group.referrals.get(service_code="food")
+    # The food support was accepted: its page shows the receiver's report forms.
+    answerer = world["actors"]["other_supervisor"]
+    with scope(organisation=other.pk):
+        referral_accept(
+            actor=answerer,
+            referral_id=taken.pk,
+            case_type="community_support",
+            workers=[world["actors"]["other_worker"].user],
+        )
+    return {
+        "referral": {"referral_id": referral.pk},
+        "accepted_referral": {"referral_id": taken.pk},
+    }

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
 
 
+def _case_referrals(*, actor, case) -> dict:
+    from phteah.accounts.roles import Capability
+    from phteah.cases.access import can_edit_case
+    from phteah.cases.models import Case
+
+    from .selectors import case_referrals
+
+    return {
+        "case_referrals": {
+            "referrals": case_referrals(actor=actor, case=case),
+            "may_refer": actor.can(Capability.REFER_CASES)
+            and can_edit_case(actor, case)
+            and case.status == Case.Status.OPEN,
+        }
+    }
+
+
 def _create_profile(event) -> None:
     from .services import partner_profile_ensure
 
@@ -25,3 +42,16 @@ class ReferralsConfig(AppConfig):
         from .services import referrals_withdraw_for_grant
 
         events.subscribe(GrantRevoked, referrals_withdraw_for_grant)
+        from django.utils.translation import gettext_lazy
+
+        from phteah.cases import page
+
+        page.case_section(
+            page.CaseSection(
+                key="referrals",
+                template="referrals/_case_referrals.html",
+                context=_case_referrals,
+                position=95,
+                title=gettext_lazy("Referrals to partners"),
+            )
+        )

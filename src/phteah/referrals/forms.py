@@ -2,16 +2,19 @@
 services decide."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from phteah.care.services import PROVIDER_KIND_FOR_CARE_TYPE
-from phteah.cases.models import CareType
+from phteah.cases.forms import MemberChoiceField as MemberField
+from phteah.cases.models import CareType, Case
 from phteah.core import khmer
 from phteah.core.forms import TextArea
 from phteah.core.limits import NOTE_LENGTH
+from phteah.core.submissions import OnceFormMixin
 from phteah.geography.models import Commune, District, Province
 
-from .models import Language
+from .models import Language, Referral, Urgency
 
 # The care types a provider can offer the network (those placed with a care provider).
 NETWORK_CARE_TYPES = [
@@ -142,3 +145,95 @@ class ProfileForm(forms.Form):
         self.fields["provider_ids"].choices = providers
         self.fields["answer_days"].widget.attrs["inputmode"] = "numeric"
         self.fields["contact_phone"].widget.input_type = "tel"
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+class OrganisationsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name(get_language())
+
+
+class ReferralForm(OnceFormMixin, forms.Form):
+    receivers = OrganisationsField(
+        label=_("Refer to"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+        help_text=_(
+            "Ask several organisations at once: the first to accept a service takes the child "
+            "for it, and the others are told."
+        ),
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services asked for"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent"),
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    reason = forms.CharField(
+        label=_("Why the child is referred"),
+        max_length=NOTE_LENGTH,
+        widget=TextArea(rows=4),
+        help_text=_("What the partner needs to know to answer; the child's details go along."),
+    )
+
+    def __init__(self, *args, organisations, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receivers"].queryset = organisations
+        self.fields["services"].choices = services
+
+
+class AcceptForm(forms.Form):
+    case_type = forms.ChoiceField(label=_("Programme"), choices=Case.Type.choices)
+    worker = MemberField(label=_("Case worker"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = members
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why you decline"),
+        choices=Referral.DeclineReason.choices,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the referring organisation"),
+        max_length=NOTE_LENGTH,
+        required=False,
+        widget=TextArea(rows=3),
+    )
+
+
+class FeedbackForm(forms.Form):
+    note = forms.CharField(
+        label=_("News for the referring organisation"),
+        max_length=NOTE_LENGTH,
+        widget=TextArea(rows=3),
+        help_text=_("What was done, how the child is. It shows in their case's history."),
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        max_length=NOTE_LENGTH,
+        widget=TextArea(rows=3),
+        help_text=_("What the child received, and how the child is now."),
+    )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why it is closed"),
+        max_length=NOTE_LENGTH,
+        required=False,
+        widget=TextArea(rows=2),
+    )

@@ -12,4 +12,26 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path("network/profile/", views.profile_edit, name="profile_edit"),
+    path("cases/<uuid:case_id>/refer/", views.referral_new, name="referral_new"),
+    path("referrals/sent/", views.sent, name="sent"),
+    path("referrals/received/", views.received, name="received"),
+    path("referrals/<uuid:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<uuid:referral_id>/accept/", views.referral_accept, name="referral_accept"),
+    path("referrals/<uuid:referral_id>/decline/", views.referral_decline, name="referral_decline"),
+    path(
+        "referrals/<uuid:referral_id>/withdraw/",
+        views.referral_withdraw,
+        name="referral_withdraw",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/feedback/",
+        views.referral_feedback,
+        name="referral_feedback",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/complete/",
+        views.referral_complete,
+        name="referral_complete",
+    ),
+    path("referrals/<uuid:referral_id>/close/", views.referral_close, name="referral_close"),
 ]

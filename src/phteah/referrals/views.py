@@ -3,19 +3,38 @@ page and the organisation's own profile. Views only parse input and call service
 selectors."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from phteah.accounts.models import Organisation
 from phteah.accounts.roles import Capability
-from phteah.cases.models import ServiceType
-from phteah.core.access import membership_required, require_capability
-from phteah.core.errors import form_saved
+from phteah.cases.access import case_get_for_user
+from phteah.cases.models import Case, ServiceType
+from phteah.cases.selectors import case_officers
+from phteah.cases.views import case_closed_refusal, case_record_form
+from phteah.core.access import access_denied, membership_required, require_capability
+from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
 from phteah.geography.models import Commune, District
 
 from . import selectors, services
-from .forms import DirectorySearchForm, ProfileForm
+from .forms import (
+    AcceptForm,
+    CloseForm,
+    CompleteForm,
+    DeclineForm,
+    DirectorySearchForm,
+    FeedbackForm,
+    ProfileForm,
+    ReferralForm,
+)
+from .models import Referral
 
 # Organisations on one page of the directory (a light page on a 3G phone).
 PAGE_SIZE = 20
@@ -151,3 +170,272 @@ def profile_edit(request):
         messages.success(request, _("The profile was saved."))
         return redirect("referrals:profile_edit")
     return render(request, "referrals/profile_edit.html", {"form": form, "profile": profile})
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+def _referral_url(referral) -> str:
+    return reverse("referrals:referral_detail", kwargs={"referral_id": referral.pk})
+
+
+@require_capability(Capability.REFER_CASES)
+def referral_new(request, case_id):
+    actor = request.membership
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
+    organisations = (
+        Organisation.objects.filter(
+            is_active=True,
+            partner_profile__published=True,
+            partner_profile__accepts_referrals=True,
+        )
+        .exclude(pk=actor.organisation_id)
+        .order_by("name")
+    )
+    language = get_language()
+    catalogue = [
+        (service.code, service.display_name(language))
+        for service in ServiceType.objects.filter(
+            organisation_id=actor.organisation_id, is_active=True
+        ).order_by("name_en")
+    ]
+    initial = {}
+    if request.GET.get("to"):
+        initial["receivers"] = [request.GET["to"]]
+    form = ReferralForm(
+        request.POST or None,
+        initial=initial,
+        organisations=organisations,
+        services=catalogue,
+        submitter=request.user,
+    )
+    if form_saved(
+        request,
+        form,
+        lambda: services.referral_send(
+            actor=actor,
+            case_id=case.pk,
+            receiver_ids=[o.pk for o in form.cleaned_data["receivers"]],
+            service_codes=form.cleaned_data["services"],
+            urgency=form.cleaned_data["urgency"],
+            reason=form.cleaned_data["reason"],
+            submission=form.cleaned_data.get("submission"),
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(request, _("The referral was sent. You will be told of each answer."))
+        return redirect("referrals:sent")
+    uncovered = services.uncovered_receivers(case, organisations)
+    return case_record_form(
+        request,
+        case,
+        form,
+        title=_("Refer to partner organisations"),
+        submit=_("Send the referral"),
+        intro=_(
+            "The partners see only the child's name, sex, date of birth, village, disability, "
+            "risk level and your reason, until one accepts. A consent of the child's parent or "
+            "guardian must name each partner and cover referrals."
+        ),
+        uncovered=uncovered,
+        consent_url=reverse("people:consent_add", kwargs={"person_id": case.person_id}),
+    )
+
+
+@require_capability(Capability.REFER_CASES)
+def sent(request):
+    page = Paginator(selectors.referrals_sent(actor=request.membership), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "side": "sender", "today": timezone.localdate()},
+    )
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def received(request):
+    page = Paginator(selectors.referrals_received(actor=request.membership), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "side": "receiver", "today": timezone.localdate()},
+    )
+
+
+@membership_required
+def referral_detail(request, referral_id):
+    actor = request.membership
+    referral, side = selectors.referral_get_for_user(actor=actor, referral_id=referral_id)
+    answers = side == selectors.RECEIVER and actor.can(Capability.ANSWER_REFERRALS)
+    pending = referral.state == Referral.State.PENDING
+    accepted = referral.state == Referral.State.ACCEPTED
+    context = {
+        "referral": referral,
+        "group": referral.group,
+        "side": side,
+        "history": selectors.referral_history(referral),
+        "can_answer": answers and pending,
+        "can_withdraw": side == selectors.SENDER and pending and actor.can(Capability.REFER_CASES),
+        "can_report": answers and accepted,
+        "can_close": accepted
+        and (answers or (side == selectors.SENDER and actor.can(Capability.REFER_CASES))),
+    }
+    if context["can_report"]:
+        context["feedback_form"] = FeedbackForm()
+        context["complete_form"] = CompleteForm()
+    if context["can_close"]:
+        context["close_form"] = CloseForm()
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _as_receiver(request, referral_id):
+    """The referral, for a step only its receiver takes; 404 for its sender too."""
+    actor = request.membership
+    referral, side = selectors.referral_get_for_user(actor=actor, referral_id=referral_id)
+    if side != selectors.RECEIVER:
+        access_denied(actor=actor, model=Referral, record_id=referral_id)
+        raise Http404
+    return referral
+
+
+def _answer_page(request, referral, form, *, title, submit):
+    return render(
+        request,
+        "referrals/referral_answer.html",
+        {"referral": referral, "form": form, "title": title, "submit": submit},
+    )
+
+
+@require_capability(Capability.ANSWER_REFERRALS)
+def referral_accept(request, referral_id):
+    actor = request.membership
+    referral = _as_receiver(request, referral_id)
+    members = case_officers(actor=actor)
+    form = AcceptForm(request.POST or None, members=members)
+    if form_saved(
+        request,
+        form,
+        lambda: services.referral_accept(
+            actor=actor,
+            referral_id=referral.pk,
+            case_type=form.cleaned_data["case_type"],
+            workers=[form.cleaned_data["worker"]],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(
+            request, _("You accepted the referral: the child's case is open in your organisation.")
+        )
+        return redirect(_referral_url(referral))
+    return _answer_page(
+        request, referral, form, title=_("Accept the referral"), submit=_("Accept and open a case")
+    )
+
+
+@require_capability(Capability.ANSWER_REFERRALS)
+def referral_decline(request, referral_id):
+    actor = request.membership
+    referral = _as_receiver(request, referral_id)
+    form = DeclineForm(request.POST or None)
+    if form_saved(
+        request,
+        form,
+        lambda: services.referral_decline(
+            actor=actor, referral_id=referral.pk, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("You declined the referral. The sender is told."))
+        return redirect("referrals:received")
+    return _answer_page(
+        request, referral, form, title=_("Decline the referral"), submit=_("Decline")
+    )
+
+
+def _posted(request, referral_id, form_class, call, done: str, *, side=None):
+    """A step posted from the referral's page (by *side* only, when given): the form's
+    values go to *call*; a refusal is shown as a message on the page."""
+    actor = request.membership
+    referral, found = selectors.referral_get_for_user(actor=actor, referral_id=referral_id)
+    if side is not None and found != side:
+        access_denied(actor=actor, model=Referral, record_id=referral_id)
+        raise Http404
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(_referral_url(referral))
+    try:
+        call(actor, referral, **(form.cleaned_data if form else {}))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(_referral_url(referral))
+
+
+@require_POST
+@require_capability(Capability.REFER_CASES)
+def referral_withdraw(request, referral_id):
+    return _posted(
+        request,
+        referral_id,
+        None,
+        lambda actor, referral: services.referral_withdraw(
+            actor=actor, referral_id=referral.pk, ip=client_ip(request)
+        ),
+        _("The referral was withdrawn. The partner is told."),
+        side=selectors.SENDER,
+    )
+
+
+@require_POST
+@require_capability(Capability.ANSWER_REFERRALS)
+def referral_feedback(request, referral_id):
+    return _posted(
+        request,
+        referral_id,
+        FeedbackForm,
+        lambda actor, referral, note: services.referral_feedback(
+            actor=actor, referral_id=referral.pk, note=note, ip=client_ip(request)
+        ),
+        _("Your news was sent to the referring organisation."),
+        side=selectors.RECEIVER,
+    )
+
+
+@require_POST
+@require_capability(Capability.ANSWER_REFERRALS)
+def referral_complete(request, referral_id):
+    return _posted(
+        request,
+        referral_id,
+        CompleteForm,
+        lambda actor, referral, outcome: services.referral_complete(
+            actor=actor, referral_id=referral.pk, outcome=outcome, ip=client_ip(request)
+        ),
+        _("The referral is completed."),
+        side=selectors.RECEIVER,
+    )
+
+
+@require_POST
+@membership_required
+def referral_close(request, referral_id):
+    actor = request.membership
+    if not (actor.can(Capability.REFER_CASES) or actor.can(Capability.ANSWER_REFERRALS)):
+        raise Http404
+    return _posted(
+        request,
+        referral_id,
+        CloseForm,
+        lambda actor, referral, note: services.referral_close(
+            actor=actor, referral_id=referral.pk, note=note, ip=client_ip(request)
+        ),
+        _("The referral is closed."),
+    )

@@ -11,8 +11,28 @@ from .directory import (
     published_service_choices,
 )
 from .profiles import own_profile_get, own_providers
+from .referrals import (
+    RECEIVER,
+    SENDER,
+    ReferralCounts,
+    case_referrals,
+    referral_counts,
+    referral_get_for_user,
+    referral_history,
+    referrals_received,
+    referrals_sent,
+)
 
 __all__ = [
+    "RECEIVER",
+    "SENDER",
+    "ReferralCounts",
+    "case_referrals",
+    "referral_counts",
+    "referral_get_for_user",
+    "referral_history",
+    "referrals_received",
+    "referrals_sent",
     "DirectoryResult",
     "PlaceCount",
     "capacity_board",
