@@ -7,10 +7,19 @@ ACTIONS = {
     "referrals.profile.updated": _(
         "%(actor)s changed the organisation's profile in the partner directory."
     ),
+    "referrals.referral.sent": _("%(actor)s referred the case %(case)s to a partner."),
+    "referrals.referral.viewed": _("%(actor)s looked at a referral of the case %(case)s."),
+    "referrals.referral.accepted": _("%(actor)s accepted a referral of the case %(case)s."),
+    "referrals.referral.declined": _("%(actor)s declined a referral of the case %(case)s."),
+    "referrals.referral.withdrawn": _("A referral of the case %(case)s was withdrawn."),
+    "referrals.referral.feedback": _("%(actor)s reported back on a referral of the case %(case)s."),
+    "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
+    "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
 }
 
 ACTION_GROUPS = {
     "referrals.profile": _("Partner directory profile"),
+    "referrals.referral": _("Referrals"),
 }
 
 FIELD_LABELS = {

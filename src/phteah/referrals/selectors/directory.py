@@ -55,7 +55,7 @@ class PlaceCount:
 
     care_type: str
     district_code: str | None
-    district_name: str
+    district_name: str | None  # None: counted over every district (no place asked for)
     free: int
     rank: int
 
@@ -188,8 +188,17 @@ def _coverage_rank(*, district, province) -> Case | Value:
     return Case(*whens, default=Value(ELSEWHERE), output_field=IntegerField())
 
 
-def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
-    """Free places per organisation, district and care type (one query)."""
+def _place_counts(places: QuerySet, *, district, province, per_district=None) -> list[dict]:
+    """Free places per organisation, district and care type (one query); per organisation
+    and care type only (*per_district* False), by default when no place is asked for: every
+    district is then as far."""
+    if per_district is None:
+        per_district = district is not None or province is not None
+    if not per_district:
+        rows = places.values("organisation_id", "care_type").annotate(
+            places=Sum("free"), rank=Value(ELSEWHERE)
+        )
+        return [row | {"district_code": None} for row in rows.order_by() if row["places"] > 0]
     rows = (
         places.values(
             "organisation_id",
@@ -207,6 +216,22 @@ def _place_counts(places: QuerySet, *, district, province) -> list[dict]:
         .order_by("rank", "-places", "care_type")
     )
     return [row for row in rows if row["places"] > 0]
+
+
+def _place(row, language) -> PlaceCount:
+    if "district_en" not in row:
+        name = None  # not counted per district
+    elif language == "km" and row["district_km"]:
+        name = row["district_km"]
+    else:
+        name = row["district_en"] or ""
+    return PlaceCount(
+        care_type=row["care_type"],
+        district_code=row["district_code"],
+        district_name=name,
+        free=row["places"],
+        rank=row["rank"],
+    )
 
 
 def _services() -> Prefetch:
@@ -270,16 +295,7 @@ def directory_search(
         result = results.get(row["organisation_id"])
         if result is None:
             continue
-        name = row["district_km"] if language == "km" and row["district_km"] else row["district_en"]
-        result.places.append(
-            PlaceCount(
-                care_type=row["care_type"],
-                district_code=row["district_code"],
-                district_name=name or "",
-                free=row["places"],
-                rank=row["rank"],
-            )
-        )
+        result.places.append(_place(row, language))
         result.free += row["places"]
         result.rank = min(result.rank, row["rank"])
     ranked = sorted(
@@ -381,17 +397,8 @@ def organisation_profile_get(*, actor, organisation_id) -> DirectoryResult:
     result = DirectoryResult(profile, ELSEWHERE, services=list(profile.services.all()))
     places = _published_places().filter(organisation_id=profile.organisation_id)
     language = get_language()
-    for row in _place_counts(places, district=None, province=None):
-        name = row["district_km"] if language == "km" and row["district_km"] else row["district_en"]
-        result.places.append(
-            PlaceCount(
-                care_type=row["care_type"],
-                district_code=row["district_code"],
-                district_name=name or "",
-                free=row["places"],
-                rank=row["rank"],
-            )
-        )
+    for row in _place_counts(places, district=None, province=None, per_district=True):
+        result.places.append(_place(row, language))
         result.free += row["places"]
     return result
 
