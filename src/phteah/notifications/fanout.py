@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from phteah.accounts.roles import Capability
 from phteah.cases.events import GrantCreated, GrantRevoked
+from phteah.referrals import events as referral_events
 
 from .models import Kind
-from .recipients import case_reference, members_with_capability
+from .recipients import case_reference, case_workers, members_with_capability, referral_sender
 from .services import notifications_fan_out
 
 GOVERNMENT_SHARE = "government_share"  # people.models.SharingPurpose.GOVERNMENT_SHARE
@@ -59,8 +60,69 @@ def grant_revoked(event: GrantRevoked) -> None:
     )
 
 
+# --- referrals (phteah.referrals.events) ---------------------------------------------------
+
+
+def _referral_target(event) -> tuple:
+    return ("referrals:referral_detail", {"referral_id": event.referral_id})
+
+
+def _to_receiver(kind):
+    """A step the receiver is told of: its members who answer referrals."""
+
+    def handler(event) -> None:
+        notifications_fan_out(
+            kind=kind,
+            organisation_id=event.receiver_id,
+            recipients=members_with_capability(
+                organisation_id=event.receiver_id, capability=Capability.ANSWER_REFERRALS
+            ),
+            data={"organisation": str(event.organisation_id)},
+            target=_referral_target(event),
+        )
+
+    return handler
+
+
+def _to_sender(kind):
+    """An answer or a report the sender is told of: who sent it and the case's workers."""
+
+    def handler(event) -> None:
+        recipients = [
+            referral_sender(organisation_id=event.organisation_id, referral_id=event.referral_id),
+            *case_workers(organisation_id=event.organisation_id, case_id=event.case_id),
+        ]
+        notifications_fan_out(
+            kind=kind,
+            organisation_id=event.organisation_id,
+            recipients=[user for user in recipients if user is not None],
+            data={
+                "organisation": str(event.receiver_id),
+                "reference": case_reference(
+                    organisation_id=event.organisation_id, case_id=event.case_id
+                ),
+            },
+            target=_referral_target(event),
+        )
+
+    return handler
+
+
+# Made once, so that subscribing again (``ready()`` may run more than once) changes nothing.
+REFERRAL_HANDLERS = (
+    (referral_events.ReferralSent, _to_receiver(Kind.REFERRAL_RECEIVED)),
+    (referral_events.ReferralWithdrawn, _to_receiver(Kind.REFERRAL_WITHDRAWN)),
+    (referral_events.ReferralAccepted, _to_sender(Kind.REFERRAL_ACCEPTED)),
+    (referral_events.ReferralDeclined, _to_sender(Kind.REFERRAL_DECLINED)),
+    (referral_events.ReferralCompleted, _to_sender(Kind.REFERRAL_COMPLETED)),
+    (referral_events.ReferralFeedback, _to_sender(Kind.REFERRAL_FEEDBACK)),
+)
+
+
 def subscribe() -> None:
     from phteah.core import events
 
     events.subscribe(GrantCreated, grant_created)
     events.subscribe(GrantRevoked, grant_revoked)
+    for event_type, handler in REFERRAL_HANDLERS:
+        events.subscribe(event_type, handler)

@@ -46,3 +46,15 @@ def case_reference(*, organisation_id, case_id) -> str:
             .first()
             or ""
         )
+
+
+def referral_sender(*, organisation_id, referral_id):
+    """The user id of whoever sent the referral (in the sender's scope), or None."""
+    from phteah.referrals.models import Referral
+
+    with scope(organisation=organisation_id):
+        return (
+            Referral.objects.filter(organisation_id=organisation_id, pk=referral_id)
+            .values_list("group__sent_by_id", flat=True)
+            .first()
+        )

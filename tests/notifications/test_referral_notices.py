@@ -1,0 +1,54 @@
+# ruff: noqa: F811 - the fixtures imported from the referral tests are used by name
+"""Each side of a referral is told of the other's steps, once, and only after a change that
+happened (a refused step tells no one)."""
+
+import pytest
+from django_scopes import scopes_disabled
+
+from phteah.core.errors import ServiceError
+from phteah.notifications.models import Notification
+from tests.referrals.test_referral_services import (  # noqa: F401 - the fixtures
+    accept,
+    answerers,
+    baby_case,
+    catalogue,
+    consent,
+    partners,
+    referral_to,
+    send,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def notices(organisation):
+    with scopes_disabled():
+        return sorted(
+            Notification.objects.filter(organisation=organisation).values_list(
+                "recipient_id", "kind"
+            )
+        )
+
+
+def test_the_receivers_then_the_sender_are_told_once(
+    worker, supervisor, baby_case, partners, catalogue, consent, answerers, organisation
+):
+    group = send(worker, baby_case, partners)
+    for partner, answerer in zip(partners, answerers, strict=True):
+        assert notices(partner) == [(answerer.user_id, "referral_received")]
+    accept(answerers[0], referral_to(group, partners[0]))
+    assert notices(organisation) == [(worker.user_id, "referral_accepted")]
+    assert notices(partners[1]) == sorted(
+        [(answerers[1].user_id, "referral_received"), (answerers[1].user_id, "referral_withdrawn")]
+    )
+
+
+def test_a_refused_step_tells_no_one(
+    worker, baby_case, partners, catalogue, consent, answerers, organisation
+):
+    group = send(worker, baby_case, partners)
+    accept(answerers[0], referral_to(group, partners[0]))
+    before = notices(organisation), notices(partners[1])
+    with pytest.raises(ServiceError):
+        accept(answerers[1], referral_to(group, partners[1]))
+    assert (notices(organisation), notices(partners[1])) == before
