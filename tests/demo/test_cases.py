@@ -26,11 +26,14 @@ from phteah.cases.models import (
 from phteah.core.audit import audit_verify
 from phteah.core.models import AuditEvent
 from phteah.demo.cases import demo_cases_create
+from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import ORGANISATIONS, demo_network_create
+from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
 from phteah.geography.services import geography_load
 from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
+from phteah.referrals.models import Referral
 from phteah.work import selectors
 
 
@@ -49,6 +52,8 @@ def demo(django_db_setup, django_db_blocker):
             summary = demo_cases_create(seed=7)
             elapsed = time.monotonic() - started
             demo_sharing_create()
+            demo_directory_publish()
+            demo_referrals_create()
             yield summary, elapsed
         finally:  # a failed load must not leave its rows to the tests that follow
             call_command("flush", "--no-input", verbosity=0)
@@ -59,7 +64,11 @@ def test_it_creates_about_300_varied_cases_quickly(demo):
     summary, elapsed = demo
     assert 250 <= summary.cases <= 350
     assert elapsed < 30
-    assert Case.objects.count() == summary.cases
+    # (and those the partners opened when they accepted a demo referral)
+    opened_by_referral = Case.objects.filter(referral_source="ngo", organisation__in=[
+        r.receiver_id for r in Referral.objects.exclude(receiver_case=None)
+    ], pk__in=Referral.objects.values("receiver_case"))  # fmt: skip
+    assert Case.objects.count() == summary.cases + opened_by_referral.count()
     per_org = {
         org.short_code: Case.objects.filter(organisation=org).count()
         for org in Organisation.objects.all()
@@ -156,6 +165,16 @@ def test_family_bridge_shares_battambang_cases_with_the_dosvy(demo):
     visit = Visit.objects.get(recorded_by_organisation=dosvy)
     assert visit.kind == Visit.Kind.AUTHORITIES and visit.recorded_by == officer
     assert demo_sharing_create().shares == 0  # idempotent
+    assert audit_verify().problems == []
+
+
+@pytest.mark.django_db
+def test_the_demo_network_has_referrals_in_every_state(demo):
+    states = set(Referral.objects.values_list("state", flat=True))
+    assert {"pending", "accepted", "declined", "withdrawn", "completed"} <= states
+    assert Referral.objects.filter(withdraw_reason="taken").exists()
+    assert Referral.objects.exclude(receiver_case=None).exists()
+    assert demo_referrals_create().states == {}  # idempotent
     assert audit_verify().problems == []
 
 

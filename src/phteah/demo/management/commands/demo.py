@@ -5,6 +5,7 @@ from django.utils import translation
 from phteah.demo.cases import demo_cases_create
 from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
+from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import demo_sharing_create
 from phteah.geography.models import Village
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         sharing = demo_sharing_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
+        referrals = demo_referrals_create()
+        if referrals.states:
+            self.stdout.write(str(referrals))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
