@@ -3,6 +3,7 @@ from django.shortcuts import render
 from phteah.accounts.roles import Capability
 from phteah.cases.due import CATEGORIES, CATEGORY_LABELS
 from phteah.core.access import require_capability
+from phteah.referrals.selectors import referral_counts
 
 from . import selectors
 
@@ -20,7 +21,11 @@ def my_work(request):
     return render(
         request,
         "work/my_work.html",
-        {"sections": _sections(lists), "total": sum(item.count for item in lists.values())},
+        {
+            "sections": _sections(lists),
+            "total": sum(item.count for item in lists.values()),
+            "referrals": referral_counts(actor=request.membership),
+        },
     )
 
 
