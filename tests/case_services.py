@@ -920,6 +920,17 @@ NOT_CASE_CHANGES = {
     "test_grants.py)",
     "case_grant_revoke": "ends a share (a grant row); as case_share_with_government",
     "case_grant_renew": "extends a share (a grant row); as case_share_with_government",
+    **{
+        name: "a step of a referral (referral rows and a grant): nothing the case's stage and "
+        "due dates derive from changes; concurrency in tests/referrals/test_concurrent_accept.py"
+        for name in (
+            "referral_send",
+            "referral_withdraw",
+            "referral_feedback",
+            "referral_complete",
+            "referral_close",
+        )
+    },
     "record_void": "the helper of every *_void service (each has its Spec)",
     "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "

@@ -92,12 +92,13 @@ def test_a_failing_after_commit_handler_does_not_undo_or_stop_the_others(seen, c
 
 def test_the_apps_subscribe_to_what_the_lower_apps_publish():
     """care recomputes a case's stage and due dates on CaseChanged; cases and care give a
-    new organisation its defaults on OrganisationCreated."""
+    new organisation its defaults on OrganisationCreated (referrals its unpublished partner
+    profile)."""
     from phteah.care.progress import case_changed_refresh
 
     assert case_changed_refresh in events.subscribers(CaseChanged)
     owners = {handler.__module__ for handler in events.subscribers(OrganisationCreated)}
-    assert owners == {"phteah.cases.apps", "phteah.care.apps"}
+    assert owners == {"phteah.cases.apps", "phteah.care.apps", "phteah.referrals.apps"}
 
 
 def test_case_events_carry_ids_not_rows():

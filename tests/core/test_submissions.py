@@ -45,6 +45,7 @@ from phteah.cases.models import (
     Assessment,
     AssessmentDomain,
     Case,
+    CaseGrant,
     Conference,
     Goal,
     PlanReview,
@@ -66,13 +67,17 @@ from phteah.core.submissions import (
     submissions_purge,
 )
 from phteah.people.models import Consent, Household, HouseholdMember, Person
+from phteah.referrals.models import Referral
 from tests import factories
 from tests.conftest import sign_in
 from tests.factories import (
     CareProviderFactory,
     CaseFactory,
+    ConsentFactory,
     HouseholdFactory,
     HouseholdMemberFactory,
+    MembershipFactory,
+    OrganisationFactory,
     PersonFactory,
     RelativeFactory,
     ServiceTypeFactory,
@@ -394,7 +399,62 @@ CREATES = [
         lambda w: _same(reverse("accounts:office_add"), {"name": "Battambang", "phone": "099"}),
         lambda w: Office.objects.count(),
     ),
+    Create(
+        "referrals:referral_new",
+        "worker",
+        lambda w: _referral(w),
+        lambda w: Referral.objects.count(),
+    ),
+    Create(
+        "cases:authority_visit_add",
+        "officer",
+        lambda w: _authority_visit(w),
+        lambda w: Visit.objects.count(),
+    ),
 ]
+
+
+def _referral(world):
+    from tests.referrals.support import published_organisation
+
+    partner = published_organisation("Partner for the token test")
+    ServiceTypeFactory(organisation=world.organisation, code="counselling", name_en="Counselling")
+    ConsentFactory(
+        person=world.case.person,
+        purpose="share_organisation",
+        for_referral=True,
+        organisations=[partner],
+    )
+    return _same(
+        _case_page(world, "referrals:referral_new"),
+        {
+            "receivers": [str(partner.pk)],
+            "services": ["counselling"],
+            "urgency": "routine",
+            "reason": "Counselling after the fire.",
+        },
+    )
+
+
+def _authority_visit(world):
+    consent = ConsentFactory(person=world.case.person, purpose="share_government")
+    now = timezone.now()
+    CaseGrant.objects.create(
+        organisation=world.organisation,
+        case=world.case,
+        grantee=world.officer.organisation,
+        level="view",
+        purpose="government_share",
+        consent=consent,
+        granted_by=world.supervisor.user,
+        granted_at=now - datetime.timedelta(days=3),
+        valid_until=now + datetime.timedelta(days=30),
+        handled_by=world.officer.user,
+    )
+    return _same(
+        _case_page(world, "cases:authority_visit_add"),
+        {"visited_on": TODAY.isoformat(), "people_seen": "The child"},
+    )
 
 
 def _member_add(world):
@@ -473,12 +533,15 @@ class World:
     supervisor: object
     admin: object
     case: object
+    officer: object  # of the ministry, for a case shared with it
 
 
 @pytest.fixture
 def world(organisation, worker, supervisor, admin):
     case = CaseFactory(organisation=organisation, workers=[worker.user], supervisor=supervisor.user)
-    return World(organisation, worker, supervisor, admin, case)
+    ministry = OrganisationFactory(name="Ministry", kind="national_government")
+    officer = MembershipFactory(organisation=ministry, role="case_worker")
+    return World(organisation, worker, supervisor, admin, case, officer)
 
 
 def _signed_in(client, world, create):

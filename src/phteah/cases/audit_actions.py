@@ -74,6 +74,7 @@ ACTION_GROUPS = {
     "cases.closure": _("Case closures"),
     "cases.domain": _("Assessment domains"),
     "cases.grant": _("Sharing with other organisations"),
+    "cases.visit": _("Visits by the authorities a case is shared with"),
 }
 
 FIELD_LABELS = {

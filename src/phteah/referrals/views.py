@@ -21,6 +21,7 @@ from phteah.cases.views import case_closed_refusal, case_record_form
 from phteah.core.access import access_denied, membership_required, require_capability
 from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
+from phteah.core.submissions import saved_message
 from phteah.geography.models import Commune, District
 
 from . import selectors, services
@@ -225,7 +226,7 @@ def referral_new(request, case_id):
             ip=client_ip(request),
         ),
     ):
-        messages.success(request, _("The referral was sent. You will be told of each answer."))
+        saved_message(request, form, _("The referral was sent. You will be told of each answer."))
         return redirect("referrals:sent")
     uncovered = services.uncovered_receivers(case, organisations)
     return case_record_form(

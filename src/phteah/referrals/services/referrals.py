@@ -55,6 +55,16 @@ from ..events import (
 )
 from ..models import Referral, ReferralGroup, ReferralUpdate, Urgency
 
+# The audit action of each step (written out, so the trail's sentences can be checked).
+ACTIONS = {
+    ReferralUpdate.Kind.SENT: "referrals.referral.sent",
+    ReferralUpdate.Kind.ACCEPTED: "referrals.referral.accepted",
+    ReferralUpdate.Kind.DECLINED: "referrals.referral.declined",
+    ReferralUpdate.Kind.WITHDRAWN: "referrals.referral.withdrawn",
+    ReferralUpdate.Kind.FEEDBACK: "referrals.referral.feedback",
+    ReferralUpdate.Kind.COMPLETED: "referrals.referral.completed",
+    ReferralUpdate.Kind.CLOSED: "referrals.referral.closed",
+}
 MAX_RECEIVERS = 10
 MAX_SERVICES = 5
 DEFAULT_ANSWER_DAYS = 3
@@ -88,7 +98,7 @@ def _step(referral: Referral, *, kind, by_user, by_organisation_id, note="", ip=
     audit_log(
         actor=by_user,
         organisation=referral.organisation_id,
-        action=f"referrals.referral.{kind}",
+        action=ACTIONS[kind],
         target=referral,
         case=referral.group.case_id,
         data={"receiver": str(referral.receiver_id), "service": referral.service_code}
