@@ -35,6 +35,7 @@ from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
 from phteah.referrals.models import Referral
 from phteah.work import selectors
+from tests.conftest import no_scope
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +52,10 @@ def demo(django_db_setup, django_db_blocker):
             started = time.monotonic()
             summary = demo_cases_create(seed=7)
             elapsed = time.monotonic() - started
-            demo_sharing_create()
-            demo_directory_publish()
-            demo_referrals_create()
+            with no_scope():  # as the command runs them: each opens the scopes it needs
+                demo_sharing_create()
+                demo_directory_publish()
+                demo_referrals_create()
             yield summary, elapsed
         finally:  # a failed load must not leave its rows to the tests that follow
             call_command("flush", "--no-input", verbosity=0)

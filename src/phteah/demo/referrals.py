@@ -78,7 +78,8 @@ def _open_cases(organisation, count: int) -> list[Case]:
 
 
 def _send(sender, case, partners, code, reason, urgency="urgent"):
-    worker = _member(sender, Role.SUPERVISOR)
+    with scopes_disabled():
+        worker = _member(sender, Role.SUPERVISOR)
     with scope(organisation=sender.pk), audited_atomic():
         _consent(case, partners)
     with scope(organisation=sender.pk):
@@ -90,7 +91,7 @@ def _send(sender, case, partners, code, reason, urgency="urgent"):
             urgency=urgency,
             reason=reason,
         )
-    return worker, {r.receiver_id: r for r in group.referrals.all()}
+        return worker, {r.receiver_id: r for r in group.referrals.all()}
 
 
 def demo_referrals_create() -> ReferralSummary:

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test import override_settings
 from django.utils import translation
 
 from phteah.demo.cases import demo_cases_create
@@ -34,10 +35,13 @@ class Command(BaseCommand):
         published = demo_directory_publish()
         if published:
             self.stdout.write(f"Partner directory: {published} organisations published.")
-        sharing = demo_sharing_create()
+        # The demo's shares and referrals notify their members in Phteah; the e-mails they
+        # would send are kept in memory, not printed (nor sent, whatever EMAIL_BACKEND says).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            sharing = demo_sharing_create()
+            referrals = demo_referrals_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
-        referrals = demo_referrals_create()
         if referrals.states:
             self.stdout.write(str(referrals))
         self.stdout.write("")
