@@ -724,7 +724,7 @@ def test_two_connections_racing_with_one_token_make_one_record(monkeypatch):
         organisation = factories.OrganisationFactory()
         worker = factories.MembershipFactory(organisation=organisation, role=Role.CASE_WORKER)
         case = CaseFactory(organisation=organisation, workers=[worker.user])
-    world = World(organisation, worker, None, None, case)
+    world = World(organisation, worker, None, None, case, None)
     submission = _submission(world)
 
     # The first is held just before it appends its events (its claim and visit written,
