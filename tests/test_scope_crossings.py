@@ -42,7 +42,8 @@ ALLOWED = {
     "referrals/selectors/directory.py": "published profiles and free places across the "
     "network: aggregates only, never a child",
     "referrals/services/referrals.py": "a receiver's answer withdraws the sender's other "
-    "requests for the service and ends unused grants, pinned to the group and the grant",
+    "requests for the service and ends unused grants, pinned to the group and the grant; "
+    "the hourly overdue notice runs over every organisation (a task)",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",

@@ -315,6 +315,8 @@ AUDIT_ANCHOR_EVERY = envint("AUDIT_ANCHOR_EVERY", 60 * 60)
 SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
 # ... and mark the shares past their end as ended (access stops at the end anyway), hourly.
 GRANTS_EXPIRE_EVERY = envint("GRANTS_EXPIRE_EVERY", 60 * 60)
+# ... and tell the receivers of referrals waiting past their answer date (once each), hourly.
+REFERRALS_OVERDUE_EVERY = envint("REFERRALS_OVERDUE_EVERY", 60 * 60)
 # ... and send again the notification e-mails and Telegram messages still waiting, every 5
 # minutes (docs/notifications.md).
 NOTIFICATIONS_RETRY_EVERY = envint("NOTIFICATIONS_RETRY_EVERY", 5 * 60)
@@ -325,6 +327,7 @@ CELERY_BEAT_SCHEDULE = {
         ("audit-anchor", "phteah.core.audit_anchor", AUDIT_ANCHOR_EVERY),
         ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
         ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
+        ("referrals-overdue", "phteah.referrals.overdue_notify", REFERRALS_OVERDUE_EVERY),
         (
             "notifications-retry",
             "phteah.notifications.deliveries_retry",

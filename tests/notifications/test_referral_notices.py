@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 
 from phteah.core.errors import ServiceError
 from phteah.notifications.models import Notification
+from tests.conftest import no_scope
 from tests.referrals.test_referral_services import (  # noqa: F401 - the fixtures
     accept,
     answerers,
@@ -52,3 +53,28 @@ def test_a_refused_step_tells_no_one(
     with pytest.raises(ServiceError):
         accept(answerers[1], referral_to(group, partners[1]))
     assert (notices(organisation), notices(partners[1])) == before
+
+
+def test_an_overdue_answer_is_told_once(worker, baby_case, partners, catalogue, consent, answerers):
+    import datetime
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from phteah.referrals.services import referral_decline, referrals_overdue_notify
+
+    group = send(worker, baby_case, partners)
+    due = referral_to(group, partners[0]).answer_due_on
+    assert referrals_overdue_notify(today=due) == 0  # due today: not overdue yet
+    later = due + datetime.timedelta(days=1)
+    with scope(organisation=partners[1].pk):  # answered: never overdue
+        referral_decline(
+            actor=answerers[1], referral_id=referral_to(group, partners[1]).pk, reason="no_place"
+        )
+    with no_scope():  # a task, as beat runs it
+        assert referrals_overdue_notify(today=later) == 1
+        assert referrals_overdue_notify(today=later) == 0
+    assert notices(partners[0]) == sorted(
+        [(answerers[0].user_id, "referral_received"), (answerers[0].user_id, "referral_overdue")]
+    )
+    assert timezone.localdate() <= later

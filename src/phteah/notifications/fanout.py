@@ -112,6 +112,7 @@ def _to_sender(kind):
 REFERRAL_HANDLERS = (
     (referral_events.ReferralSent, _to_receiver(Kind.REFERRAL_RECEIVED)),
     (referral_events.ReferralWithdrawn, _to_receiver(Kind.REFERRAL_WITHDRAWN)),
+    (referral_events.ReferralOverdue, _to_receiver(Kind.REFERRAL_OVERDUE)),
     (referral_events.ReferralAccepted, _to_sender(Kind.REFERRAL_ACCEPTED)),
     (referral_events.ReferralDeclined, _to_sender(Kind.REFERRAL_DECLINED)),
     (referral_events.ReferralCompleted, _to_sender(Kind.REFERRAL_COMPLETED)),

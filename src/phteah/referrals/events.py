@@ -50,3 +50,8 @@ class ReferralCompleted(ReferralEvent):
 @dataclass(frozen=True)
 class ReferralClosed(ReferralEvent):
     pass
+
+
+@dataclass(frozen=True)
+class ReferralOverdue(ReferralEvent):
+    """The referral waits past its answer date (published once per referral)."""

@@ -211,6 +211,8 @@ class Referral(OrganisationOwned):
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.TextField(_("outcome"), blank=True)
+    # When the receiver was told that its answer is overdue (once per referral).
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(organisation="organisation")
     received = ScopedManager(organisation="receiver")

@@ -15,6 +15,7 @@ from .referrals import (
     referral_feedback,
     referral_send,
     referral_withdraw,
+    referrals_overdue_notify,
     referrals_withdraw_for_grant,
     uncovered_receivers,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "referral_feedback",
     "referral_send",
     "referral_withdraw",
+    "referrals_overdue_notify",
     "referrals_withdraw_for_grant",
     "uncovered_receivers",
     "ANSWER_DAYS",

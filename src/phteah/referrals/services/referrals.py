@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from phteah.accounts.models import GOVERNMENT_KINDS, Membership, Organisation
 from phteah.accounts.roles import Capability
@@ -50,6 +50,7 @@ from ..events import (
     ReferralCompleted,
     ReferralDeclined,
     ReferralFeedback,
+    ReferralOverdue,
     ReferralSent,
     ReferralWithdrawn,
 )
@@ -662,3 +663,41 @@ def referrals_withdraw_for_grant(event) -> None:
             None,
             reason=Referral.WithdrawReason.CONSENT_WITHDRAWN,
         )
+
+
+def referrals_overdue_notify(*, today=None) -> int:
+    """Tell each receiver, once per referral, that a referral waits past its answer date (a
+    task, hourly: across every organisation, each referral marked in its own transaction).
+    Marking a referral told is bookkeeping of the notice, like the notice itself: not an
+    audited change. Returns how many were told."""
+    today = today or timezone.localdate()
+    with scopes_disabled():
+        due = list(
+            Referral.objects.filter(
+                state=Referral.State.PENDING,
+                answer_due_on__lt=today,
+                overdue_notified_at__isnull=True,
+            )
+            .order_by("answer_due_on", "pk")
+            .values_list("pk", "organisation_id")
+        )
+    told = 0
+    for referral_id, sender_id in due:
+        with scope(organisation=sender_id), audited_atomic():
+            referral = (
+                Referral.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("group")
+                .filter(
+                    pk=referral_id,
+                    state=Referral.State.PENDING,
+                    overdue_notified_at__isnull=True,
+                )
+                .first()
+            )
+            if referral is None:
+                continue
+            referral.overdue_notified_at = timezone.now()
+            referral.save(update_fields=["overdue_notified_at", "updated_at"])
+            _event(ReferralOverdue, referral, None)
+            told += 1
+    return told
