@@ -351,3 +351,22 @@ def test_a_second_referral_of_the_same_service_while_one_waits_is_refused(
         send(worker, baby_case, partners[:1])
     with scopes_disabled():
         assert ReferralUpdate.objects.count() == 2
+
+
+def test_closing_the_case_withdraws_its_waiting_referrals(
+    worker, supervisor, baby_case, partners, catalogue, consent, answerers
+):
+    from phteah.cases import services as case_services
+    from tests import factories
+
+    group = send(worker, baby_case, partners, codes=("emergency_foster", "food"))
+    accept(answerers[0], referral_to(group, partners[0], "food"))
+    factories.assessment(baby_case, worker.user, kind="closure", risk="low")
+    case_services.closure_request(actor=worker, case_id=baby_case.pk, reason="other", notes="x")
+    case_services.closure_approve(actor=supervisor, case_id=baby_case.pk, approve=True)
+    assert referral_to(group, partners[0], "food").state == "accepted"  # taken: stays
+    for partner in partners:
+        waiting = referral_to(group, partner)
+        assert waiting.state == "withdrawn" and waiting.withdraw_reason == "case_closed"
+    with scopes_disabled():
+        assert not CaseGrant.objects.filter(case=baby_case, revoked_at=None).exists()

@@ -44,7 +44,19 @@ class ReferralsConfig(AppConfig):
         events.subscribe(GrantRevoked, referrals_withdraw_for_grant)
         from django.utils.translation import gettext_lazy
 
-        from phteah.cases import page
+        from phteah.cases import closing, page
+
+        from .services import referrals as referral_services
+
+        # Closing a case withdraws its referrals still waiting for an answer.
+        closing.closure_step(
+            closing.ClosureStep(
+                name="referrals",
+                check=referral_services.referrals_closure_check,
+                preview=referral_services.referrals_closure_preview,
+                close=referral_services.referrals_closure_close,
+            )
+        )
 
         page.case_section(
             page.CaseSection(

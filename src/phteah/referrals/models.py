@@ -181,6 +181,7 @@ class Referral(OrganisationOwned):
         SENDER = "sender", _("Withdrawn by the referring organisation")
         TAKEN = "taken", _("Another organisation accepted first")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+        CASE_CLOSED = "case_closed", _("The referring organisation closed the case")
 
     group = models.ForeignKey(ReferralGroup, on_delete=models.PROTECT, related_name="referrals")
     receiver = models.ForeignKey(

@@ -22,7 +22,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
@@ -701,3 +701,53 @@ def referrals_overdue_notify(*, today=None) -> int:
             _event(ReferralOverdue, referral, None)
             told += 1
     return told
+
+
+# --- closing the sender's case (a closure step: phteah.cases.closing) -----------------------
+
+
+def _waiting(case):
+    return Referral.objects.filter(group__case=case, state=Referral.State.PENDING)
+
+
+def referrals_closure_check(*, case, reason: str, placement_outcome: str) -> None:
+    """Nothing to refuse: a case closes with its referrals waiting; they are withdrawn."""
+
+
+def referrals_closure_preview(*, case, reason: str, placement_outcome: str, closed_on) -> list:
+    count = _waiting(case).count()
+    if not count:
+        return []
+    return [
+        ngettext(
+            "The referral waiting for a partner's answer will be withdrawn.",
+            "The %(count)s referrals waiting for a partner's answer will be withdrawn.",
+            count,
+        )
+        % {"count": count}
+    ]
+
+
+def referrals_closure_close(*, actor, case, placement_outcome: str, closed_on, ip) -> None:
+    """Closing the case withdraws its referrals still waiting (the partners are told), in
+    the approving transaction, the case locked."""
+    waiting = (
+        _waiting(case)
+        .select_for_update(of=("self",), no_key=True)
+        .select_related("group", "grant")
+        .order_by("pk")
+    )
+    for referral in waiting:
+        _move(referral, "withdraw_auto", withdraw_reason=Referral.WithdrawReason.CASE_CLOSED)
+        _step(
+            referral,
+            kind=ReferralUpdate.Kind.WITHDRAWN,
+            by_user=actor.user,
+            by_organisation_id=actor.organisation_id,
+            ip=ip,
+            data={"reason": Referral.WithdrawReason.CASE_CLOSED},
+        )
+        _end_grant_if_unused(
+            referral.grant, reason=CaseGrant.RevokeReason.CASE_CLOSED, by_user=actor.user
+        )
+        _event(ReferralWithdrawn, referral, actor.user, reason=Referral.WithdrawReason.CASE_CLOSED)
