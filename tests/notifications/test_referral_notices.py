@@ -78,3 +78,13 @@ def test_an_overdue_answer_is_told_once(worker, baby_case, partners, catalogue, 
         [(answerers[0].user_id, "referral_received"), (answerers[0].user_id, "referral_overdue")]
     )
     assert timezone.localdate() <= later
+
+
+def test_the_partner_profile_names_the_organisations_telegram_chat(partners, settings):
+    from phteah.notifications.telegram import chat_for
+    from phteah.referrals.models import PartnerProfile
+
+    settings.TELEGRAM_CHAT_ID = "-100"
+    PartnerProfile.objects.filter(organisation=partners[0]).update(telegram_chat_id="-4242")
+    assert chat_for(partners[0].pk) == "-4242"
+    assert chat_for(partners[1].pk) == "-100"  # none of its own: the setting's
