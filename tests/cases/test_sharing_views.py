@@ -31,20 +31,6 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def place():
-    return village("02")
-
-
-@pytest.fixture
-def dosvy(place):
-    office = OrganisationFactory(
-        name="Battambang DoSVY", short_code="BTB", kind=Organisation.Kind.PROVINCIAL_OFFICE
-    )
-    office.provinces.add(place.commune.district.province)
-    return office
-
-
-@pytest.fixture
 def officer(dosvy):
     return MembershipFactory(organisation=dosvy, role=Role.CASE_WORKER)
 

@@ -127,6 +127,33 @@ def _end_grant_if_unused(grant: CaseGrant | None, *, reason, by_user, mirror_to=
     case_grant_end(grant, reason=reason, by_user=by_user, mirror_to=mirror_to)
 
 
+def _withdraw(
+    referral: Referral,
+    *,
+    transition: str,
+    reason: str,
+    by_user,
+    by_organisation_id,
+    grant_reason: str | None = CaseGrant.RevokeReason.WITHDRAWN,
+    ip=None,
+) -> None:
+    """Withdraw *referral* for *reason* (a ``Referral.WithdrawReason``): its state, history,
+    audit event, the grant it rested on ended when unused (unless *grant_reason* is None: the
+    grant has ended already), and its receiver told."""
+    _move(referral, transition, withdraw_reason=reason)
+    _step(
+        referral,
+        kind=ReferralUpdate.Kind.WITHDRAWN,
+        by_user=by_user,
+        by_organisation_id=by_organisation_id,
+        ip=ip,
+        data={"reason": reason},
+    )
+    if grant_reason is not None:
+        _end_grant_if_unused(referral.grant, reason=grant_reason, by_user=by_user)
+    _event(ReferralWithdrawn, referral, by_user, reason=reason)
+
+
 # --- the sender ------------------------------------------------------------------------------
 
 
@@ -351,19 +378,14 @@ def referral_withdraw(*, actor: Membership, referral_id, ip: str | None = None) 
     require(actor, Capability.REFER_CASES)
     with audited_atomic():
         _case, referral = _sent(actor, referral_id)
-        _move(referral, "withdraw", withdraw_reason=Referral.WithdrawReason.SENDER)
-        _step(
+        _withdraw(
             referral,
-            kind=ReferralUpdate.Kind.WITHDRAWN,
+            transition="withdraw",
+            reason=Referral.WithdrawReason.SENDER,
             by_user=actor.user,
             by_organisation_id=actor.organisation_id,
             ip=ip,
-            data={"reason": Referral.WithdrawReason.SENDER},
         )
-        _end_grant_if_unused(
-            referral.grant, reason=CaseGrant.RevokeReason.WITHDRAWN, by_user=actor.user
-        )
-        _event(ReferralWithdrawn, referral, actor.user, reason=Referral.WithdrawReason.SENDER)
     return referral
 
 
@@ -535,18 +557,13 @@ def _withdraw_the_others(actor: Membership, taken: Referral) -> None:
             .order_by("pk")
         )
         for other in others:
-            _move(other, "withdraw_auto", withdraw_reason=Referral.WithdrawReason.TAKEN)
-            _step(
+            _withdraw(
                 other,
-                kind=ReferralUpdate.Kind.WITHDRAWN,
+                transition="withdraw_auto",
+                reason=Referral.WithdrawReason.TAKEN,
                 by_user=actor.user,
                 by_organisation_id=actor.organisation_id,
-                data={"reason": Referral.WithdrawReason.TAKEN},
             )
-            _end_grant_if_unused(
-                other.grant, reason=CaseGrant.RevokeReason.WITHDRAWN, by_user=actor.user
-            )
-            _event(ReferralWithdrawn, other, actor.user, reason=Referral.WithdrawReason.TAKEN)
 
 
 def _accepted(actor: Membership, referral_id) -> Referral:
@@ -649,19 +666,13 @@ def referrals_withdraw_for_grant(event) -> None:
         .order_by("pk")
     )
     for referral in pending:
-        _move(referral, "withdraw_auto", withdraw_reason=Referral.WithdrawReason.CONSENT_WITHDRAWN)
-        _step(
+        _withdraw(
             referral,
-            kind=ReferralUpdate.Kind.WITHDRAWN,
+            transition="withdraw_auto",
+            reason=Referral.WithdrawReason.CONSENT_WITHDRAWN,
             by_user=None,
             by_organisation_id=referral.organisation_id,
-            data={"reason": Referral.WithdrawReason.CONSENT_WITHDRAWN},
-        )
-        _event(
-            ReferralWithdrawn,
-            referral,
-            None,
-            reason=Referral.WithdrawReason.CONSENT_WITHDRAWN,
+            grant_reason=None,
         )
 
 
@@ -738,16 +749,12 @@ def referrals_closure_close(*, actor, case, placement_outcome: str, closed_on, i
         .order_by("pk")
     )
     for referral in waiting:
-        _move(referral, "withdraw_auto", withdraw_reason=Referral.WithdrawReason.CASE_CLOSED)
-        _step(
+        _withdraw(
             referral,
-            kind=ReferralUpdate.Kind.WITHDRAWN,
+            transition="withdraw_auto",
+            reason=Referral.WithdrawReason.CASE_CLOSED,
             by_user=actor.user,
             by_organisation_id=actor.organisation_id,
+            grant_reason=CaseGrant.RevokeReason.CASE_CLOSED,
             ip=ip,
-            data={"reason": Referral.WithdrawReason.CASE_CLOSED},
         )
-        _end_grant_if_unused(
-            referral.grant, reason=CaseGrant.RevokeReason.CASE_CLOSED, by_user=actor.user
-        )
-        _event(ReferralWithdrawn, referral, actor.user, reason=Referral.WithdrawReason.CASE_CLOSED)
