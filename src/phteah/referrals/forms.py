@@ -1,6 +1,8 @@
 """Forms of the referral network's pages. Forms parse (types, lengths, choices); the
 services decide."""
 
+import re
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,9 @@ NETWORK_CARE_TYPES = [
 
 def _place_label(language):
     return lambda place: place.display_name(language)
+
+
+PROVINCE_CODE = re.compile(r"[0-9]{1,8}")
 
 
 class DirectorySearchForm(forms.Form):
@@ -61,7 +66,9 @@ class DirectorySearchForm(forms.Form):
         self.fields["province"].label_from_instance = _place_label(language)
         self.fields["district"].label_from_instance = _place_label(language)
         province = self.data.get("province") if self.is_bound else None
-        if isinstance(province, str) and province:
+        # Only a well-formed province code reaches the query (the field itself refuses the
+        # rest): a NUL character, say, is an error PostgreSQL raises, not a message.
+        if isinstance(province, str) and PROVINCE_CODE.fullmatch(province):
             self.fields["district"].queryset = District.objects.filter(
                 province_id=province
             ).order_by("code")
