@@ -195,24 +195,38 @@ def carer_add(*, actor, provider_id, name: str, phone: str = "", ip: str | None 
     return carer
 
 
-def carer_remove(*, actor, provider_id, carer_id, ip: str | None = None) -> None:
+def _provider_row_remove(actor, provider_id, model, row_id, *, action, fields, ip) -> None:
+    """Remove a row that belongs to a provider (a carer, a care type it offers), audited with
+    its last values, the provider locked first."""
     with audited_atomic():
         provider = provider_get_for_edit(actor, provider_id, lock=True)
         try:
-            carer = Carer.objects.get(pk=carer_id, provider=provider)
-        except (Carer.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-            access_denied(actor=actor, model=Carer, record_id=carer_id)
+            row = model.objects.get(pk=row_id, provider=provider)
+        except (model.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+            access_denied(actor=actor, model=model, record_id=row_id)
             raise NotFound from error
         audit_log(
             actor=actor.user,
             organisation=actor.organisation_id,
-            action="care.carer.removed",
-            target=carer,
-            changes={"name": [carer.name, None], "phone": [carer.phone, None]},
+            action=action,
+            target=row,
+            changes={name: [getattr(row, name), None] for name in fields},
             data={"provider": str(provider.pk)},
             ip=ip,
         )
-        carer.delete()
+        row.delete()
+
+
+def carer_remove(*, actor, provider_id, carer_id, ip: str | None = None) -> None:
+    _provider_row_remove(
+        actor,
+        provider_id,
+        Carer,
+        carer_id,
+        action="care.carer.removed",
+        fields=("name", "phone"),
+        ip=ip,
+    )
 
 
 # --- what a provider offers the network ------------------------------------------------
@@ -288,23 +302,15 @@ def provider_care_type_set(
 
 
 def provider_care_type_remove(*, actor, provider_id, care_type_id, ip: str | None = None) -> None:
-    with audited_atomic():
-        provider = provider_get_for_edit(actor, provider_id, lock=True)
-        try:
-            row = ProviderCareType.objects.get(pk=care_type_id, provider=provider)
-        except (ProviderCareType.DoesNotExist, ValueError, TypeError, ValidationError) as error:
-            access_denied(actor=actor, model=ProviderCareType, record_id=care_type_id)
-            raise NotFound from error
-        audit_log(
-            actor=actor.user,
-            organisation=actor.organisation_id,
-            action="care.provider.care_type_removed",
-            target=row,
-            changes={name: [getattr(row, name), None] for name in CARE_TYPE_FIELDS},
-            data={"provider": str(provider.pk)},
-            ip=ip,
-        )
-        row.delete()
+    _provider_row_remove(
+        actor,
+        provider_id,
+        ProviderCareType,
+        care_type_id,
+        action="care.provider.care_type_removed",
+        fields=CARE_TYPE_FIELDS,
+        ip=ip,
+    )
 
 
 def providers_network_publish(*, actor, provider_ids, ip: str | None = None) -> int:
