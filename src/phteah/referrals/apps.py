@@ -67,3 +67,7 @@ class ReferralsConfig(AppConfig):
                 title=gettext_lazy("Referrals to partners"),
             )
         )
+        from . import timeline
+
+        # Every step of a referral shows on the sender's case and on the receiver's.
+        timeline.register()

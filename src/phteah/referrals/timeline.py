@@ -1,0 +1,93 @@
+"""The referrals' contributions to the case timeline (phteah.cases.page): every step of a
+referral, on the sender's case (the referrals sent from it) and on the receiver's case (the
+referral it came from). Both read the referral's shared history, ``ReferralUpdate``."""
+
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from phteah.cases.page import TimelineEntry, TimelineSource, short, timeline_rows, timeline_source
+
+from .models import ReferralUpdate
+
+KIND = {
+    ReferralUpdate.Kind.SENT: "referral_sent",
+    ReferralUpdate.Kind.ACCEPTED: "referral_accepted",
+    ReferralUpdate.Kind.DECLINED: "referral_declined",
+    ReferralUpdate.Kind.WITHDRAWN: "referral_withdrawn",
+    ReferralUpdate.Kind.FEEDBACK: "referral_feedback",
+    ReferralUpdate.Kind.COMPLETED: "referral_completed",
+    ReferralUpdate.Kind.CLOSED: "referral_closed",
+}
+
+LABELS = {
+    "referral_sent": _("Referral sent"),
+    "referral_accepted": _("Referral accepted"),
+    "referral_declined": _("Referral declined"),
+    "referral_withdrawn": _("Referral withdrawn"),
+    "referral_feedback": _("News from the partner"),
+    "referral_completed": _("Referral completed"),
+    "referral_closed": _("Referral closed"),
+}
+
+
+def _updates(case):
+    # The sender's case (the referrals sent from it) or the case a receiver opened from one:
+    # both are the caller's own case, which the timeline's caller may read.
+    return ReferralUpdate.objects.filter(
+        Q(referral__group__case=case) | Q(referral__receiver_case=case)
+    )
+
+
+def _rows(case) -> list:
+    updates = _updates(case)
+    return [
+        timeline_rows(updates.filter(kind=code), day=TruncDate("on"), kind=kind, stamp="on")
+        for code, kind in KIND.items()
+    ]
+
+
+FETCH = {
+    "update": lambda: ReferralUpdate.objects.select_related(
+        "referral__organisation", "referral__receiver", "by", "by_organisation"
+    ),
+}
+
+
+def _entry(case, kind: str, day, obj, language) -> TimelineEntry:
+    referral = obj.referral
+    # The other side of the referral, seen from this case.
+    partner = (
+        referral.receiver
+        if referral.organisation_id == case.organisation_id
+        else referral.organisation
+    )
+    parts = [referral.service_name(language), partner.name]
+    if obj.note:
+        parts.append(short(obj.note))
+    by = obj.by
+    if obj.by_organisation_id != case.organisation_id:
+        # Someone of the partner organisation: its name says who.
+        by = obj.by_organisation.name
+    return TimelineEntry(
+        day=day,
+        kind=kind,
+        label=str(LABELS[kind]),
+        summary=" · ".join(part for part in parts if part),
+        by=by,
+        url=reverse("referrals:referral_detail", args=[referral.pk]),
+    )
+
+
+def register() -> None:
+    timeline_source(
+        TimelineSource(
+            name="referrals",
+            labels=LABELS,
+            rows=_rows,
+            fetch=FETCH,
+            entry=_entry,
+            fetch_of=dict.fromkeys(LABELS, "update"),
+        )
+    )
