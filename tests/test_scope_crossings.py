@@ -44,6 +44,8 @@ ALLOWED = {
     "referrals/services/referrals.py": "a receiver's answer withdraws the sender's other "
     "requests for the service and ends unused grants, pinned to the group and the grant; "
     "the hourly overdue notice runs over every organisation (a task)",
+    "referrals/selectors/referrals.py": "the documents sent with a referral the reader may see, "
+    "read in the sender's scope, pinned to the referral's group",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",

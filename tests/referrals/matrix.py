@@ -65,11 +65,21 @@ REFERRAL_ROWS = [
         None,
         expect(404, supervisor=302, worker=302, other_supervisor=302),
     ),
+    # A document sent with the pending referral: the sender's readers, and the receiver's
+    # members who answer referrals while it waits.
+    (
+        "referrals:referral_attachment",
+        "attachment",
+        "get",
+        None,
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200),
+    ),
 ]
 ROWS += REFERRAL_ROWS
 
 
 def referral_objects(world) -> dict[str, dict]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
     from phteah.people.models import Consent
@@ -95,7 +105,10 @@ def referral_objects(world) -> dict[str, dict]:
             service_codes=["emergency_foster", "food"],
             urgency="urgent",
             reason="A baby left at the hospital.",
+            upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n" + b"\x00" * 32),
+            upload_title="Hospital report",
         )
+        attachment = group.attachments.get()
         referral = group.referrals.get(service_code="emergency_foster")
         taken = group.referrals.get(service_code="food")
     # The food support was accepted: its page shows the receiver's report forms.
@@ -110,4 +123,5 @@ def referral_objects(world) -> dict[str, dict]:
     return {
         "referral": {"referral_id": referral.pk},
         "accepted_referral": {"referral_id": taken.pk},
+        "attachment": {"referral_id": referral.pk, "attachment_id": attachment.pk},
     }

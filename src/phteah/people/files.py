@@ -4,6 +4,7 @@ decided by the file's first bytes, never by its name or the browser's claim."""
 import uuid
 
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from phteah.core.errors import ServiceError
@@ -56,3 +57,28 @@ def stored_kind(stored) -> str | None:
     """The type of a stored file, sniffed again when it is served."""
     with stored.open("rb") as handle:
         return sniff(handle.read(16))
+
+
+class NotServable(Exception):
+    """A stored file that is missing, unreadable or not of an accepted type."""
+
+
+def serve(stored, *, download_name: str) -> FileResponse:
+    """A stored upload, typed by its first bytes again; only images are shown inline, and
+    nothing is kept in a cache."""
+    if not stored:
+        raise NotServable
+    try:
+        kind = stored_kind(stored)
+    except (FileNotFoundError, OSError) as error:
+        raise NotServable from error
+    if kind is None:
+        raise NotServable
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=CONTENT_TYPES[kind],
+        as_attachment=kind not in IMAGE_KINDS,
+        filename=f"{download_name}.{EXTENSIONS[kind]}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,7 +2,7 @@
 consent. Views only parse input and call services and selectors."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,24 +33,11 @@ from .services import PERSON_FIELDS
 SEARCH_LIMIT = 30
 
 
-def _serve(stored, *, download_name: str) -> FileResponse:
-    """A stored upload, typed by its first bytes; only images are shown inline."""
-    if not stored:
-        raise Http404
+def _serve(stored, *, download_name: str):
     try:
-        kind = files.stored_kind(stored)
-    except (FileNotFoundError, OSError) as error:
+        return files.serve(stored, download_name=download_name)
+    except files.NotServable as error:
         raise Http404 from error
-    if kind is None:
-        raise Http404
-    response = FileResponse(
-        stored.open("rb"),
-        content_type=files.CONTENT_TYPES[kind],
-        as_attachment=kind not in files.IMAGE_KINDS,
-        filename=f"{download_name}.{files.EXTENSIONS[kind]}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- people --------------------------------------------------------------------------------

@@ -15,11 +15,15 @@ ACTIONS = {
     "referrals.referral.feedback": _("%(actor)s reported back on a referral of the case %(case)s."),
     "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
     "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
+    "referrals.attachment.downloaded": _(
+        "%(actor)s downloaded a document sent with a referral of the case %(case)s."
+    ),
 }
 
 ACTION_GROUPS = {
     "referrals.profile": _("Partner directory profile"),
     "referrals.referral": _("Referrals"),
+    "referrals.attachment": _("Referrals"),
 }
 
 FIELD_LABELS = {
@@ -39,4 +43,5 @@ FIELD_LABELS = {
 
 NAMES = {
     "referrals.partnerprofile": lambda profile, language: str(_("the partner profile")),
+    "referrals.referralattachment": lambda attachment, language: attachment.title,
 }

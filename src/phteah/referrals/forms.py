@@ -190,10 +190,33 @@ class ReferralForm(OnceFormMixin, forms.Form):
         help_text=_("What the partner needs to know to answer; the child's details go along."),
     )
 
-    def __init__(self, *args, organisations, services, **kwargs):
+    attach = forms.MultipleChoiceField(
+        label=_("Documents sent along"),
+        required=False,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+        help_text=_("A copy goes with the referral; the partners cannot open the child's record."),
+    )
+    upload = forms.FileField(
+        label=_("Another document (a report, a letter)"),
+        required=False,
+        help_text=_("A photo or a PDF file, at most 5 MB."),
+    )
+    upload_title = forms.CharField(label=_("What this document is"), required=False, max_length=150)
+
+    def __init__(self, *args, organisations, services, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receivers"].queryset = organisations
         self.fields["services"].choices = services
+        self.fields["attach"].choices = documents
+        if not documents:
+            del self.fields["attach"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("upload") and not data.get("upload_title"):
+            self.add_error("upload_title", _("Give the document a title."))
+        return data
 
 
 class AcceptForm(forms.Form):

@@ -289,3 +289,37 @@ class ReferralUpdate(BaseModel):
     class Meta:
         ordering = ["on", "created_at"]
         indexes = [models.Index(fields=["referral", "on"], name="referral_update_time")]
+
+
+class ReferralAttachment(OrganisationOwned):
+    """A document sent with a referral (the signed consent form, a scan of the birth
+    certificate, a report), copied when the referral is sent: the receivers read this copy,
+    never the sender's records. ``organisation`` is the sender."""
+
+    class Kind(models.TextChoices):
+        CONSENT = "consent", _("Signed consent form")
+        DOCUMENT = "document", _("Identity document")
+        OTHER = "other", _("Other document")
+
+    group = models.ForeignKey(ReferralGroup, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # An identity document's kind (people.IdentityDocument.Kind); a title for another document.
+    document_kind = models.CharField(max_length=30, blank=True)
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    file = models.FileField(upload_to="referrals/attachments/%Y/")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_title()
+
+    def display_title(self, language: str | None = None) -> str:
+        """What the document is, in the reader's language (the title its sender gave it)."""
+        from phteah.people.models import IdentityDocument
+
+        if self.kind == self.Kind.DOCUMENT:
+            return str(dict(IdentityDocument.Kind.choices).get(self.document_kind, self.title))
+        if self.kind == self.Kind.CONSENT:
+            return str(self.Kind.CONSENT.label)
+        return self.title

@@ -34,4 +34,9 @@ urlpatterns = [
         name="referral_complete",
     ),
     path("referrals/<uuid:referral_id>/close/", views.referral_close, name="referral_close"),
+    path(
+        "referrals/<uuid:referral_id>/documents/<uuid:attachment_id>/",
+        views.referral_attachment,
+        name="referral_attachment",
+    ),
 ]

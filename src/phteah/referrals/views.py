@@ -23,6 +23,7 @@ from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message
 from phteah.geography.models import Commune, District
+from phteah.people import files
 
 from . import selectors, services
 from .forms import (
@@ -205,11 +206,16 @@ def referral_new(request, case_id):
     initial = {}
     if request.GET.get("to"):
         initial["receivers"] = [request.GET["to"]]
+    documents = [
+        (key, label) for key, label, _stored in selectors.attachable_documents(case.person)
+    ]
     form = ReferralForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         organisations=organisations,
         services=catalogue,
+        documents=documents,
         submitter=request.user,
     )
     if form_saved(
@@ -222,6 +228,9 @@ def referral_new(request, case_id):
             service_codes=form.cleaned_data["services"],
             urgency=form.cleaned_data["urgency"],
             reason=form.cleaned_data["reason"],
+            attach=form.cleaned_data.get("attach", ()),
+            upload=form.cleaned_data.get("upload"),
+            upload_title=form.cleaned_data.get("upload_title", ""),
             submission=form.cleaned_data.get("submission"),
             ip=client_ip(request),
         ),
@@ -237,7 +246,8 @@ def referral_new(request, case_id):
         submit=_("Send the referral"),
         intro=_(
             "The partners see only the child's name, sex, date of birth, village, disability, "
-            "risk level and your reason, until one accepts. A consent of the child's parent or "
+            "risk level, your reason and the documents you send along, until one accepts. "
+            "A consent of the child's parent or "
             "guardian must name each partner and cover referrals."
         ),
         uncovered=uncovered,
@@ -286,6 +296,11 @@ def referral_detail(request, referral_id):
         "can_report": answers and accepted,
         "can_close": accepted
         and (answers or (side == selectors.SENDER and actor.can(Capability.REFER_CASES))),
+        "attachments": (
+            selectors.referral_attachments(referral)
+            if selectors.attachments_open(referral, side)
+            else []
+        ),
     }
     if context["can_report"]:
         context["feedback_form"] = FeedbackForm()
@@ -440,3 +455,14 @@ def referral_close(request, referral_id):
         ),
         _("The referral is closed."),
     )
+
+
+@membership_required
+def referral_attachment(request, referral_id, attachment_id):
+    attachment = selectors.referral_attachment_file(
+        actor=request.membership, referral_id=referral_id, attachment_id=attachment_id
+    )
+    try:
+        return files.serve(attachment.file, download_name=f"referral-{attachment.kind}")
+    except files.NotServable as error:
+        raise Http404 from error

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -25,8 +27,9 @@ from phteah.cases.access import cases_for
 from phteah.core.access import access_denied
 from phteah.core.audit import audit_access
 from phteah.core.errors import NotFound
+from phteah.people.models import Consent, IdentityDocument, Person
 
-from ..models import Referral, ReferralUpdate
+from ..models import Referral, ReferralAttachment, ReferralUpdate
 
 SENDER, RECEIVER = "sender", "receiver"
 RELATED = ("group", "group__village", "receiver", "group__sent_by", "answered_by")
@@ -94,10 +97,7 @@ def referral_counts(*, actor: Membership) -> ReferralCounts:
     return counts
 
 
-def referral_get_for_user(*, actor: Membership, referral_id) -> tuple[Referral, str]:
-    """The access function for referrals: the referral and the side *actor* is on (SENDER or
-    RECEIVER), else NotFound. The view is recorded in the sender's trail (mirrored in the
-    receiver's when the receiver reads it)."""
+def _referral_for(actor: Membership, referral_id) -> tuple[Referral, str]:
     try:
         referral = referrals_sent(actor=actor).filter(pk=referral_id).first()
         side = SENDER
@@ -109,15 +109,66 @@ def referral_get_for_user(*, actor: Membership, referral_id) -> tuple[Referral, 
     if referral is None:
         access_denied(actor=actor, model=Referral, record_id=referral_id)
         raise NotFound
+    return referral, side
+
+
+def _record(actor: Membership, referral: Referral, action: str, target) -> None:
+    """A reading, in the sender's trail (mirrored in the reader's when it is the receiver)."""
     audit_access(
         actor=actor.user,
         organisation=referral.organisation_id,
-        action="referrals.referral.viewed",
-        target=referral,
+        action=action,
+        target=target,
         case=referral.group.case_id,
         mirror_to=actor.organisation_id,
     )
+
+
+def referral_get_for_user(*, actor: Membership, referral_id) -> tuple[Referral, str]:
+    """The access function for referrals: the referral and the side *actor* is on (SENDER or
+    RECEIVER), else NotFound. The view is recorded in the sender's trail (mirrored in the
+    receiver's when the receiver reads it)."""
+    referral, side = _referral_for(actor, referral_id)
+    _record(actor, referral, "referrals.referral.viewed", referral)
     return referral, side
+
+
+def attachments_open(referral: Referral, side: str) -> bool:
+    """Whether *side* may read the documents sent with *referral*: the sender always; the
+    receiver while the referral waits under an active grant, and once it took the child —
+    never after a decline or a withdrawal."""
+    if side == SENDER:
+        return True
+    if referral.state == Referral.State.PENDING:
+        return referral.grant is not None and referral.grant.is_active()
+    return referral.state in (
+        Referral.State.ACCEPTED,
+        Referral.State.COMPLETED,
+        Referral.State.CLOSED,
+    )
+
+
+def referral_attachments(referral: Referral) -> list[ReferralAttachment]:
+    """The documents sent with *referral* (the caller checked access), read in the sender's
+    scope, pinned to the referral's group."""
+    with scope(organisation=referral.organisation_id):
+        return list(ReferralAttachment.objects.filter(group_id=referral.group_id))
+
+
+def referral_attachment_file(*, actor: Membership, referral_id, attachment_id):
+    """One document sent with a referral *actor* may read, recording the download (in the
+    sender's trail, mirrored in the reader's)."""
+    referral, side = _referral_for(actor, referral_id)
+    attachment = None
+    if attachments_open(referral, side):
+        attachment = next(
+            (a for a in referral_attachments(referral) if str(a.pk) == str(attachment_id)), None
+        )
+    if attachment is None or not attachment.file:
+        access_denied(actor=actor, model=ReferralAttachment, record_id=attachment_id)
+        raise NotFound
+    _record(actor, referral, "referrals.attachment.downloaded", attachment)
+    return attachment
 
 
 def referral_history(referral: Referral) -> list[ReferralUpdate]:
@@ -134,3 +185,19 @@ def case_referrals(*, actor: Membership, case) -> list[Referral]:
         .select_related("receiver", "group")
         .order_by("-group__sent_at", "receiver__name", "service_code")
     )
+
+
+def attachable_documents(person: Person) -> list[tuple[str, str, object]]:
+    """The child's stored documents that can go with a referral: (key, label, stored file)
+    for each unwithdrawn consent with its signed form and each identity document with a
+    scan."""
+    found = []
+    consents = Consent.objects.filter(person=person, withdrawn_on__isnull=True).exclude(scan="")
+    for consent in consents:
+        label = _("Signed consent form of %(date)s") % {
+            "date": formats.date_format(consent.given_on)
+        }
+        found.append((f"consent:{consent.pk}", label, consent.scan))
+    for document in IdentityDocument.objects.filter(person=person).exclude(scan=""):
+        found.append((f"document:{document.kind}", document.get_kind_display(), document.scan))
+    return found

@@ -19,8 +19,10 @@ referral locks the acting side's own case first."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import NotFound, ServiceError
 from phteah.core.limits import NOTE_LENGTH, check_text
 from phteah.core.submissions import once
+from phteah.people import files
 from phteah.people.models import Person, SharingPurpose
 from phteah.people.selectors import consent_for_sharing
 from phteah.people.services import person_create
@@ -54,7 +57,8 @@ from ..events import (
     ReferralSent,
     ReferralWithdrawn,
 )
-from ..models import Referral, ReferralGroup, ReferralUpdate, Urgency
+from ..models import Referral, ReferralAttachment, ReferralGroup, ReferralUpdate, Urgency
+from ..selectors.referrals import attachable_documents
 
 # The audit action of each step (written out, so the trail's sentences can be checked).
 ACTIONS = {
@@ -68,6 +72,7 @@ ACTIONS = {
 }
 MAX_RECEIVERS = 10
 MAX_SERVICES = 5
+MAX_ATTACHMENTS = 5
 DEFAULT_ANSWER_DAYS = 3
 
 
@@ -217,6 +222,54 @@ def uncovered_receivers(case: Case, receivers) -> list[Organisation]:
     ]
 
 
+def _copy(stored) -> ContentFile:
+    with stored.open("rb") as handle:
+        content = handle.read()
+    kind = files.sniff(content[:16])
+    if kind is None:
+        raise ServiceError(
+            _("A document chosen could not be read: upload it again on the child's record."),
+            field="attach",
+        )
+    return ContentFile(content, name=f"{uuid.uuid4().hex}.{files.EXTENSIONS[kind]}")
+
+
+def _attach(group: ReferralGroup, person: Person, keys, upload, upload_title: str) -> int:
+    """Copy the chosen documents and the upload onto the referral (the receivers read the
+    copies, never the sender's records); how many there are."""
+    keys = list(dict.fromkeys(keys or ()))
+    if len(keys) + (upload is not None) > MAX_ATTACHMENTS:
+        raise ServiceError(
+            _("Send at most %(count)s documents with a referral.") % {"count": MAX_ATTACHMENTS},
+            field="attach",
+        )
+    available = {key: stored for key, _label, stored in attachable_documents(person)}
+    for key in keys:
+        if key not in available:
+            raise ServiceError(_("Choose among the child's documents listed."), field="attach")
+        source, _sep, document_kind = key.partition(":")
+        ReferralAttachment.objects.create(
+            organisation_id=group.organisation_id,
+            group=group,
+            kind=(
+                ReferralAttachment.Kind.CONSENT
+                if source == "consent"
+                else ReferralAttachment.Kind.DOCUMENT
+            ),
+            document_kind=document_kind if source == "document" else "",
+            file=_copy(available[key]),
+        )
+    if upload is not None:
+        ReferralAttachment.objects.create(
+            organisation_id=group.organisation_id,
+            group=group,
+            kind=ReferralAttachment.Kind.OTHER,
+            title=upload_title,
+            file=upload,
+        )
+    return len(keys) + (upload is not None)
+
+
 def _grant_for(case: Case, receiver: Organisation, by_user, ip) -> CaseGrant:
     """The receiver's active minimal grant on the case (one rests under every pending referral
     to it), made now if there is none."""
@@ -257,11 +310,24 @@ def referral_send(
     service_codes,
     urgency: str,
     reason: str,
+    attach=(),
+    upload=None,
+    upload_title: str = "",
     ip: str | None = None,
 ) -> ReferralGroup:
     """Refer a case to one or several organisations for one or more services at once ("who
-    can take this child?"): one referral per organisation and service."""
+    can take this child?"): one referral per organisation and service. *attach* names the
+    child's stored documents that go along (``attachable_documents``), *upload* one more file
+    (a report, a letter) with its *upload_title*; each is copied onto the referral."""
     require(actor, Capability.REFER_CASES)
+    upload_title = (upload_title or "").strip()
+    if upload is not None:
+        if not upload_title:
+            raise ServiceError(_("Give the document a title."), field="upload_title")
+        check_text(upload_title, field="upload_title", max_length=150)
+        files.checked_upload(
+            upload, kinds=files.SCAN_KINDS, max_size=files.SCAN_MAX, field="upload"
+        )
     if urgency not in Urgency.values:
         raise ServiceError(_("Choose how urgent it is."), field="urgency")
     reason = (reason or "").strip()
@@ -324,6 +390,7 @@ def referral_send(
             worker_name=actor.user.full_name,
             worker_phone=getattr(actor.user, "phone", "") or "",
         )
+        attached = _attach(group, person, attach, upload, upload_title)
         for receiver in receivers:
             grant = _grant_for(case, receiver, actor.user, ip)
             for service in services:
@@ -345,6 +412,7 @@ def referral_send(
                     by_user=actor.user,
                     by_organisation_id=actor.organisation_id,
                     ip=ip,
+                    data={"attachments": attached} if attached else None,
                 )
                 _event(ReferralSent, referral, actor.user)
     return group
