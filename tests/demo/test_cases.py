@@ -31,6 +31,7 @@ from phteah.demo.network import ORGANISATIONS, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
 from phteah.geography.services import geography_load
+from phteah.notifications.models import Notification
 from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
 from phteah.referrals.models import Referral
@@ -176,6 +177,9 @@ def test_the_demo_network_has_referrals_in_every_state(demo):
     assert {"pending", "accepted", "declined", "withdrawn", "completed"} <= states
     assert Referral.objects.filter(withdraw_reason="taken").exists()
     assert Referral.objects.exclude(receiver_case=None).exists()
+    # The members were told, and have read some of it: the bell shows the newest.
+    notices = Notification.objects.filter(kind__startswith="referral_")
+    assert notices.filter(read_at=None).exists() and notices.exclude(read_at=None).exists()
     assert demo_referrals_create().states == {}  # idempotent
     assert audit_verify().problems == []
 

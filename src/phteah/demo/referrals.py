@@ -3,8 +3,9 @@ their members would: Hope for Mothers asks Family Bridge and Kumar Care Network 
 baby into emergency foster care (Family Bridge accepts, reports back and completes it; Kumar
 Care's request is withdrawn as taken), Sunrise Children's Home asks for counselling (one
 declined, one waiting), and one referral withdrawn by its sender. Each rests on the
-guardian's signed consent naming the partners. Idempotent: a case already referred is left
-alone."""
+guardian's signed consent naming the partners. The members then read their older notices
+and leave the newest unread, as the bell would show them after a few days. Idempotent: a
+case already referred is left alone."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from phteah.accounts.models import Membership, Organisation
 from phteah.accounts.roles import Role
 from phteah.cases.models import Case, ServiceType
 from phteah.core.audit import audited_atomic
+from phteah.notifications.models import Notification
+from phteah.notifications.services import notification_mark_read
 from phteah.people.models import Consent
 from phteah.referrals.models import Referral, ReferralGroup
 from phteah.referrals.services import (
@@ -33,10 +36,34 @@ from phteah.referrals.services import (
 @dataclass
 class ReferralSummary:
     states: dict = field(default_factory=dict)
+    notices_read: int = 0
 
     def __str__(self) -> str:
         shown = ", ".join(f"{count} {state}" for state, count in sorted(self.states.items()))
-        return f"Demo referrals: {shown}."
+        return f"Demo referrals: {shown}; {self.notices_read} notices read, the newest unread."
+
+
+def _read_the_older_notices(organisations) -> int:
+    """Each member reads the older half of their unread notices (through the service the
+    list uses), leaving the newest unread."""
+    read = 0
+    for organisation in organisations:
+        with scope(organisation=organisation.pk):
+            members = Membership.objects.filter(
+                organisation=organisation, is_active=True
+            ).select_related("user", "organisation")
+            for member in members:
+                unread = list(
+                    Notification.objects.filter(
+                        organisation=organisation, recipient=member.user, read_at=None
+                    )
+                    .order_by("created_at", "pk")
+                    .values_list("pk", flat=True)
+                )
+                for notification_id in unread[: len(unread) // 2]:
+                    notification_mark_read(actor=member, notification_id=notification_id)
+                    read += 1
+    return read
 
 
 def _member(organisation, role):
@@ -168,6 +195,7 @@ def demo_referrals_create() -> ReferralSummary:
         )  # fmt: skip
         with scope(organisation=sch.pk):
             referral_withdraw(actor=sender, referral_id=referrals[fbc.pk].pk)
+    summary.notices_read = _read_the_older_notices(orgs.values())
     with scopes_disabled():
         for state in Referral.objects.filter(organisation__in=orgs.values()).values_list(
             "state", flat=True
