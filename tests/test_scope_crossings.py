@@ -44,6 +44,8 @@ ALLOWED = {
     "referrals/services/referrals.py": "a receiver's answer withdraws the sender's other "
     "requests for the service and ends unused grants, pinned to the group and the grant; "
     "the hourly overdue notice runs over every organisation (a task)",
+    "referrals/services/retention.py": "the daily erasure of ended referrals' details runs "
+    "over every organisation (a task), each group in its sender's scope",
     "referrals/selectors/referrals.py": "the documents sent with a referral the reader may see, "
     "read in the sender's scope, pinned to the referral's group",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",

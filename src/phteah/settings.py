@@ -317,6 +317,10 @@ SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
 GRANTS_EXPIRE_EVERY = envint("GRANTS_EXPIRE_EVERY", 60 * 60)
 # ... and tell the receivers of referrals waiting past their answer date (once each), hourly.
 REFERRALS_OVERDUE_EVERY = envint("REFERRALS_OVERDUE_EVERY", 60 * 60)
+# ... and blank the details of the referrals that ended untaken (declined, withdrawn) more
+# than REFERRAL_KEEP_ENDED_DAYS ago, daily (docs/design/network.md §13.4).
+REFERRALS_ERASE_EVERY = envint("REFERRALS_ERASE_EVERY", 24 * 60 * 60)
+REFERRAL_KEEP_ENDED_DAYS = envint("REFERRAL_KEEP_ENDED_DAYS", 90)
 # ... and send again the notification e-mails and Telegram messages still waiting, every 5
 # minutes (docs/notifications.md).
 NOTIFICATIONS_RETRY_EVERY = envint("NOTIFICATIONS_RETRY_EVERY", 5 * 60)
@@ -328,6 +332,7 @@ CELERY_BEAT_SCHEDULE = {
         ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
         ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
         ("referrals-overdue", "phteah.referrals.overdue_notify", REFERRALS_OVERDUE_EVERY),
+        ("referrals-erase", "phteah.referrals.groups_erase", REFERRALS_ERASE_EVERY),
         (
             "notifications-retry",
             "phteah.notifications.deliveries_retry",

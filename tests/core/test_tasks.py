@@ -47,6 +47,7 @@ def test_the_schedule_comes_from_the_environment(tmp_path):
         "submissions-purge": {"task": "phteah.core.submissions_purge", "schedule": 86400.0},
         "grants-expire": {"task": "phteah.cases.grants_expire", "schedule": 3600.0},
         "referrals-overdue": {"task": "phteah.referrals.overdue_notify", "schedule": 3600.0},
+        "referrals-erase": {"task": "phteah.referrals.groups_erase", "schedule": 86400.0},
         "notifications-retry": {
             "task": "phteah.notifications.deliveries_retry",
             "schedule": 300.0,

@@ -15,6 +15,10 @@ ACTIONS = {
     "referrals.referral.feedback": _("%(actor)s reported back on a referral of the case %(case)s."),
     "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
     "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
+    "referrals.referral.erased": _(
+        "The child's details on a referral of the case %(case)s were removed, the referral "
+        "having ended without a partner taking the child."
+    ),
     "referrals.attachment.downloaded": _(
         "%(actor)s downloaded a document sent with a referral of the case %(case)s."
     ),
@@ -43,5 +47,6 @@ FIELD_LABELS = {
 
 NAMES = {
     "referrals.partnerprofile": lambda profile, language: str(_("the partner profile")),
+    "referrals.referralgroup": lambda group, language: group.display_name(language),
     "referrals.referralattachment": lambda attachment, language: attachment.title,
 }

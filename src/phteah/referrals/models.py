@@ -143,6 +143,9 @@ class ReferralGroup(OrganisationOwned):
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
     worker_name = models.CharField(max_length=150)
     worker_phone = models.CharField(max_length=30, blank=True)
+    # When the details above were blanked, the referral having ended untaken long enough ago
+    # (phteah.referrals.services.retention).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]
@@ -152,6 +155,8 @@ class ReferralGroup(OrganisationOwned):
         return f"{self.family_name_latin} {self.given_name_latin}".strip()
 
     def display_name(self, language: str | None = None) -> str:
+        if self.erased_at is not None:
+            return str(_("A child (details removed)"))
         khmer = f"{self.family_name_km} {self.given_name_km}".strip()
         latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
         return (khmer or latin) if language == "km" else (latin or khmer)
