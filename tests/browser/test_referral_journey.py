@@ -4,6 +4,8 @@ one accepts, the other sees its request withdrawn, the receiver reports back, an
 sees the news. Each organisation's member works in a browser context of their own.
 Screenshots go to test-artifacts/ (taken before the assertions that could fail)."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,10 +14,11 @@ from tests.factories import PASSWORD
 from .test_journeys import KHMER, PHONE, not_drawn_in_khmer_font
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+REPORT = b"%PDF-1.4\n% the hospital's report\n%%EOF\n"
 
 
 @pytest.fixture
-def network(transactional_db, settings):
+def network(transactional_db, settings, tmp_path):
     """Hope for Mothers (a baby's case, the guardian's consent naming both partners), Family
     Bridge (a published foster family with two places) and Kumar Care, all in Khmer. Built
     before `browser` starts Playwright (see conftest)."""
@@ -28,6 +31,7 @@ def network(transactional_db, settings):
     from tests.referrals.support import published_organisation
 
     settings.PHTEAH_TWO_FACTOR_ROLES = ()  # supervisors sign in with a password only
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
     def member(organisation, role, email):
         return factories.MembershipFactory(
@@ -111,6 +115,11 @@ def test_a_baby_is_referred_to_two_partners_and_one_takes_her(
     sender.locator('input[name="services"][value="emergency_foster_care"]').check()
     sender.locator('input[name="urgency"][value="urgent"]').check()
     sender.locator('textarea[name="reason"]').fill("ទារកត្រូវបានទុកចោលនៅមន្ទីរពេទ្យ។")
+    # ... with the hospital's report, which goes along as a copy.
+    sender.locator('input[name="upload"]').set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": REPORT}]
+    )
+    sender.locator('input[name="upload_title"]').fill("របាយការណ៍មន្ទីរពេទ្យ")
     sender.screenshot(path=artifacts_dir / "referral-2-form-km-phone.png", full_page=True)
     sender.locator("form.care-form button.primary").click()
     sender.wait_for_load_state("networkidle")
@@ -125,6 +134,10 @@ def test_a_baby_is_referred_to_two_partners_and_one_takes_her(
     bridge.wait_for_load_state("networkidle")
     expect(bridge.locator("main")).to_contain_text("ទារកត្រូវបានទុកចោលនៅមន្ទីរពេទ្យ។")
     bridge.screenshot(path=artifacts_dir / "referral-3-received-km-phone.png", full_page=True)
+    expect(bridge.locator("main")).to_contain_text("ឯកសារផ្ញើភ្ជាប់")
+    with bridge.expect_download() as download:
+        bridge.locator("main a", has_text="របាយការណ៍មន្ទីរពេទ្យ").click()
+    assert Path(download.value.path()).read_bytes() == REPORT
     bridge.locator("a.button.primary").first.click()  # Accept
     bridge.wait_for_load_state("networkidle")
     bridge.locator('select[name="case_type"]').select_option("foster_care")
