@@ -15,7 +15,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -47,9 +47,9 @@ def _ended_before(cutoff: datetime.datetime):
         ReferralGroup.objects.filter(erased_at__isnull=True)
         .annotate(
             last_change=Max("referrals__state_on"),
-            open_or_taken=Max("referrals__pk", filter=~Q(referrals__state__in=UNTAKEN)),
+            open_or_taken=Count("referrals", filter=~Q(referrals__state__in=UNTAKEN)),
         )
-        .filter(last_change__lt=cutoff, open_or_taken__isnull=True)
+        .filter(last_change__lt=cutoff, open_or_taken=0)
     )
 
 
@@ -70,13 +70,14 @@ def referral_groups_erase(*, now: datetime.datetime | None = None) -> int:
     erased = 0
     for group_id, sender_id in due:
         with scope(organisation=sender_id), audited_atomic():
+            # Declined and withdrawn are final states: checked again under the row's lock,
+            # the group cannot have changed (PostgreSQL locks no row of an aggregate).
             group = (
-                _ended_before(cutoff)
-                .select_for_update(of=("self",), no_key=True)
-                .filter(pk=group_id)
+                ReferralGroup.objects.select_for_update(no_key=True)
+                .filter(pk=group_id, erased_at__isnull=True)
                 .first()
             )
-            if group is None:  # a referral changed since: it is looked at again tomorrow
+            if group is None or not _ended_before(cutoff).filter(pk=group_id).exists():
                 continue
             for name, value in BLANK.items():
                 setattr(group, name, value)
