@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django_scopes import scope, scopes_disabled
@@ -20,10 +19,8 @@ from phteah.people.models import Consent
 from phteah.referrals import services
 from phteah.referrals.letter import letter_html, letter_pdf
 from phteah.referrals.models import ReferralLetter
-from tests.conftest import sign_in
 from tests.factories import (
     CaseFactory,
-    ConsentFactory,
     MembershipFactory,
     OffSystemConsentFactory,
     PersonFactory,
@@ -232,7 +229,9 @@ def test_a_bad_answer_is_refused(worker, child_case, health, hospital_consent, v
     assert letter.state == "pending" and letter.answered_on is None
 
 
-def test_another_organisation_cannot_answer(other_organisation, worker, child_case, health, hospital_consent):
+def test_another_organisation_cannot_answer(
+    other_organisation, worker, child_case, health, hospital_consent
+):
     letter = write(worker, child_case, hospital_consent)
     stranger = MembershipFactory(organisation=other_organisation, role=Role.SUPERVISOR)
     with pytest.raises(NotFound):
@@ -308,7 +307,9 @@ def test_the_khmer_letter_is_in_khmer_with_the_khmer_font_embedded(
     assert all(" yes " in line for line in khmer)
 
 
-def test_the_letter_html_declares_utf8_and_the_khmer_font(worker, child_case, health, hospital_consent):
+def test_the_letter_html_declares_utf8_and_the_khmer_font(
+    worker, child_case, health, hospital_consent
+):
     letter = write(worker, child_case, hospital_consent, language="km")
     with scope(organisation=worker.organisation_id):
         html = letter_html(letter)

@@ -322,7 +322,9 @@ class ReferralLetter(OrganisationOwned):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     consent = models.ForeignKey("people.Consent", on_delete=models.PROTECT, related_name="+")
     partner_name = models.CharField(_("partner"), max_length=200)
-    partner_kind = models.CharField(_("kind of partner"), max_length=10, choices=PartnerKind.choices)
+    partner_kind = models.CharField(
+        _("kind of partner"), max_length=10, choices=PartnerKind.choices
+    )
     partner_contact = models.CharField(_("partner's contact"), max_length=200, blank=True)
     # The services asked for, frozen: [{"code", "name_en", "name_km"}] from the catalogue.
     services = models.JSONField(_("services asked for"), default=list)

@@ -93,9 +93,7 @@ def letter_sender_office(letter: ReferralLetter) -> Office | None:
     )
     if membership is not None and membership.office.is_active:
         return membership.office
-    return (
-        offices.select_related("village__commune__district__province").order_by("name").first()
-    )
+    return offices.select_related("village__commune__district__province").order_by("name").first()
 
 
 def letter_downloaded(*, actor: Membership, letter: ReferralLetter) -> None:

@@ -176,9 +176,7 @@ def referral_letter_answer_record(
     check_text(correction, field="correction", max_length=NOTE_LENGTH)
     with audited_atomic():
         case = case_for_change(actor, case_id, open_only=False)
-        letter = letter_get_for_user(
-            actor=actor, checked_case=case, letter_id=letter_id, lock=True
-        )
+        letter = letter_get_for_user(actor=actor, checked_case=case, letter_id=letter_id, lock=True)
         if answered_on > timezone.localdate():
             raise ServiceError(_("The answer cannot be dated in the future."), field="answered_on")
         if answered_on < timezone.localtime(letter.sent_at).date():
@@ -218,9 +216,7 @@ def referral_letter_answer_record(
             target=letter,
             case=case.pk,
             changes={
-                name: [before[name], after[name]]
-                for name in after
-                if before[name] != after[name]
+                name: [before[name], after[name]] for name in after if before[name] != after[name]
             },
             data={"correction": correction} if corrects else None,
             ip=ip,
