@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django_scopes import scope, scopes_disabled
@@ -19,6 +20,7 @@ from phteah.people.models import Consent
 from phteah.referrals import services
 from phteah.referrals.letter import letter_html, letter_pdf
 from phteah.referrals.models import ReferralLetter
+from tests.conftest import sign_in
 from tests.factories import (
     CaseFactory,
     MembershipFactory,
@@ -315,3 +317,138 @@ def test_the_letter_html_declares_utf8_and_the_khmer_font(
         html = letter_html(letter)
     assert '<meta charset="utf-8">' in html
     assert "@font-face" in html and "NotoSansKhmer" in html
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def _new_url(case):
+    return reverse("referrals:letter_new", args=[case.pk])
+
+
+def _url(name, letter):
+    return reverse(f"referrals:{name}", args=[letter.case_id, letter.pk])
+
+
+LETTER_POST = {
+    "partner_kind": "hospital",
+    "partner_contact": "Dr Sok",
+    "services": ["health"],
+    "urgency": "urgent",
+    "reason": "A fall from a tree; needs an X-ray.",
+    "language": "km",
+}
+
+
+def test_a_worker_writes_a_letter_from_the_case_page_and_downloads_it(
+    client, worker, child_case, health, hospital_consent
+):
+    sign_in(client, worker.user)
+    page = client.get(reverse("cases:case_detail", args=[child_case.pk])).content.decode()
+    assert _new_url(child_case) in page
+    form = client.get(_new_url(child_case)).content.decode()
+    assert HOSPITAL in form
+    response = client.post(
+        _new_url(child_case), LETTER_POST | {"consent": str(hospital_consent.pk)}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        letter = ReferralLetter.objects.get(case=child_case)
+    assert response.url == _url("letter_detail", letter)
+    assert letter.language == "km"
+    detail = client.get(response.url).content.decode()
+    assert _url("letter_download", letter) in detail and "Waiting for an answer" in detail
+    download = client.get(_url("letter_download", letter))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download.content.startswith(b"%PDF")
+    assert "attachment" in download["Content-Disposition"]
+    (event,) = _events("referrals.letter.downloaded")
+    assert event.actor == worker.user and event.case_id == child_case.pk
+    # The case page and the sent inbox list it; the timeline shows it.
+    page = client.get(reverse("cases:case_detail", args=[child_case.pk])).content.decode()
+    assert _url("letter_detail", letter) in page
+    sent = client.get(reverse("referrals:sent")).content.decode()
+    assert HOSPITAL in sent and _url("letter_detail", letter) in sent
+
+
+def test_a_double_submit_writes_one_letter(client, worker, child_case, health, hospital_consent):
+    from phteah.core.submissions import submission_issue
+
+    sign_in(client, worker.user)
+    token = submission_issue(worker.user)
+    data = LETTER_POST | {"consent": str(hospital_consent.pk), "submission": token}
+    assert client.post(_new_url(child_case), data).status_code == 302
+    assert client.post(_new_url(child_case), data).status_code == 302
+    with scopes_disabled():
+        assert ReferralLetter.objects.filter(case=child_case).count() == 1
+
+
+def test_without_a_consent_the_form_says_so_and_saves_nothing(client, worker, child_case, health):
+    sign_in(client, worker.user)
+    form = client.get(_new_url(child_case)).content.decode()
+    assert "No consent on record names a partner not on Phteah" in form
+    response = client.post(_new_url(child_case), LETTER_POST | {"consent": "nonsense"})
+    assert response.status_code == 200
+    with scopes_disabled():
+        assert not ReferralLetter.objects.exists()
+
+
+def test_the_answer_form_records_once_then_asks_why_it_is_corrected(
+    client, worker, child_case, health, hospital_consent
+):
+    letter = write(worker, child_case, hospital_consent)
+    sign_in(client, worker.user)
+    url = _url("letter_answer", letter)
+    assert "correction" not in client.get(url).content.decode()
+    response = client.post(
+        url, {"state": "accepted", "answered_on": TODAY.isoformat(), "note": "Seen."}
+    )
+    assert response.status_code == 302
+    # A second answer without saying why is refused on the form.
+    response = client.post(url, {"state": "declined", "answered_on": TODAY.isoformat()})
+    assert response.status_code == 200
+    letter.refresh_from_db()
+    assert letter.state == "accepted"
+    response = client.post(
+        url,
+        {"state": "declined", "answered_on": TODAY.isoformat(), "correction": "Wrong letter."},
+    )
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert (letter.state, letter.correction_note) == ("declined", "Wrong letter.")
+    detail = client.get(_url("letter_detail", letter)).content.decode()
+    assert "Wrong letter." in detail
+
+
+def test_everyone_who_may_not_see_the_case_gets_404_and_no_letter(
+    client, member, other_organisation, child_case, health, hospital_consent, worker
+):
+    letter = write(worker, child_case, hospital_consent)
+    outsider = member(Role.CASE_WORKER)  # same organisation, not on the case
+    stranger = MembershipFactory(organisation=other_organisation, role=Role.SUPERVISOR)
+    for person in (outsider, stranger):
+        client.logout()
+        sign_in(client, person.user)
+        for name in ("letter_detail", "letter_download", "letter_answer"):
+            assert client.get(_url(name, letter)).status_code == 404, (person, name)
+        assert client.get(_new_url(child_case)).status_code == 404
+    assert _events("referrals.letter.downloaded") == []
+    client.logout()
+    assert client.get(_url("letter_download", letter)).status_code in (302, 404)
+
+
+def test_the_pages_in_khmer(client, worker, child_case, health, hospital_consent):
+    letter = write(worker, child_case, hospital_consent)
+    answer(worker, letter)
+    worker.user.language = "km"
+    worker.user.save()
+    sign_in(client, worker.user)
+    for url in (
+        _new_url(child_case),
+        _url("letter_detail", letter),
+        _url("letter_answer", letter),
+        reverse("referrals:sent"),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="km").content.decode()
+        assert "Referral letter" not in page and "partner not on Phteah" not in page, url

@@ -34,4 +34,20 @@ urlpatterns = [
         name="referral_complete",
     ),
     path("referrals/<uuid:referral_id>/close/", views.referral_close, name="referral_close"),
+    path("cases/<uuid:case_id>/letters/new/", views.letter_new, name="letter_new"),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/",
+        views.letter_detail,
+        name="letter_detail",
+    ),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/letter.pdf",
+        views.letter_download,
+        name="letter_download",
+    ),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/answer/",
+        views.letter_answer,
+        name="letter_answer",
+    ),
 ]

@@ -38,8 +38,7 @@ def letter_consents(case) -> QuerySet:
 
 
 def letters_sent(*, actor: Membership) -> QuerySet:
-    """The letters of the cases *actor* may see, the ones waiting for an answer first, then
-    newest first."""
+    """The letters of the cases *actor* may see, newest first."""
     return (
         ReferralLetter.objects.filter(
             organisation_id=actor.organisation_id, case__in=cases_for(actor)
