@@ -374,6 +374,10 @@ def test_a_worker_writes_a_letter_from_the_case_page_and_downloads_it(
     # The case page and the sent inbox list it; the timeline shows it.
     page = client.get(reverse("cases:case_detail", args=[child_case.pk])).content.decode()
     assert _url("letter_detail", letter) in page
+    assert "Referral letter written" in page
+    answer(worker, letter, note="Seen on Monday by Dr Sok.")
+    page = client.get(reverse("cases:case_detail", args=[child_case.pk])).content.decode()
+    assert "Answer to a referral letter" in page and "Seen on Monday by Dr Sok." in page
     sent = client.get(reverse("referrals:sent")).content.decode()
     assert HOSPITAL in sent and _url("letter_detail", letter) in sent
 
