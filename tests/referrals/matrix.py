@@ -28,9 +28,7 @@ def objects(world) -> dict[str, dict]:
         organisation=owner, provider=provider, care_type="emergency_foster", age_max=5
     )
     return (
-        {"partner": {"organisation_id": owner.pk}}
-        | referral_objects(world)
-        | letter_objects(world)
+        {"partner": {"organisation_id": owner.pk}} | referral_objects(world) | letter_objects(world)
     )
 
 
