@@ -20,10 +20,12 @@ from phteah.people.models import Consent
 from phteah.referrals import services
 from phteah.referrals.letter import letter_html, letter_pdf
 from phteah.referrals.models import ReferralLetter
+from phteah.referrals.selectors import letter_sender_office
 from tests.conftest import sign_in
 from tests.factories import (
     CaseFactory,
     MembershipFactory,
+    OfficeFactory,
     OffSystemConsentFactory,
     PersonFactory,
     ServiceTypeFactory,
@@ -268,11 +270,23 @@ needs_poppler = pytest.mark.skipif(
 def test_the_english_letter_carries_what_the_partner_needs(
     tmp_path, worker, child_case, health, hospital_consent
 ):
+    worker.office = OfficeFactory(
+        organisation=worker.organisation,
+        name="Battambang office",
+        address_detail="House 12, Street 3",
+        phone="053 111 222",
+    )
+    worker.save()
     letter = write(worker, child_case, hospital_consent)
     with scope(organisation=worker.organisation_id):
-        text = _text(letter_pdf(letter), tmp_path)
+        office = letter_sender_office(letter)
+        text = _text(letter_pdf(letter, office=office), tmp_path)
     flat = " ".join(text.split())
     for expected in (
+        "Family Bridge",
+        "Battambang office",
+        "House 12, Street 3",
+        "Phone: 053 111 222",
         "Referral letter",
         f"To: {HOSPITAL}",
         "Chan Sreypov",
