@@ -283,6 +283,7 @@ def test_the_english_letter_carries_what_the_partner_needs(
         text = _text(letter_pdf(letter, office=office), tmp_path)
     flat = " ".join(text.split())
     for expected in (
+        f"Reference: {child_case.reference}",
         "Family Bridge",
         "Battambang office",
         "House 12, Street 3",
@@ -476,3 +477,20 @@ def test_the_pages_in_khmer(client, worker, child_case, health, hospital_consent
     ):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="km").content.decode()
         assert "Referral letter" not in page and "partner not on Phteah" not in page, url
+
+
+def test_no_letter_is_printed_once_its_consent_is_withdrawn(
+    client, worker, child_case, health, hospital_consent
+):
+    letter = write(worker, child_case, hospital_consent)
+    hospital_consent.withdrawn_on = TODAY
+    hospital_consent.save()
+    sign_in(client, worker.user)
+    response = client.get(_url("letter_download", letter))
+    assert response.status_code == 302 and response.url == _url("letter_detail", letter)
+    detail = client.get(response.url).content.decode()
+    assert "was withdrawn or has expired" in detail
+    assert _url("letter_download", letter) not in detail
+    assert _events("referrals.letter.downloaded") == []
+    # The answer can still be recorded (the partner may have answered before).
+    answer(worker, letter)

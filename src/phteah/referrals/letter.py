@@ -66,7 +66,7 @@ def letter_html(letter: ReferralLetter, *, office=None) -> str:
                 "office": office,
                 "address": _address(office),
                 "written_on": _date(timezone.localtime(letter.sent_at).date()),
-                "reference": str(letter.pk)[:8].upper(),
+                "reference": letter.case.reference,
                 "urgency": letter.get_urgency_display(),
                 "child_name": child_name,
                 "other_name": other_name if other_name != child_name else "",

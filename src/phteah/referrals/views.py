@@ -535,6 +535,7 @@ def letter_detail(request, case_id, letter_id):
         {
             "case": case,
             "letter": letter,
+            "consent_holds": selectors.letter_consent_holds(letter),
             "services": letter.service_names(get_language()),
             "can_answer": actor.can(Capability.REFER_CASES) and can_edit_case(actor, case),
         },
@@ -545,6 +546,15 @@ def letter_detail(request, case_id, letter_id):
 def letter_download(request, case_id, letter_id):
     actor = request.membership
     letter = selectors.letter_get_for_user(actor=actor, case_id=case_id, letter_id=letter_id)
+    if not selectors.letter_consent_holds(letter):
+        messages.error(
+            request,
+            _(
+                "The consent this letter rests on was withdrawn or has expired, so the letter "
+                "cannot be printed. Record a new consent and write a new letter."
+            ),
+        )
+        return redirect(_letter_url(letter))
     pdf = letter_pdf(letter, office=selectors.letter_sender_office(letter))
     selectors.letter_downloaded(actor=actor, letter=letter)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -12,6 +12,7 @@ from .directory import (
 )
 from .letters import (
     case_letters,
+    letter_consent_holds,
     letter_consents,
     letter_downloaded,
     letter_get_for_user,
@@ -33,6 +34,7 @@ from .referrals import (
 
 __all__ = [
     "case_letters",
+    "letter_consent_holds",
     "letter_consents",
     "letter_downloaded",
     "letter_get_for_user",

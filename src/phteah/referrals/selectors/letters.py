@@ -37,6 +37,12 @@ def letter_consents(case) -> QuerySet:
     )
 
 
+def letter_consent_holds(letter: ReferralLetter) -> bool:
+    """Whether the consent the letter rests on still covers it (not withdrawn, not expired):
+    a letter is printed only while it does."""
+    return letter_consents(letter.case).filter(pk=letter.consent_id).exists()
+
+
 def letters_sent(*, actor: Membership) -> QuerySet:
     """The letters of the cases *actor* may see, newest first."""
     return (
@@ -75,7 +81,12 @@ def letter_get_for_user(
         record_id=letter_id,
         edit=edit,
         lock=lock,
-        related=("sent_by", "answer_recorded_by", "village__commune__district__province"),
+        related=(
+            "case",
+            "sent_by",
+            "answer_recorded_by",
+            "village__commune__district__province",
+        ),
     )
 
 
