@@ -494,3 +494,27 @@ def test_no_letter_is_printed_once_its_consent_is_withdrawn(
     assert _events("referrals.letter.downloaded") == []
     # The answer can still be recorded (the partner may have answered before).
     answer(worker, letter)
+
+
+@needs_poppler
+def test_the_longest_values_wrap_onto_more_pages(
+    tmp_path, worker, child_case, health, hospital_consent
+):
+    """A reason of the longest length, in Khmer without spaces and with an unbroken word,
+    goes onto several pages; the answer box stays whole at the end."""
+    reason = ("កុមារធ្លាក់ពីដើមឈើហើយត្រូវការថតកាំរស្មី" * 100 + " " + "a" * 500)[:5000]
+    letter = write(worker, child_case, hospital_consent, language="km", reason=reason)
+    with scope(organisation=worker.organisation_id):
+        pdf = letter_pdf(letter)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))[6:])
+    assert pages >= 2
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "ទទួលយកការបញ្ជូន" in "".join(last.split())  # "We accept the referral."
