@@ -518,3 +518,16 @@ def test_the_longest_values_wrap_onto_more_pages(
         check=True,
     ).stdout
     assert "ទទួលយកការបញ្ជូន" in "".join(last.split())  # "We accept the referral."
+
+
+def test_a_letter_is_found_only_under_its_own_case(
+    client, organisation, worker, supervisor, child_case, health, hospital_consent
+):
+    letter = write(worker, child_case, hospital_consent)
+    other_case = CaseFactory(
+        organisation=organisation, workers=[worker.user], supervisor=supervisor.user
+    )
+    sign_in(client, worker.user)
+    for name in ("letter_detail", "letter_download", "letter_answer"):
+        url = reverse(f"referrals:{name}", args=[other_case.pk, letter.pk])
+        assert client.get(url).status_code == 404
