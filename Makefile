@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PHTEAH_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-test messages fonts chromium gettext lint clean
+.PHONY: demo test install install-test messages fonts chromium gettext poppler lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -24,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed messages fonts
 
-install-test: $(VENV)/.installed-test messages fonts chromium gettext
+install-test: $(VENV)/.installed-test messages fonts chromium gettext poppler
 
 # Compile the Khmer catalogue (pure Python: no gettext tools needed).
 messages: $(VENV)/.installed
@@ -47,6 +47,14 @@ gettext:
 	  echo "Installing GNU gettext for the translation catalogue test..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+# The tests of the PDF referral letters read the PDF's text and fonts with poppler's
+# pdftotext and pdffonts; install them when missing.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing poppler-utils for the PDF tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 demo: install
 	$(BIN)/phteah migrate --no-input -v 0

@@ -931,6 +931,11 @@ NOT_CASE_CHANGES = {
             "referral_close",
         )
     },
+    **{
+        name: "a referral letter to a partner not on Phteah (its own row, no grant): nothing the "
+        "case's stage and due dates derive from changes (tests/referrals/test_letters.py)"
+        for name in ("referral_letter_create", "referral_letter_answer_record")
+    },
     "record_void": "the helper of every *_void service (each has its Spec)",
     "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "

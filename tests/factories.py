@@ -413,3 +413,41 @@ class ConsentFactory(DjangoModelFactory):
         """``ConsentFactory(organisations=[partner, ...])``: the organisations it names."""
         if create and extracted:
             self.organisations.set(extracted)
+
+
+class OffSystemConsentFactory(ConsentFactory):
+    """A guardian's consent to refer the child to a partner not on Phteah, by name."""
+
+    purpose = Consent.Purpose.SHARE_ORGANISATION
+    shared_with_name = "Battambang Provincial Referral Hospital"
+    for_referral = True
+    method = Consent.Method.SIGNED_FORM
+
+
+class ReferralLetterFactory(DjangoModelFactory):
+    """A letter written (pending) for a case, on a consent naming the partner."""
+
+    class Meta:
+        model = "referrals.ReferralLetter"
+
+    case = factory.SubFactory(CaseFactory)
+    organisation = factory.SelfAttribute("case.organisation")
+    consent = factory.LazyAttribute(lambda o: OffSystemConsentFactory(person=o.case.person))
+    partner_name = factory.SelfAttribute("consent.shared_with_name")
+    partner_kind = "hospital"
+    services = factory.LazyFunction(
+        lambda: [{"code": "health", "name_en": "Health care", "name_km": "ការថែទាំសុខភាព"}]
+    )
+    urgency = "urgent"
+    reason = "Needs a check-up after a fall."
+    language = "en"
+    sent_by = factory.SubFactory(UserFactory)
+    sent_at = factory.LazyFunction(lambda: datetime.datetime.now(UTC))
+    family_name_latin = factory.SelfAttribute("case.person.family_name_latin")
+    given_name_latin = factory.SelfAttribute("case.person.given_name_latin")
+    family_name_km = factory.SelfAttribute("case.person.family_name_km")
+    given_name_km = factory.SelfAttribute("case.person.given_name_km")
+    sex = factory.SelfAttribute("case.person.sex")
+    risk_level = "medium"
+    worker_name = "Lim Vanna"
+    worker_phone = "012 345 678"

@@ -63,6 +63,7 @@ from phteah.geography.models import Commune, District, Province, Village
 from phteah.notifications import forms as notifications_forms
 from phteah.people import forms as people_forms
 from phteah.referrals import forms as referrals_forms
+from phteah.referrals import letter_forms as referrals_letter_forms
 from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
 from tests.matrix_support import (
     ADMIN,
@@ -131,6 +132,7 @@ class FormCase:
 
 A, C, P, CA, G = accounts_forms, cases_forms, people_forms, care_forms, geography_forms
 R = referrals_forms
+RL = referrals_letter_forms
 NEW_PASSWORD = "a-new-long-passphrase-2026"
 
 
@@ -325,6 +327,16 @@ FORMS = [
             ("referrals:referral_complete", R.CompleteForm),
             ("referrals:referral_close", R.CloseForm),
         )
+    ),
+    # referral letters to partners not on Phteah
+    FormCase("referrals:letter_new", "case", WORKER, RL.LetterForm),
+    FormCase(
+        "referrals:letter_answer",
+        "letter",
+        WORKER,
+        RL.LetterAnswerForm,
+        # Not before the letter was written (today), nor in the future.
+        valid=(("answered_on", lambda world: timezone.localdate().isoformat()),),
     ),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),

@@ -42,6 +42,7 @@ from phteah.cases.services import assessment_domains_seed
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.people.models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from phteah.people.names import person_search_fields
+from phteah.referrals.models import ReferralLetter
 from tests.factories import CaseFactory, MembershipFactory, OfficeFactory, OrganisationFactory
 
 from .conftest import sign_in
@@ -258,6 +259,44 @@ def build_world(n: int) -> World:
             method="verbal_witnessed",
             witness_name="Keo Sovann",
         )
+        # A letter to a partner not on Phteah each day, answered: both timeline kinds, and
+        # n letters in the sent inbox.
+        letter_consent = Consent.objects.create(
+            organisation=org,
+            person=person,
+            given_as="guardian",
+            given_by_name="Chan Sreymom",
+            given_on=on,
+            purpose="share_organisation",
+            shared_with_name=f"Hospital {day}",
+            for_referral=True,
+            method="signed_form",
+        )
+        ReferralLetter.objects.create(
+            organisation=org,
+            case=case,
+            consent=letter_consent,
+            partner_name=f"Hospital {day}",
+            partner_kind="hospital",
+            services=[{"code": "food", "name_en": "Food", "name_km": "អាហារ"}],
+            urgency="urgent",
+            reason="A check-up.",
+            language="km",
+            sent_by=me,
+            sent_at=timezone.make_aware(datetime.datetime.combine(on, datetime.time(9))),
+            family_name_latin=person.family_name_latin,
+            given_name_latin=person.given_name_latin,
+            sex=person.sex,
+            risk_level="high",
+            worker_name="Lim Vanna",
+            state="accepted",
+            answered_on=on,
+            answer_note="Seen.",
+            answer_recorded_by=me,
+            answer_recorded_at=timezone.make_aware(
+                datetime.datetime.combine(on, datetime.time(15))
+            ),
+        )
         household = Household.objects.create(organisation=org, name=f"Household {day}")
         HouseholdMember.objects.create(
             organisation=org, household=household, person=person, relationship="child"
@@ -375,6 +414,7 @@ PAGES = [
         "supervisor",
         lambda w: reverse("work:member_work", kwargs={"membership_id": w.worker.pk}),
     ),
+    Page("referrals sent, with letters", "worker", lambda w: reverse("referrals:sent")),
     Page("audit trail", "admin", lambda w: reverse("accounts:audit_list")),
     Page("staff list", "admin", lambda w: reverse("accounts:member_list")),
     Page("offices", "admin", lambda w: reverse("accounts:office_list")),

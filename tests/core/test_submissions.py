@@ -67,7 +67,7 @@ from phteah.core.submissions import (
     submissions_purge,
 )
 from phteah.people.models import Consent, Household, HouseholdMember, Person
-from phteah.referrals.models import Referral
+from phteah.referrals.models import Referral, ReferralLetter
 from tests import factories
 from tests.conftest import sign_in
 from tests.factories import (
@@ -411,7 +411,31 @@ CREATES = [
         lambda w: _authority_visit(w),
         lambda w: Visit.objects.count(),
     ),
+    Create(
+        "referrals:letter_new",
+        "worker",
+        lambda w: _letter(w),
+        lambda w: ReferralLetter.objects.count(),
+    ),
 ]
+
+
+def _letter(world):
+    from tests.factories import OffSystemConsentFactory
+
+    ServiceTypeFactory(organisation=world.organisation, code="health", name_en="Health care")
+    consent = OffSystemConsentFactory(person=world.case.person)
+    return _same(
+        _case_page(world, "referrals:letter_new"),
+        {
+            "consent": str(consent.pk),
+            "partner_kind": "hospital",
+            "services": ["health"],
+            "urgency": "urgent",
+            "reason": "A fall; needs an X-ray.",
+            "language": "en",
+        },
+    )
 
 
 def _referral(world):

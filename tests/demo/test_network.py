@@ -36,7 +36,21 @@ def test_the_demo_network_has_every_kind_and_every_role(capsys):
     worker = User.objects.get(email="caseworker@fbc.test")
     assert worker.check_password(DEMO_PASSWORD) and worker.full_name_km
 
+    # Letters to partners not on Phteah: one to the provincial referral hospital, answered,
+    # and one waiting.
+    from django_scopes import scopes_disabled
+
+    from phteah.demo.letters import HOSPITAL
+    from phteah.referrals.models import ReferralLetter
+
+    with scopes_disabled():
+        letters = dict(ReferralLetter.objects.values_list("partner_name", "state"))
+    assert letters[HOSPITAL] == "accepted" and "pending" in letters.values()
+    assert "Referral letters to partners not on Phteah: 2." in output
+
     users = User.objects.count()
     call_command("demo")  # running it again changes nothing
     assert Organisation.objects.count() == 6 and User.objects.count() == users
+    with scopes_disabled():
+        assert ReferralLetter.objects.count() == 2
     assert audit_verify().problems == []

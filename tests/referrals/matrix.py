@@ -2,7 +2,7 @@
 
 from phteah.care.models import ProviderCareType
 from phteah.referrals.models import PartnerProfile
-from tests.factories import CareProviderFactory
+from tests.factories import CareProviderFactory, ServiceTypeFactory
 from tests.matrix_support import case_editors, case_readers, expect, only_admin
 
 # The network's pages need only a membership; a published profile is seen by every member
@@ -27,7 +27,9 @@ def objects(world) -> dict[str, dict]:
     ProviderCareType.objects.create(
         organisation=owner, provider=provider, care_type="emergency_foster", age_max=5
     )
-    return {"partner": {"organisation_id": owner.pk}} | referral_objects(world)
+    return (
+        {"partner": {"organisation_id": owner.pk}} | referral_objects(world) | letter_objects(world)
+    )
 
 
 # Referrals: the owner's case is referred to the other organisation (a pending referral on a
@@ -76,6 +78,27 @@ REFERRAL_ROWS = [
     ),
 ]
 ROWS += REFERRAL_ROWS
+
+# Letters to partners not on Phteah: records of the owner's case, read by its readers (the
+# download too) and written by its editors; 404 for every other organisation, the government
+# office holding a view grant included (a letter is not part of the shared case page).
+LETTER_ROWS = [
+    ("referrals:letter_new", "case", "get", None, case_editors()),
+    ("referrals:letter_detail", "letter", "get", None, case_readers()),
+    ("referrals:letter_download", "letter", "get", None, case_readers()),
+    ("referrals:letter_answer", "letter", "get", None, case_editors()),
+    ("referrals:letter_answer", "letter", "post", {"state": ""}, case_editors()),
+]
+ROWS += LETTER_ROWS
+
+
+def letter_objects(world) -> dict[str, dict]:
+    from tests.factories import ReferralLetterFactory
+
+    case = world["case"]
+    ServiceTypeFactory(organisation=world["owner"], code="health", name_en="Health care")
+    letter = ReferralLetterFactory(case=case, sent_by=world["actors"]["case_worker"].user)
+    return {"letter": {"case_id": case.pk, "letter_id": letter.pk}}
 
 
 def referral_objects(world) -> dict[str, dict]:

@@ -6,11 +6,12 @@ def _case_referrals(*, actor, case) -> dict:
     from phteah.cases.access import can_edit_case
     from phteah.cases.models import Case
 
-    from .selectors import case_referrals
+    from .selectors import case_letters, case_referrals
 
     return {
         "case_referrals": {
             "referrals": case_referrals(actor=actor, case=case),
+            "letters": case_letters(actor=actor, case=case),
             "may_refer": actor.can(Capability.REFER_CASES)
             and can_edit_case(actor, case)
             and case.status == Case.Status.OPEN,
@@ -71,3 +72,5 @@ class ReferralsConfig(AppConfig):
 
         # Every step of a referral shows on the sender's case and on the receiver's.
         timeline.register()
+        # A letter to a partner not on Phteah, and its answer, show on the case.
+        timeline.register_letters()

@@ -22,12 +22,25 @@ ACTIONS = {
     "referrals.attachment.downloaded": _(
         "%(actor)s downloaded a document sent with a referral of the case %(case)s."
     ),
+    "referrals.letter.created": _(
+        "%(actor)s wrote a referral letter for the case %(case)s to a partner not on Phteah."
+    ),
+    "referrals.letter.downloaded": _(
+        "%(actor)s downloaded a referral letter of the case %(case)s."
+    ),
+    "referrals.letter.answered": _(
+        "%(actor)s recorded the partner's answer to a referral letter of the case %(case)s."
+    ),
+    "referrals.letter.answer_corrected": _(
+        "%(actor)s corrected the partner's answer to a referral letter of the case %(case)s."
+    ),
 }
 
 ACTION_GROUPS = {
     "referrals.profile": _("Partner directory profile"),
     "referrals.referral": _("Referrals"),
     "referrals.attachment": _("Referrals"),
+    "referrals.letter": _("Referral letters to partners not on Phteah"),
 }
 
 FIELD_LABELS = {
@@ -43,10 +56,18 @@ FIELD_LABELS = {
     "telegram_chat_id": _("Telegram chat"),
     "linkage_participates": _("takes part in the network duplicate check"),
     "services": _("services listed"),
+    "answer_note": _("what the partner said"),
+    "answered_on": _("answered on"),
+    "correction": _("why the answer was corrected"),
+    "partner_kind": _("kind of partner"),
+    "language": _("language of the letter"),
 }
 
 NAMES = {
     "referrals.partnerprofile": lambda profile, language: str(_("the partner profile")),
     "referrals.referralgroup": lambda group, language: group.display_name(language),
-    "referrals.referralattachment": lambda attachment, language: attachment.title,
+    "referrals.referralattachment": lambda attachment, language: attachment.display_title(),
+    "referrals.referralletter": lambda letter, language: str(
+        _("the referral letter to %(partner)s") % {"partner": letter.partner_name}
+    ),
 }

@@ -328,3 +328,110 @@ class ReferralAttachment(OrganisationOwned):
         if self.kind == self.Kind.CONSENT:
             return str(self.Kind.CONSENT.label)
         return self.title
+
+
+# --- letters to partners not on Phteah -------------------------------------------------------
+
+
+class PartnerKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital or health centre")
+    POLICE = "police", _("Police")
+    NGO = "ngo", _("Organisation not on Phteah")
+    COMMUNE = "commune", _("Commune council")
+    OTHER = "other", _("Another partner")
+
+
+class LetterLanguage(models.TextChoices):
+    KHMER = "km", _("Khmer")
+    ENGLISH = "en", _("English")
+
+
+class ReferralLetter(OrganisationOwned):
+    """A referral to a partner not on Phteah (a hospital, the police, an organisation that
+    does not use it): a letter, printed from the details frozen here when it was written, on a
+    consent that names the partner, and the partner's answer as a worker records it. The
+    partner gets no grant and reads nothing on Phteah."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        NO_ANSWER = "no_answer", _("No answer came")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("people.Consent", on_delete=models.PROTECT, related_name="+")
+    partner_name = models.CharField(_("partner"), max_length=200)
+    partner_kind = models.CharField(
+        _("kind of partner"), max_length=10, choices=PartnerKind.choices
+    )
+    partner_contact = models.CharField(_("partner's contact"), max_length=200, blank=True)
+    # The services asked for, frozen: [{"code", "name_en", "name_km"}] from the catalogue.
+    services = models.JSONField(_("services asked for"), default=list)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    reason = models.TextField(_("why the child is referred"))
+    language = models.CharField(
+        _("language of the letter"), max_length=2, choices=LetterLanguage.choices
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("written on"))
+    # The child's details the letter carries, frozen when it was written.
+    family_name_km = models.CharField(max_length=100, blank=True)
+    given_name_km = models.CharField(max_length=100, blank=True)
+    family_name_latin = models.CharField(max_length=100, blank=True)
+    given_name_latin = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField(default=False)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_disability = models.BooleanField(default=False)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    worker_name = models.CharField(max_length=150)
+    worker_phone = models.CharField(max_length=30, blank=True)
+    # The partner's answer, as recorded by a worker.
+    state = models.CharField(
+        _("answer"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answer_note = models.TextField(_("what the partner said"), blank=True)
+    answer_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Why the answer was last corrected (every correction is in the audit trail).
+    correction_note = models.TextField(_("why the answer was corrected"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # An answer has its date and who recorded it; a letter waiting has neither.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(state="pending", answered_on__isnull=True)
+                    | (
+                        ~models.Q(state="pending")
+                        & models.Q(answered_on__isnull=False, answer_recorded_at__isnull=False)
+                    )
+                ),
+                name="referral_letter_answer_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "-sent_at"], name="referral_letter_case"),
+            models.Index(fields=["organisation", "state", "-sent_at"], name="referral_letter_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_name} ({self.state})"
+
+    def display_name(self, language: str | None = None) -> str:
+        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
+        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
+        return (khmer or latin) if language == "km" else (latin or khmer)
+
+    def service_names(self, language: str | None = None) -> list[str]:
+        key = "name_km" if language == "km" else "name_en"
+        return [row.get(key) or row.get("name_en") or row.get("code", "") for row in self.services]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phteah.cases.page import TimelineEntry, TimelineSource, short, timeline_rows, timeline_source
 
-from .models import ReferralUpdate
+from .models import ReferralLetter, ReferralUpdate
 
 KIND = {
     ReferralUpdate.Kind.SENT: "referral_sent",
@@ -89,5 +89,63 @@ def register() -> None:
             fetch=FETCH,
             entry=_entry,
             fetch_of=dict.fromkeys(LABELS, "update"),
+        )
+    )
+
+
+# --- letters to partners not on Phteah ------------------------------------------------------
+
+LETTER_LABELS = {
+    "letter_written": _("Referral letter written"),
+    "letter_answered": _("Answer to a referral letter"),
+}
+
+
+def _letter_rows(case) -> list:
+    # The case's own letters (the timeline's caller may read the case).
+    letters = ReferralLetter.objects.filter(case=case)
+    return [
+        timeline_rows(letters, day=TruncDate("sent_at"), kind="letter_written", stamp="sent_at"),
+        timeline_rows(
+            letters.filter(answered_on__isnull=False),
+            day="answered_on",
+            kind="letter_answered",
+            stamp="answer_recorded_at",
+        ),
+    ]
+
+
+LETTER_FETCH = {
+    "letter": lambda: ReferralLetter.objects.select_related("sent_by", "answer_recorded_by"),
+}
+
+
+def _letter_entry(case, kind: str, day, letter, language) -> TimelineEntry:
+    if kind == "letter_written":
+        parts, by = [letter.partner_name, *letter.service_names(language)], letter.sent_by
+    else:
+        parts = [letter.partner_name, str(letter.get_state_display()), short(letter.answer_note)]
+        by = letter.answer_recorded_by
+    return TimelineEntry(
+        day=day,
+        kind=kind,
+        label=str(LETTER_LABELS[kind]),
+        summary=" · ".join(part for part in parts if part),
+        by=by,
+        url=reverse(
+            "referrals:letter_detail", kwargs={"case_id": letter.case_id, "letter_id": letter.pk}
+        ),
+    )
+
+
+def register_letters() -> None:
+    timeline_source(
+        TimelineSource(
+            name="referral_letters",
+            labels=LETTER_LABELS,
+            rows=_letter_rows,
+            fetch=LETTER_FETCH,
+            entry=_letter_entry,
+            fetch_of=dict.fromkeys(LETTER_LABELS, "letter"),
         )
     )

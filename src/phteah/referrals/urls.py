@@ -39,4 +39,20 @@ urlpatterns = [
         views.referral_attachment,
         name="referral_attachment",
     ),
+    path("cases/<uuid:case_id>/letters/new/", views.letter_new, name="letter_new"),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/",
+        views.letter_detail,
+        name="letter_detail",
+    ),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/letter.pdf",
+        views.letter_download,
+        name="letter_download",
+    ),
+    path(
+        "cases/<uuid:case_id>/letters/<uuid:letter_id>/answer/",
+        views.letter_answer,
+        name="letter_answer",
+    ),
 ]

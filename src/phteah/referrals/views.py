@@ -4,7 +4,7 @@ selectors."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from phteah.accounts.models import Organisation
 from phteah.accounts.roles import Capability
-from phteah.cases.access import case_get_for_user
+from phteah.cases.access import can_edit_case, case_get_for_user
 from phteah.cases.models import Case, ServiceType
 from phteah.cases.selectors import case_officers
-from phteah.cases.views import case_closed_refusal, case_record_form
+from phteah.cases.views import case_closed_refusal, case_record_form, case_url
 from phteah.core.access import access_denied, membership_required, require_capability
 from phteah.core.errors import ServiceError, form_saved
 from phteah.core.net import client_ip
@@ -36,10 +36,14 @@ from .forms import (
     ProfileForm,
     ReferralForm,
 )
-from .models import Referral
+from .letter import letter_pdf
+from .letter_forms import LetterAnswerForm, LetterForm
+from .models import Referral, ReferralLetter
 
 # Organisations on one page of the directory (a light page on a 3G phone).
 PAGE_SIZE = 20
+# Letters to partners not on Phteah shown in the sent inbox (the latest).
+LETTERS_SHOWN = 50
 
 
 @membership_required
@@ -263,7 +267,17 @@ def sent(request):
     return render(
         request,
         "referrals/referral_list.html",
-        {"page": page, "side": "sender", "today": timezone.localdate()},
+        {
+            "page": page,
+            "side": "sender",
+            "today": timezone.localdate(),
+            # Letters to partners not on Phteah: the latest, on the first page.
+            "letters": (
+                list(selectors.letters_sent(actor=request.membership)[:LETTERS_SHOWN])
+                if page.number == 1
+                else []
+            ),
+        },
     )
 
 
@@ -466,3 +480,161 @@ def referral_attachment(request, referral_id, attachment_id):
         return files.serve(attachment.file, download_name=f"referral-{attachment.kind}")
     except files.NotServable as error:
         raise Http404 from error
+
+
+# --- letters to partners not on Phteah ------------------------------------------------------
+
+
+def _letter_url(letter) -> str:
+    return reverse(
+        "referrals:letter_detail", kwargs={"case_id": letter.case_id, "letter_id": letter.pk}
+    )
+
+
+@require_capability(Capability.REFER_CASES)
+def letter_new(request, case_id):
+    actor = request.membership
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
+    language = get_language()
+    consents = list(selectors.letter_consents(case))
+    catalogue = [
+        (service.code, service.display_name(language))
+        for service in ServiceType.objects.filter(
+            organisation_id=actor.organisation_id, is_active=True
+        ).order_by("name_en")
+    ]
+    form = LetterForm(
+        request.POST or None,
+        consents=consents,
+        services=catalogue,
+        language=language,
+        submitter=request.user,
+    )
+    letter = None
+
+    def save():
+        nonlocal letter
+        letter = services.referral_letter_create(
+            actor=actor,
+            case_id=case.pk,
+            consent_id=form.cleaned_data["consent"],
+            partner_kind=form.cleaned_data["partner_kind"],
+            partner_contact=form.cleaned_data["partner_contact"],
+            service_codes=form.cleaned_data["services"],
+            urgency=form.cleaned_data["urgency"],
+            reason=form.cleaned_data["reason"],
+            language=form.cleaned_data["language"],
+            submission=form.cleaned_data.get("submission"),
+            ip=client_ip(request),
+        )
+
+    if form_saved(request, form, save):
+        saved_message(
+            request,
+            form,
+            _("The letter is ready: download it, print it and give it to the partner."),
+        )
+        return redirect(_letter_url(letter))
+    return render(
+        request,
+        "referrals/letter_new.html",
+        {
+            "case": case,
+            "form": form,
+            "back_url": case_url(case),
+            "no_consent": not consents,
+            "consent_url": reverse("people:consent_add", kwargs={"person_id": case.person_id}),
+        },
+    )
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def letter_detail(request, case_id, letter_id):
+    actor = request.membership
+    letter = selectors.letter_get_for_user(actor=actor, case_id=case_id, letter_id=letter_id)
+    case = letter.checked_case
+    return render(
+        request,
+        "referrals/letter_detail.html",
+        {
+            "case": case,
+            "letter": letter,
+            "consent_holds": selectors.letter_consent_holds(letter),
+            "services": letter.service_names(get_language()),
+            "can_answer": actor.can(Capability.REFER_CASES) and can_edit_case(actor, case),
+        },
+    )
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def letter_download(request, case_id, letter_id):
+    actor = request.membership
+    letter = selectors.letter_get_for_user(actor=actor, case_id=case_id, letter_id=letter_id)
+    if not selectors.letter_consent_holds(letter):
+        messages.error(
+            request,
+            _(
+                "The consent this letter rests on was withdrawn or has expired, so the letter "
+                "cannot be printed. Record a new consent and write a new letter."
+            ),
+        )
+        return redirect(_letter_url(letter))
+    pdf = letter_pdf(letter, office=selectors.letter_sender_office(letter))
+    selectors.letter_downloaded(actor=actor, letter=letter)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"referral-letter-{letter.case.reference}-{letter.language}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_capability(Capability.REFER_CASES)
+def letter_answer(request, case_id, letter_id):
+    actor = request.membership
+    letter = selectors.letter_get_for_user(
+        actor=actor, case_id=case_id, letter_id=letter_id, edit=True
+    )
+    corrects = letter.state != ReferralLetter.State.PENDING
+    initial = {"answered_on": timezone.localdate()}
+    if corrects:
+        initial = {
+            "state": letter.state,
+            "answered_on": letter.answered_on,
+            "note": letter.answer_note,
+        }
+    form = LetterAnswerForm(request.POST or None, initial=initial, corrects=corrects)
+    if form_saved(
+        request,
+        form,
+        lambda: services.referral_letter_answer_record(
+            actor=actor,
+            case_id=letter.case_id,
+            letter_id=letter.pk,
+            state=form.cleaned_data["state"],
+            answered_on=form.cleaned_data["answered_on"],
+            note=form.cleaned_data["note"],
+            correction=form.cleaned_data.get("correction", ""),
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(
+            request,
+            _("The answer was corrected.") if corrects else _("The partner's answer was recorded."),
+        )
+        return redirect(_letter_url(letter))
+    return render(
+        request,
+        "referrals/letter_answer.html",
+        {
+            "letter": letter,
+            "case": letter.checked_case,
+            "form": form,
+            "title": _("Correct the partner's answer")
+            if corrects
+            else _("Record the partner's answer"),
+            "submit": _("Save the correction") if corrects else _("Save the answer"),
+            "corrects": corrects,
+        },
+    )

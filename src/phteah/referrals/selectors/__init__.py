@@ -10,6 +10,15 @@ from .directory import (
     organisation_profile_get,
     published_service_choices,
 )
+from .letters import (
+    case_letters,
+    letter_consent_holds,
+    letter_consents,
+    letter_downloaded,
+    letter_get_for_user,
+    letter_sender_office,
+    letters_sent,
+)
 from .profiles import own_profile_get, own_providers
 from .referrals import (
     RECEIVER,
@@ -28,6 +37,13 @@ from .referrals import (
 )
 
 __all__ = [
+    "case_letters",
+    "letter_consent_holds",
+    "letter_consents",
+    "letter_downloaded",
+    "letter_get_for_user",
+    "letter_sender_office",
+    "letters_sent",
     "RECEIVER",
     "SENDER",
     "ReferralCounts",

@@ -1,6 +1,7 @@
 """The referrals app's services: what an organisation publishes to the network (profiles), and
 referrals between organisations (referrals). The names are importable from this package."""
 
+from .letters import referral_letter_answer_record, referral_letter_create
 from .profiles import (
     ANSWER_DAYS,
     PROFILE_FIELDS,
@@ -21,6 +22,8 @@ from .referrals import (
 )
 
 __all__ = [
+    "referral_letter_answer_record",
+    "referral_letter_create",
     "referral_accept",
     "referral_close",
     "referral_complete",
