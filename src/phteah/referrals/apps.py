@@ -42,6 +42,10 @@ class ReferralsConfig(AppConfig):
         from .services import referrals_withdraw_for_grant
 
         events.subscribe(GrantRevoked, referrals_withdraw_for_grant)
+        # ... and so does a transfer waiting on one.
+        from .services import transfers_withdraw_for_grant
+
+        events.subscribe(GrantRevoked, transfers_withdraw_for_grant)
         from django.utils.translation import gettext_lazy
 
         from phteah.cases import closing, page
@@ -55,6 +59,19 @@ class ReferralsConfig(AppConfig):
                 check=referral_services.referrals_closure_check,
                 preview=referral_services.referrals_closure_preview,
                 close=referral_services.referrals_closure_close,
+            )
+        )
+
+        from .services import transfers as transfer_services
+
+        # ... and its transfer still waiting (accepting a transfer closes the case too, but
+        # the transfer is accepted by then).
+        closing.closure_step(
+            closing.ClosureStep(
+                name="transfers",
+                check=transfer_services.transfers_closure_check,
+                preview=transfer_services.transfers_closure_preview,
+                close=transfer_services.transfers_closure_close,
             )
         )
 

@@ -15,11 +15,16 @@ ACTIONS = {
     "referrals.referral.feedback": _("%(actor)s reported back on a referral of the case %(case)s."),
     "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
     "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
+    "referrals.transfer.sent": _("%(actor)s asked a partner to take over the case %(case)s."),
+    "referrals.transfer.accepted": _("%(actor)s accepted the transfer of the case %(case)s."),
+    "referrals.transfer.declined": _("%(actor)s declined the transfer of the case %(case)s."),
+    "referrals.transfer.withdrawn": _("The transfer of the case %(case)s was withdrawn."),
 }
 
 ACTION_GROUPS = {
     "referrals.profile": _("Partner directory profile"),
     "referrals.referral": _("Referrals"),
+    "referrals.transfer": _("Transfers"),
 }
 
 FIELD_LABELS = {

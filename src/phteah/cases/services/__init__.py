@@ -13,6 +13,7 @@ The names are also importable from this package."""
 from .assessments import ASSESSMENT_FIELDS, assessment_add
 from .closure import (
     CLOSURE_FIELDS,
+    case_close_transferred,
     case_reopen,
     closure_approve,
     closure_pending,
@@ -105,6 +106,7 @@ __all__ = [
     "assessment_void",
     "case_open",
     "case_reference_next",
+    "case_close_transferred",
     "case_reopen",
     "case_update",
     "case_worker_members",
