@@ -18,6 +18,27 @@ def _case_referrals(*, actor, case) -> dict:
     }
 
 
+def _case_transfers(*, actor, case) -> dict:
+    from phteah.accounts.roles import Capability
+    from phteah.cases.access import can_edit_case
+    from phteah.cases.models import Case
+
+    from .selectors import case_transfers
+
+    transfers = case_transfers(actor=actor, case=case)
+    history = transfers.received.history_grant if transfers.received else None
+    return {
+        "case_transfers": {
+            "transfers": transfers,
+            "history_readable": history is not None and history.is_active(),
+            "may_transfer": actor.can(Capability.TRANSFER_CASES)
+            and can_edit_case(actor, case)
+            and case.status == Case.Status.OPEN
+            and transfers.pending is None,
+        }
+    }
+
+
 def _create_profile(event) -> None:
     from .services import partner_profile_ensure
 
@@ -82,6 +103,16 @@ class ReferralsConfig(AppConfig):
                 context=_case_referrals,
                 position=95,
                 title=gettext_lazy("Referrals to partners"),
+            )
+        )
+        # A case's transfer: "Transferred to X" on the sender's case, "Transferred from X"
+        # on the receiver's, and the action for a supervisor; shown first, unfolded.
+        page.case_section(
+            page.CaseSection(
+                key="transfers",
+                template="referrals/_case_transfers.html",
+                context=_case_transfers,
+                position=5,
             )
         )
         from . import timeline

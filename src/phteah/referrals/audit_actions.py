@@ -16,6 +16,7 @@ ACTIONS = {
     "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
     "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
     "referrals.transfer.sent": _("%(actor)s asked a partner to take over the case %(case)s."),
+    "referrals.transfer.viewed": _("%(actor)s looked at the transfer of the case %(case)s."),
     "referrals.transfer.accepted": _("%(actor)s accepted the transfer of the case %(case)s."),
     "referrals.transfer.declined": _("%(actor)s declined the transfer of the case %(case)s."),
     "referrals.transfer.withdrawn": _("The transfer of the case %(case)s was withdrawn."),

@@ -22,8 +22,24 @@ from .referrals import (
     referrals_received,
     referrals_sent,
 )
+from .transfers import (
+    CaseTransfers,
+    TransferCounts,
+    case_transfers,
+    transfer_counts,
+    transfer_get_for_user,
+    transfers_received,
+    transfers_sent,
+)
 
 __all__ = [
+    "CaseTransfers",
+    "TransferCounts",
+    "case_transfers",
+    "transfer_counts",
+    "transfer_get_for_user",
+    "transfers_received",
+    "transfers_sent",
     "RECEIVER",
     "SENDER",
     "ReferralCounts",

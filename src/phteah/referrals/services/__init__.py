@@ -25,6 +25,7 @@ from .transfers import (
     transfer_decline,
     transfer_receivers,
     transfer_send,
+    transfer_uncovered,
     transfer_withdraw,
     transfers_withdraw_for_grant,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "transfer_decline",
     "transfer_receivers",
     "transfer_send",
+    "transfer_uncovered",
     "transfer_withdraw",
     "transfers_withdraw_for_grant",
     "referral_accept",

@@ -140,6 +140,19 @@ def transfer_receivers(case: Case):
     )
 
 
+def transfer_uncovered(case: Case, receivers) -> list[Organisation]:
+    """The organisations among *receivers* no consent on record lets *case* be transferred
+    to."""
+    return [
+        receiver
+        for receiver in receivers
+        if consent_for_sharing(
+            person=case.person, organisation=receiver, purpose=SharingPurpose.TRANSFER
+        )
+        is None
+    ]
+
+
 def _receiver(case: Case, receiver_id) -> Organisation:
     try:
         return transfer_receivers(case).get(pk=receiver_id)
