@@ -44,6 +44,8 @@ ALLOWED = {
     "referrals/services/referrals.py": "a receiver's answer withdraws the sender's other "
     "requests for the service and ends unused grants, pinned to the group and the grant; "
     "the hourly overdue notice runs over every organisation (a task)",
+    "referrals/services/transfers.py": "accepting a transfer closes the sender's case and "
+    "grants the receiver its history, pinned to the transfer's case and grant",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",
