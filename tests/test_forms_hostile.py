@@ -63,7 +63,15 @@ from phteah.geography.models import Commune, District, Province, Village
 from phteah.notifications import forms as notifications_forms
 from phteah.people import forms as people_forms
 from phteah.referrals import forms as referrals_forms
-from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
+from phteah.referrals import transfer_forms
+from tests.factories import (
+    PASSWORD,
+    CaseFactory,
+    ConsentFactory,
+    PersonFactory,
+    assessment,
+    dated_placement,
+)
 from tests.matrix_support import (
     ADMIN,
     ANON,
@@ -326,6 +334,21 @@ FORMS = [
             ("referrals:referral_close", R.CloseForm),
         )
     ),
+    # transfers
+    FormCase(
+        "referrals:transfer_new",
+        "transferable_case",
+        SUPERVISOR,
+        transfer_forms.TransferForm,
+        valid=(("receiver", lambda world: str(world["other"].pk)),),
+    ),
+    FormCase("referrals:transfer_accept", "transfer", OTHER_SUPERVISOR, R.AcceptForm),
+    FormCase(
+        "referrals:transfer_decline",
+        "transfer",
+        OTHER_SUPERVISOR,
+        transfer_forms.TransferDeclineForm,
+    ),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),
 ]
@@ -398,6 +421,14 @@ def _extend(world) -> dict:
         closed_on=timezone.localdate(),
     )
     new_person = PersonFactory(organisation=owner, given_name_latin="Newcomer", created_by=worker)
+    # A case its guardian agreed to transfer to the other organisation.
+    transferable = CaseFactory(organisation=owner, workers=[worker], supervisor=supervisor)
+    ConsentFactory(
+        person=transferable.person,
+        purpose="share_organisation",
+        for_transfer=True,
+        organisations=[world["other"]],
+    )
     _invitation, token = invitation_create(
         actor=actors[ADMIN],
         email="newcomer@example.test",
@@ -410,6 +441,7 @@ def _extend(world) -> dict:
             "closable_case": {"case_id": closable.pk},
             "pending_case": {"case_id": pending.pk},
             "closed_case": {"case_id": closed.pk},
+            "transferable_case": {"case_id": transferable.pk},
         }
     )
     world["fixed"] = {"new_person": str(new_person.pk)}

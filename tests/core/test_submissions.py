@@ -615,7 +615,8 @@ def test_a_bad_token_is_refused_on_the_form(client, world, create, token, monkey
     elif token == "forged":
         sent = good[:-3] + ("abc" if not good.endswith("abc") else "xyz")
     elif token == "another user's":
-        sent = submission_issue(world.supervisor if create.role != "admin" else world.worker)
+        other = world.worker if create.role in ("admin", "supervisor") else world.supervisor
+        sent = submission_issue(other)
     else:
         issued_at = time.time() - submissions.MAX_AGE.total_seconds() - 60
         with monkeypatch.context() as patched:
