@@ -119,3 +119,8 @@ class ReferralsConfig(AppConfig):
 
         # Every step of a referral shows on the sender's case and on the receiver's.
         timeline.register()
+        from . import transfer_timeline
+
+        # ... and so does a transfer: sent, answered or withdrawn on the sender's case, the
+        # transfer it came from on the receiver's.
+        transfer_timeline.register()
