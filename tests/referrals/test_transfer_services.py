@@ -405,8 +405,13 @@ def test_the_transfer_moves_ownership_and_nothing_else(
     # No row changes organisation, and none goes away.
     assert {key: after.get(key) for key in before} == before
     new = {key: org for key, org in after.items() if key not in before}
-    # The sender gains only the transfer and its two grants (its case closes, it stays).
-    sender_new = sorted(label for (label, _pk), org in new.items() if org == organisation.pk)
+    # The sender gains only the transfer and its two grants (its case closes, it stays),
+    # and the notices telling its members of the answer.
+    sender_new = sorted(
+        label
+        for (label, _pk), org in new.items()
+        if org == organisation.pk and not label.startswith("notifications.")
+    )
     assert sender_new == ["cases.CaseGrant", "cases.CaseGrant", "referrals.Transfer"]
     # The third organisation gains nothing; the receiver's new rows are its own case's.
     assert not [key for key, org in new.items() if org == stranger.pk]
@@ -417,3 +422,29 @@ def test_the_transfer_moves_ownership_and_nothing_else(
         sent = Case.objects.get(pk=child_case.pk)
         assert sent.organisation == organisation and sent.status == "closed"
         assert sent.person.organisation == organisation
+
+
+def test_each_side_is_told(supervisor, worker, child_case, receiver, consent, answerer):
+    from phteah.notifications.models import Notification
+
+    def told(org, kind):
+        with scopes_disabled():
+            return set(
+                Notification.objects.filter(organisation=org, kind=kind).values_list(
+                    "recipient_id", flat=True
+                )
+            )
+
+    transfer = send(supervisor, child_case, receiver)
+    assert answerer.user_id in told(receiver, "transfer_received")
+    accept(answerer, transfer)
+    assert {supervisor.user_id, worker.user_id} <= told(
+        child_case.organisation, "transfer_answered"
+    )
+    with scopes_disabled():
+        notice = Notification.objects.get(recipient=supervisor.user, kind="transfer_answered")
+    assert notice.data["answer"] == "accepted" and notice.target_name == "referrals:transfer_detail"
+    second = CaseFactory(organisation=child_case.organisation, workers=[worker.user])
+    transfer_consent(second, receiver)
+    services.transfer_withdraw(actor=supervisor, transfer_id=send(supervisor, second, receiver).pk)
+    assert answerer.user_id in told(receiver, "transfer_withdrawn")
