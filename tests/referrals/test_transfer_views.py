@@ -151,3 +151,34 @@ def test_other_organisations_and_the_anonymous_see_nothing(
     for url in [*urls, reverse("referrals:transfers")]:
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_list_runs_the_same_queries_for_few_and_many_transfers(
+    client, supervisor, worker, organisation, receiver, answerer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CaseFactory
+    from tests.referrals.test_transfer_services import transfer_consent
+
+    def transfer(count):
+        for _ in range(count):
+            case = CaseFactory(
+                organisation=organisation, workers=[worker.user], supervisor=supervisor.user
+            )
+            transfer_consent(case, receiver)
+            send(supervisor, case, receiver)
+
+    def queries(user):
+        sign_in(client, user)
+        url = reverse("referrals:transfers")
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    transfer(2)
+    few = (queries(supervisor.user), queries(answerer.user))
+    transfer(8)
+    assert (queries(supervisor.user), queries(answerer.user)) == few
