@@ -8,6 +8,7 @@ from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import demo_sharing_create
+from phteah.demo.transfers import demo_transfers_create
 from phteah.geography.models import Village
 
 
@@ -40,10 +41,13 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             sharing = demo_sharing_create()
             referrals = demo_referrals_create()
+            transfers = demo_transfers_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
         if referrals.states:
             self.stdout.write(str(referrals))
+        if transfers.states:
+            self.stdout.write(str(transfers))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
