@@ -192,6 +192,7 @@ def test_accepting_opens_the_receivers_case_and_closes_the_senders(
     # The sender's case: closed as transferred, still the sender's.
     assert sent.organisation == organisation and sent.person_id == child_case.person_id
     assert (sent.status, sent.closure_reason, sent.closed_on) == ("closed", "transferred", TODAY)
+    assert sent.closure_approved_by == supervisor.user  # who sent it, not the receiver
     # The minimal grant ended; the history is read under a view grant linked to the new case.
     assert grants["minimal"].revoke_reason == "answered"
     history = grants["view"]

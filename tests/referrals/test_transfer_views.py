@@ -96,6 +96,7 @@ def test_the_receiver_accepts_and_reads_the_history(
     sent = text(client.get(history_url))
     assert "Transferred to Bridge of Hope on" in sent
     assert reverse("referrals:transfer_new", args=[child_case.pk]) not in sent
+    assert reverse("cases:case_reopen", args=[child_case.pk]) not in sent
     # Answering twice: refused with a message, nothing changes.
     sign_in(client, answerer.user)
     again = client.post(

@@ -233,6 +233,9 @@ def case_detail(request, case_id):
         "due": due.next_due(case, goals=goals),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
+        # Transferred to another organisation that still reads it: no reopening here.
+        "transferred_away": case.status == Case.Status.CLOSED
+        and services.transfer_grant_active(case),
         "chart": selectors.score_chart(case),
         "goals": goals,
         "page": timeline_page,

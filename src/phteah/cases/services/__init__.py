@@ -19,6 +19,7 @@ from .closure import (
     closure_pending,
     closure_request,
     closure_sent_back_done,
+    transfer_grant_active,
 )
 from .conferences import CONFERENCE_FIELDS, conference_add
 from .deliveries import (
@@ -114,6 +115,7 @@ __all__ = [
     "closure_pending",
     "closure_request",
     "closure_sent_back_done",
+    "transfer_grant_active",
     "conference_add",
     "domain_create",
     "domain_get_for_edit",

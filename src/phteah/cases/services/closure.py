@@ -183,10 +183,13 @@ def closure_approve(
     return case
 
 
-def case_close_transferred(*, actor: Membership, case: Case, ip: str | None = None) -> Case:
+def case_close_transferred(
+    *, actor: Membership, case: Case, approved_by, ip: str | None = None
+) -> Case:
     """Close *case* because another organisation took it over (a transfer accepted): an
     internal path for the referrals app's ``transfer_accept``, inside its transaction with
-    the case locked (in its owner's scope). *actor* is the receiver's member who accepted.
+    the case locked (in its owner's scope). *actor* is the receiver's member who accepted;
+    *approved_by* the case's own supervisor who sent the transfer (the closure is theirs).
     No request nor closure assessment: the closure steps run as for an approved closure
     (the current placement ends as "other", referrals still waiting are withdrawn), and the
     reason is ``transferred``."""
@@ -209,7 +212,7 @@ def case_close_transferred(*, actor: Membership, case: Case, ip: str | None = No
             "closure_requested_by": None,
             "closure_requested_on": None,
             "closed_on": closed_on,
-            "closure_approved_by": actor.user,
+            "closure_approved_by": approved_by,
             **SENT_BACK_CLEARED,
         },
         actor=actor,
