@@ -82,9 +82,7 @@ def shots(page, directory, name, language):
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
 
 
-def test_a_case_is_transferred_and_its_history_read(
-    live_server, network, new_page, artifacts_dir
-):
+def test_a_case_is_transferred_and_its_history_read(live_server, network, new_page, artifacts_dir):
     base, case, language = live_server.url, network["case"], network["language"]
     khmer = language == "km"
     sender, _ = new_page(*PHONE)

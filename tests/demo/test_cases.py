@@ -29,8 +29,8 @@ from phteah.demo.cases import demo_cases_create
 from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import ORGANISATIONS, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
-from phteah.demo.transfers import demo_transfers_create
 from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
+from phteah.demo.transfers import demo_transfers_create
 from phteah.geography.services import geography_load
 from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person

@@ -426,9 +426,7 @@ def transfer_accept(
                 .select_related("person")
                 .get(pk=transfer.case_id)
             )
-            case_close_transferred(
-                actor=actor, case=sent_case, approved_by=transfer.sent_by, ip=ip
-            )
+            case_close_transferred(actor=actor, case=sent_case, approved_by=transfer.sent_by, ip=ip)
             case_grant_end(
                 transfer.grant,
                 reason=CaseGrant.RevokeReason.ANSWERED,
