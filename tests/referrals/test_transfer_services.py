@@ -449,3 +449,26 @@ def test_each_side_is_told(supervisor, worker, child_case, receiver, consent, an
     transfer_consent(second, receiver)
     services.transfer_withdraw(actor=supervisor, transfer_id=send(supervisor, second, receiver).pk)
     assert answerer.user_id in told(receiver, "transfer_withdrawn")
+
+
+def test_no_referral_to_the_receiver_while_its_transfer_waits(
+    supervisor, worker, child_case, receiver, consent, answerer, organisation
+):
+    ServiceTypeFactory(organisation=organisation, code="food", name_en="Food")
+    ConsentFactory(
+        person=child_case.person,
+        purpose=Consent.Purpose.SHARE_ORGANISATION,
+        for_referral=True,
+        organisations=[receiver],
+    )
+    transfer = send(supervisor, child_case, receiver)
+    with pytest.raises(ServiceError, match="transfer of this case waiting"):
+        services.referral_send(
+            actor=worker,
+            case_id=child_case.pk,
+            receiver_ids=[receiver.pk],
+            service_codes=["food"],
+            urgency="routine",
+            reason="Food",
+        )
+    assert fresh(transfer.grant).is_active()
