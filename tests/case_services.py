@@ -936,6 +936,15 @@ NOT_CASE_CHANGES = {
         "case's stage and due dates derive from changes (tests/referrals/test_letters.py)"
         for name in ("referral_letter_create", "referral_letter_answer_record")
     },
+    **{
+        name: "a step of a transfer (a transfer row and a grant): nothing the case's stage and "
+        "due dates derive from changes; accept x withdraw in tests/referrals/"
+        "test_concurrent_transfer.py"
+        for name in ("transfer_send", "transfer_withdraw")
+    },
+    "case_close_transferred": "the internal closure of transfer_accept, inside its "
+    "transaction with the sender's case locked (tests/referrals/test_transfer_services.py, "
+    "tests/referrals/test_concurrent_transfer.py)",
     "record_void": "the helper of every *_void service (each has its Spec)",
     "record_restore": "the helper of every *_restore service (each has its Spec)",
     "care_rules_seed": "sets up a new organisation's rule table (OrganisationCreated), before "

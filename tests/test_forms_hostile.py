@@ -64,7 +64,15 @@ from phteah.notifications import forms as notifications_forms
 from phteah.people import forms as people_forms
 from phteah.referrals import forms as referrals_forms
 from phteah.referrals import letter_forms as referrals_letter_forms
-from tests.factories import PASSWORD, CaseFactory, PersonFactory, assessment, dated_placement
+from phteah.referrals import transfer_forms
+from tests.factories import (
+    PASSWORD,
+    CaseFactory,
+    ConsentFactory,
+    PersonFactory,
+    assessment,
+    dated_placement,
+)
 from tests.matrix_support import (
     ADMIN,
     ANON,
@@ -338,6 +346,21 @@ FORMS = [
         # Not before the letter was written (today), nor in the future.
         valid=(("answered_on", lambda world: timezone.localdate().isoformat()),),
     ),
+    # transfers
+    FormCase(
+        "referrals:transfer_new",
+        "transferable_case",
+        SUPERVISOR,
+        transfer_forms.TransferForm,
+        valid=(("receiver", lambda world: str(world["other"].pk)),),
+    ),
+    FormCase("referrals:transfer_accept", "transfer", OTHER_SUPERVISOR, R.AcceptForm),
+    FormCase(
+        "referrals:transfer_decline",
+        "transfer",
+        OTHER_SUPERVISOR,
+        transfer_forms.TransferDeclineForm,
+    ),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),
 ]
@@ -410,6 +433,14 @@ def _extend(world) -> dict:
         closed_on=timezone.localdate(),
     )
     new_person = PersonFactory(organisation=owner, given_name_latin="Newcomer", created_by=worker)
+    # A case its guardian agreed to transfer to the other organisation.
+    transferable = CaseFactory(organisation=owner, workers=[worker], supervisor=supervisor)
+    ConsentFactory(
+        person=transferable.person,
+        purpose="share_organisation",
+        for_transfer=True,
+        organisations=[world["other"]],
+    )
     _invitation, token = invitation_create(
         actor=actors[ADMIN],
         email="newcomer@example.test",
@@ -422,6 +453,7 @@ def _extend(world) -> dict:
             "closable_case": {"case_id": closable.pk},
             "pending_case": {"case_id": pending.pk},
             "closed_case": {"case_id": closed.pk},
+            "transferable_case": {"case_id": transferable.pk},
         }
     )
     world["fixed"] = {"new_person": str(new_person.pk)}

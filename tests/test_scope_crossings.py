@@ -36,6 +36,7 @@ ALLOWED = {
     "demo/referrals.py": "the demo's referrals, made by each side's members in their own scope",
     "demo/letters.py": "the demo's letters to partners not on Phteah, written in the sender's "
     "scope",
+    "demo/transfers.py": "the demo's transfers, made by each side's members in their own scope",
     "demo/sharing.py": "the demo's shares, made by each side's members in their own scope",
     # The network: another organisation's case under a grant, pinned to the grant's ids.
     "cases/access.py": "a case shared under an active grant, read in its owner's scope",
@@ -50,6 +51,8 @@ ALLOWED = {
     "over every organisation (a task), each group in its sender's scope",
     "referrals/selectors/referrals.py": "the documents sent with a referral the reader may see, "
     "read in the sender's scope, pinned to the referral's group",
+    "referrals/services/transfers.py": "accepting a transfer closes the sender's case and "
+    "grants the receiver its history, pinned to the transfer's case and grant",
     "notifications/context_processors.py": "the bell's count, in the reader's organisation",
     "notifications/recipients.py": "who to tell, in the scope of the organisation told",
     "notifications/services.py": "the notices written for the organisation told",

@@ -67,7 +67,7 @@ from phteah.core.submissions import (
     submissions_purge,
 )
 from phteah.people.models import Consent, Household, HouseholdMember, Person
-from phteah.referrals.models import Referral, ReferralLetter
+from phteah.referrals.models import Referral, ReferralLetter, Transfer
 from tests import factories
 from tests.conftest import sign_in
 from tests.factories import (
@@ -406,6 +406,12 @@ CREATES = [
         lambda w: Referral.objects.count(),
     ),
     Create(
+        "referrals:transfer_new",
+        "supervisor",
+        lambda w: _transfer(w),
+        lambda w: Transfer.objects.count(),
+    ),
+    Create(
         "cases:authority_visit_add",
         "officer",
         lambda w: _authority_visit(w),
@@ -457,6 +463,22 @@ def _referral(world):
             "urgency": "routine",
             "reason": "Counselling after the fire.",
         },
+    )
+
+
+def _transfer(world):
+    from tests.referrals.support import published_organisation
+
+    partner = published_organisation("Partner for the transfer token test")
+    ConsentFactory(
+        person=world.case.person,
+        purpose="share_organisation",
+        for_transfer=True,
+        organisations=[partner],
+    )
+    return _same(
+        _case_page(world, "referrals:transfer_new"),
+        {"receiver": str(partner.pk), "reason": "The family moved to Battambang."},
     )
 
 
@@ -617,7 +639,8 @@ def test_a_bad_token_is_refused_on_the_form(client, world, create, token, monkey
     elif token == "forged":
         sent = good[:-3] + ("abc" if not good.endswith("abc") else "xyz")
     elif token == "another user's":
-        sent = submission_issue(world.supervisor if create.role != "admin" else world.worker)
+        other = world.worker if create.role in ("admin", "supervisor") else world.supervisor
+        sent = submission_issue(other)
     else:
         issued_at = time.time() - submissions.MAX_AGE.total_seconds() - 60
         with monkeypatch.context() as patched:

@@ -30,11 +30,12 @@ from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import ORGANISATIONS, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import SHARED_CASES, demo_sharing_create
+from phteah.demo.transfers import demo_transfers_create
 from phteah.geography.services import geography_load
 from phteah.notifications.models import Notification
 from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
-from phteah.referrals.models import Referral
+from phteah.referrals.models import Referral, Transfer
 from phteah.work import selectors
 from tests.conftest import no_scope
 
@@ -57,6 +58,7 @@ def demo(django_db_setup, django_db_blocker):
                 demo_sharing_create()
                 demo_directory_publish()
                 demo_referrals_create()
+                demo_transfers_create()
             yield summary, elapsed
         finally:  # a failed load must not leave its rows to the tests that follow
             call_command("flush", "--no-input", verbosity=0)
@@ -71,7 +73,9 @@ def test_it_creates_about_300_varied_cases_quickly(demo):
     opened_by_referral = Case.objects.filter(referral_source="ngo", organisation__in=[
         r.receiver_id for r in Referral.objects.exclude(receiver_case=None)
     ], pk__in=Referral.objects.values("receiver_case"))  # fmt: skip
-    assert Case.objects.count() == summary.cases + opened_by_referral.count()
+    # (and the one a partner opened when it accepted a demo transfer)
+    opened_by_transfer = Transfer.objects.exclude(receiver_case=None).count()
+    assert Case.objects.count() == (summary.cases + opened_by_referral.count() + opened_by_transfer)
     per_org = {
         org.short_code: Case.objects.filter(organisation=org).count()
         for org in Organisation.objects.all()
@@ -181,6 +185,18 @@ def test_the_demo_network_has_referrals_in_every_state(demo):
     notices = Notification.objects.filter(kind__startswith="referral_")
     assert notices.filter(read_at=None).exists() and notices.exclude(read_at=None).exists()
     assert demo_referrals_create().states == {}  # idempotent
+    assert audit_verify().problems == []
+
+
+@pytest.mark.django_db
+def test_the_demo_network_has_an_accepted_and_a_waiting_transfer(demo):
+    assert sorted(Transfer.objects.values_list("state", flat=True)) == ["accepted", "pending"]
+    accepted = Transfer.objects.get(state="accepted")
+    sent = Case.objects.get(pk=accepted.case_id)
+    assert (sent.status, sent.closure_reason) == ("closed", "transferred")
+    assert sent.organisation_id == accepted.organisation_id  # it stays the sender's
+    assert Case.objects.get(pk=accepted.receiver_case_id).organisation_id == accepted.receiver_id
+    assert demo_transfers_create().states == {}  # idempotent
     assert audit_verify().problems == []
 
 

@@ -28,7 +28,10 @@ def objects(world) -> dict[str, dict]:
         organisation=owner, provider=provider, care_type="emergency_foster", age_max=5
     )
     return (
-        {"partner": {"organisation_id": owner.pk}} | referral_objects(world) | letter_objects(world)
+        {"partner": {"organisation_id": owner.pk}}
+        | referral_objects(world)
+        | letter_objects(world)
+        | transfer_objects(world)
     )
 
 
@@ -147,4 +150,98 @@ def referral_objects(world) -> dict[str, dict]:
         "referral": {"referral_id": referral.pk},
         "accepted_referral": {"referral_id": taken.pk},
         "attachment": {"referral_id": referral.pk, "attachment_id": attachment.pk},
+    }
+
+
+# Transfers: another case of the owner waits for the other organisation's answer to its
+# transfer, and a third was transferred to it (accepted: closed at the owner, read by the
+# other organisation under a view grant linked to its new case, given to its case worker).
+# Sending is for the owner's supervisor (TRANSFER_CASES); answering for the other
+# organisation's supervisor (ANSWER_REFERRALS).
+TRANSFER_ROWS = [
+    ("referrals:transfer_new", "case", "get", None, expect(404, supervisor=200)),
+    ("referrals:transfer_new", "case", "post", {"reason": ""}, expect(404, supervisor=200)),
+    ("referrals:transfers", None, "get", None, case_readers()),
+    (
+        "referrals:transfer_detail",
+        "transfer",
+        "get",
+        None,
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200),
+    ),
+    ("referrals:transfer_accept", "transfer", "get", None, expect(404, other_supervisor=200)),
+    ("referrals:transfer_decline", "transfer", "get", None, expect(404, other_supervisor=200)),
+    ("referrals:transfer_withdraw", "transfer", "post", None, expect(404, supervisor=302)),
+    (
+        "referrals:transfer_detail",
+        "accepted_transfer",
+        "get",
+        None,
+        # Accepted: the receiver's case worker of the child's new case reads it too.
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200, other_worker=200),
+    ),
+    # The sender's case, closed by the transfer: read-only for its own readers, and for the
+    # receiver's supervisor and the case worker of its new case (the history).
+    (
+        "cases:case_detail",
+        "transferred_case",
+        "get",
+        None,
+        expect(404, supervisor=200, worker=200, viewer=200, other_supervisor=200, other_worker=200),
+    ),
+    (
+        "cases:case_reopen",
+        "transferred_case",
+        "post",
+        {"reason": "Back."},
+        expect(404, supervisor=200, worker=200),
+    ),
+]
+ROWS += TRANSFER_ROWS
+
+
+def transfer_objects(world) -> dict[str, dict]:
+    from django_scopes import scope
+
+    from phteah.people.models import Consent
+    from phteah.referrals.services import transfer_accept, transfer_send
+    from tests.factories import CaseFactory, ConsentFactory
+    from tests.matrix_support import SUPERVISOR, WORKER
+
+    owner, other, actors = world["owner"], world["other"], world["actors"]
+    cases = [
+        CaseFactory(
+            organisation=owner,
+            workers=[actors[WORKER].user],
+            supervisor=actors[SUPERVISOR].user,
+        )
+        for _ in range(2)
+    ]
+    transfers = []
+    for case in cases:
+        ConsentFactory(
+            person=case.person,
+            purpose=Consent.Purpose.SHARE_ORGANISATION,
+            for_transfer=True,
+            organisations=[other],
+        )
+        with scope(organisation=owner.pk):
+            transfers.append(
+                transfer_send(
+                    actor=actors[SUPERVISOR],
+                    case_id=case.pk,
+                    receiver_id=other.pk,
+                    reason="The family moved to Battambang.",
+                )
+            )
+    with scope(organisation=other.pk):
+        transfer_accept(
+            actor=actors["other_supervisor"],
+            transfer_id=transfers[1].pk,
+            workers=[actors["other_worker"].user],
+        )
+    return {
+        "transfer": {"transfer_id": transfers[0].pk},
+        "accepted_transfer": {"transfer_id": transfers[1].pk},
+        "transferred_case": {"case_id": cases[1].pk},
     }

@@ -20,7 +20,7 @@ from tests.matrix_support import OTHER_SUPERVISOR, resolved
 from tests.test_permissions import MATRIX, build_world
 
 # The routes the receiver may open: its referral's pages, and the published partner page.
-ALLOWED = {"referral", "accepted_referral", "partner"}
+ALLOWED = {"referral", "accepted_referral", "partner", "transfer", "accepted_transfer"}
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,35 @@ def test_and_after_it_was_declined(world):
     sign_in(page, world["actors"]["other_supervisor"].user)
     detail = page.get(reverse("referrals:referral_detail", kwargs={"referral_id": referral_id}))
     assert detail.status_code == 200  # the declined referral's details, nothing more
+
+
+def _transfer_case_id(world):
+    from phteah.referrals.models import Transfer
+
+    return Transfer.objects.get(pk=world["objects"]["transfer"]["transfer_id"]).case_id
+
+
+@pytest.mark.django_db
+def test_a_pending_transfer_opens_nothing_of_its_case(world):
+    """The owner's second case waits for the other organisation's answer to its transfer (a
+    minimal grant): every route of a case, on that case, is 404 for the receiver's supervisor,
+    who reads the transfer's page only."""
+    case_id = _transfer_case_id(world)
+    grant = CaseGrant.objects.get(case_id=case_id, grantee=world["other"], revoked_at=None)
+    assert (grant.level, grant.purpose) == ("minimal", "transfer")
+    client = Client()
+    sign_in(client, world["actors"]["other_supervisor"].user)
+    opened, walked = [], 0
+    for name, builder in ROUTES:
+        if set(world["objects"][builder]) != {"case_id"}:
+            continue
+        url = reverse(name, kwargs={"case_id": case_id})
+        walked += 1
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if status not in (404, 405):
+                opened.append(f"{method.upper()} {name} → {status}")
+    assert walked > 20 and opened == []
+    transfer_id = world["objects"]["transfer"]["transfer_id"]
+    page = client.get(reverse("referrals:transfer_detail", kwargs={"transfer_id": transfer_id}))
+    assert page.status_code == 200

@@ -40,6 +40,9 @@ ACTIONS = {
     "cases.conference.created": _("%(actor)s recorded a case conference for the case %(case)s."),
     "cases.closure.requested": _("%(actor)s asked to close the case %(target)s."),
     "cases.closure.approved": _("%(actor)s approved closing the case %(target)s."),
+    "cases.closure.transferred": _(
+        "The case %(target)s was closed: %(actor)s accepted its transfer to their organisation."
+    ),
     "cases.closure.sent_back": _(
         "%(actor)s sent back the request to close the case %(target)s: %(closure_sent_back_note)s"
     ),

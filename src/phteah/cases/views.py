@@ -233,6 +233,9 @@ def case_detail(request, case_id):
         "due": due.next_due(case, goals=goals),
         "can_approve": actor.can(Capability.APPROVE_CLOSURES),
         "closure_pending": services.closure_pending(case),
+        # Transferred to another organisation that still reads it: no reopening here.
+        "transferred_away": case.status == Case.Status.CLOSED
+        and services.transfer_grant_active(case),
         "chart": selectors.score_chart(case),
         "goals": goals,
         "page": timeline_page,
@@ -1131,11 +1134,21 @@ def _shared_case_detail(request, case):
     its own to record. What it shows is read inside the owner's scope and evaluated there;
     the page is rendered after, in the actor's own."""
     actor = request.membership
+    grant = case.grant
+    # A transferred case's new organisation reads its whole history (the timeline).
+    history = grant.purpose == SharingPurpose.TRANSFER
+    timeline_page = entries = None
     with grant_scope(case):
         records = selectors.case_records_context(actor=actor, case=case)
         workers = selectors.case_workers(case)
-    grant = case.grant
+        if history:
+            timeline_page, entries = selectors.case_timeline(
+                actor=actor, case=case, page=request.GET.get("page"), language=get_language()
+            )
     context = {
+        "history": history,
+        "page": timeline_page,
+        "entries": entries,
         "case": case,
         "grant": grant,
         "workers": workers,

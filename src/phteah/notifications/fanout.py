@@ -17,7 +17,13 @@ from phteah.cases.events import GrantCreated, GrantRevoked
 from phteah.referrals import events as referral_events
 
 from .models import Kind
-from .recipients import case_reference, case_workers, members_with_capability, referral_sender
+from .recipients import (
+    case_reference,
+    case_workers,
+    members_with_capability,
+    referral_sender,
+    transfer_sender,
+)
 from .services import notifications_fan_out
 
 GOVERNMENT_SHARE = "government_share"  # people.models.SharingPurpose.GOVERNMENT_SHARE
@@ -120,10 +126,67 @@ REFERRAL_HANDLERS = (
 )
 
 
+# --- transfers (phteah.referrals.events) ---------------------------------------------------
+
+
+def _transfer_target(event) -> tuple:
+    return ("referrals:transfer_detail", {"transfer_id": event.transfer_id})
+
+
+def _transfer_to_receiver(kind):
+    """A transfer sent or withdrawn: the receiver's members who answer referrals."""
+
+    def handler(event) -> None:
+        notifications_fan_out(
+            kind=kind,
+            organisation_id=event.receiver_id,
+            recipients=members_with_capability(
+                organisation_id=event.receiver_id, capability=Capability.ANSWER_REFERRALS
+            ),
+            data={"organisation": str(event.organisation_id)},
+            target=_transfer_target(event),
+        )
+
+    return handler
+
+
+def _transfer_answered(answer: str):
+    """An answer the sender is told of: who sent the transfer and the case's workers."""
+
+    def handler(event) -> None:
+        recipients = [
+            transfer_sender(organisation_id=event.organisation_id, transfer_id=event.transfer_id),
+            *case_workers(organisation_id=event.organisation_id, case_id=event.case_id),
+        ]
+        notifications_fan_out(
+            kind=Kind.TRANSFER_ANSWERED,
+            organisation_id=event.organisation_id,
+            recipients=[user for user in recipients if user is not None],
+            data={
+                "organisation": str(event.receiver_id),
+                "reference": case_reference(
+                    organisation_id=event.organisation_id, case_id=event.case_id
+                ),
+                "answer": answer,
+            },
+            target=_transfer_target(event),
+        )
+
+    return handler
+
+
+TRANSFER_HANDLERS = (
+    (referral_events.TransferSent, _transfer_to_receiver(Kind.TRANSFER_RECEIVED)),
+    (referral_events.TransferWithdrawn, _transfer_to_receiver(Kind.TRANSFER_WITHDRAWN)),
+    (referral_events.TransferAccepted, _transfer_answered("accepted")),
+    (referral_events.TransferDeclined, _transfer_answered("declined")),
+)
+
+
 def subscribe() -> None:
     from phteah.core import events
 
     events.subscribe(GrantCreated, grant_created)
     events.subscribe(GrantRevoked, grant_revoked)
-    for event_type, handler in REFERRAL_HANDLERS:
+    for event_type, handler in REFERRAL_HANDLERS + TRANSFER_HANDLERS:
         events.subscribe(event_type, handler)

@@ -80,6 +80,16 @@ def _share_revoked(data: dict):
 
 REFERRAL_WAITING = _("A referral is waiting")
 
+
+def _transfer_answered(data: dict):
+    if data.get("answer") == "accepted":
+        return _(
+            "%(organisation)s accepted the transfer of case %(reference)s: it looks after the "
+            "child now, and your case is closed."
+        )
+    return _("%(organisation)s declined the transfer of case %(reference)s.")
+
+
 _DECLARED: tuple[NoticeKind, ...] = (
     NoticeKind(
         Kind.REFERRAL_RECEIVED,
@@ -134,6 +144,22 @@ _DECLARED: tuple[NoticeKind, ...] = (
     NoticeKind(
         Kind.CONTACT_ANSWERED,
         _("%(organisation)s answered your contact request."),
+    ),
+    NoticeKind(
+        Kind.TRANSFER_RECEIVED,
+        _("%(organisation)s asks your organisation to take over a child's case."),
+        email=True,
+        telegram=_("A transfer of a case is waiting"),
+    ),
+    NoticeKind(
+        Kind.TRANSFER_ANSWERED,
+        _transfer_answered,
+        keys=("organisation", "reference", "answer"),
+        email=True,
+    ),
+    NoticeKind(
+        Kind.TRANSFER_WITHDRAWN,
+        _("%(organisation)s withdrew the transfer of a case it had sent to your organisation."),
     ),
     NoticeKind(
         Kind.REFERRAL_OVERDUE,

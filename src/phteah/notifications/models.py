@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     CONTACT_REQUEST = "contact_request", _("A contact request")
     CONTACT_ANSWERED = "contact_answered", _("A contact request is answered")
     REFERRAL_OVERDUE = "referral_overdue", _("A referral is waiting past its answer date")
+    TRANSFER_RECEIVED = "transfer_received", _("A case is transferred to the organisation")
+    TRANSFER_ANSWERED = "transfer_answered", _("A transfer of a case is answered")
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", _("A transfer of a case is withdrawn")
 
 
 class Channel(models.TextChoices):

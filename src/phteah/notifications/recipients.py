@@ -58,3 +58,15 @@ def referral_sender(*, organisation_id, referral_id):
             .values_list("group__sent_by_id", flat=True)
             .first()
         )
+
+
+def transfer_sender(*, organisation_id, transfer_id):
+    """The user id of whoever sent the transfer (in the sender's scope), or None."""
+    from phteah.referrals.models import Transfer
+
+    with scope(organisation=organisation_id):
+        return (
+            Transfer.objects.filter(organisation_id=organisation_id, pk=transfer_id)
+            .values_list("sent_by_id", flat=True)
+            .first()
+        )

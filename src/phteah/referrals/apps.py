@@ -19,6 +19,27 @@ def _case_referrals(*, actor, case) -> dict:
     }
 
 
+def _case_transfers(*, actor, case) -> dict:
+    from phteah.accounts.roles import Capability
+    from phteah.cases.access import can_edit_case
+    from phteah.cases.models import Case
+
+    from .selectors import case_transfers
+
+    transfers = case_transfers(actor=actor, case=case)
+    history = transfers.received.history_grant if transfers.received else None
+    return {
+        "case_transfers": {
+            "transfers": transfers,
+            "history_readable": history is not None and history.is_active(),
+            "may_transfer": actor.can(Capability.TRANSFER_CASES)
+            and can_edit_case(actor, case)
+            and case.status == Case.Status.OPEN
+            and transfers.pending is None,
+        }
+    }
+
+
 def _create_profile(event) -> None:
     from .services import partner_profile_ensure
 
@@ -43,6 +64,10 @@ class ReferralsConfig(AppConfig):
         from .services import referrals_withdraw_for_grant
 
         events.subscribe(GrantRevoked, referrals_withdraw_for_grant)
+        # ... and so does a transfer waiting on one.
+        from .services import transfers_withdraw_for_grant
+
+        events.subscribe(GrantRevoked, transfers_withdraw_for_grant)
         from django.utils.translation import gettext_lazy
 
         from phteah.cases import closing, page
@@ -59,6 +84,19 @@ class ReferralsConfig(AppConfig):
             )
         )
 
+        from .services import transfers as transfer_services
+
+        # ... and its transfer still waiting (accepting a transfer closes the case too, but
+        # the transfer is accepted by then).
+        closing.closure_step(
+            closing.ClosureStep(
+                name="transfers",
+                check=transfer_services.transfers_closure_check,
+                preview=transfer_services.transfers_closure_preview,
+                close=transfer_services.transfers_closure_close,
+            )
+        )
+
         page.case_section(
             page.CaseSection(
                 key="referrals",
@@ -68,9 +106,24 @@ class ReferralsConfig(AppConfig):
                 title=gettext_lazy("Referrals to partners"),
             )
         )
+        # A case's transfer: "Transferred to X" on the sender's case, "Transferred from X"
+        # on the receiver's, and the action for a supervisor; shown first, unfolded.
+        page.case_section(
+            page.CaseSection(
+                key="transfers",
+                template="referrals/_case_transfers.html",
+                context=_case_transfers,
+                position=5,
+            )
+        )
         from . import timeline
 
         # Every step of a referral shows on the sender's case and on the receiver's.
         timeline.register()
         # A letter to a partner not on Phteah, and its answer, show on the case.
         timeline.register_letters()
+        from . import transfer_timeline
+
+        # ... and so does a transfer: sent, answered or withdrawn on the sender's case, the
+        # transfer it came from on the receiver's.
+        transfer_timeline.register()

@@ -34,6 +34,11 @@ ACTIONS = {
     "referrals.letter.answer_corrected": _(
         "%(actor)s corrected the partner's answer to a referral letter of the case %(case)s."
     ),
+    "referrals.transfer.sent": _("%(actor)s asked a partner to take over the case %(case)s."),
+    "referrals.transfer.viewed": _("%(actor)s looked at the transfer of the case %(case)s."),
+    "referrals.transfer.accepted": _("%(actor)s accepted the transfer of the case %(case)s."),
+    "referrals.transfer.declined": _("%(actor)s declined the transfer of the case %(case)s."),
+    "referrals.transfer.withdrawn": _("The transfer of the case %(case)s was withdrawn."),
 }
 
 ACTION_GROUPS = {
@@ -41,6 +46,7 @@ ACTION_GROUPS = {
     "referrals.referral": _("Referrals"),
     "referrals.attachment": _("Referrals"),
     "referrals.letter": _("Referral letters to partners not on Phteah"),
+    "referrals.transfer": _("Transfers"),
 }
 
 FIELD_LABELS = {

@@ -55,3 +55,32 @@ class ReferralClosed(ReferralEvent):
 @dataclass(frozen=True)
 class ReferralOverdue(ReferralEvent):
     """The referral waits past its answer date (published once per referral)."""
+
+
+@dataclass(frozen=True)
+class TransferEvent(Event):
+    transfer_id: UUID
+    organisation_id: UUID  # the sender
+    receiver_id: UUID
+    case_id: UUID  # the sender's case
+    by_user_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class TransferSent(TransferEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class TransferAccepted(TransferEvent):
+    receiver_case_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class TransferDeclined(TransferEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class TransferWithdrawn(TransferEvent):
+    reason: str = ""

@@ -435,3 +435,123 @@ class ReferralLetter(OrganisationOwned):
     def service_names(self, language: str | None = None) -> list[str]:
         key = "name_km" if language == "km" else "name_en"
         return [row.get(key) or row.get("name_en") or row.get("code", "") for row in self.services]
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+class Transfer(OrganisationOwned):
+    """A case handed over to another organisation: the receiver, once it accepts, owns the
+    child's care in a case of its own, and reads the sender's closed case (its history)
+    under a view grant; the sender keeps that case, closed and read-only. ``organisation``
+    is the sender; the receiver reads its transfers through ``received``. Until it is
+    answered the receiver reads only the details frozen here when it was sent (under a
+    minimal grant, as a referral). States: phteah.referrals.states (TRANSFER_TRANSITIONS)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class DeclineReason(models.TextChoices):
+        NO_PLACE = "no_place", _("No place or capacity now")
+        OUT_OF_AREA = "out_of_area", _("Outside the area we serve")
+        NOT_ELIGIBLE = "not_eligible", _("The child does not meet our criteria")
+        OTHER = "other", _("Another reason (see the note)")
+
+    class WithdrawReason(models.TextChoices):
+        SENDER = "sender", _("Withdrawn by the sending organisation")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
+        CASE_CLOSED = "case_closed", _("The sending organisation closed the case")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("transferred to"),
+    )
+    consent = models.ForeignKey("people.Consent", on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent on"))
+    reason = models.TextField(_("why the case is transferred"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    state_on = models.DateTimeField(_("since"))
+    decline_reason = models.CharField(
+        _("why it was declined"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    answer_note = models.TextField(_("note"), blank=True)
+    withdraw_reason = models.CharField(
+        _("why it was withdrawn"), max_length=20, choices=WithdrawReason.choices, blank=True
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    # The minimal grant the receiver reads the details under while it is pending, and the
+    # view grant on the sender's closed case once it is accepted.
+    grant = models.ForeignKey(
+        "cases.CaseGrant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history_grant = models.ForeignKey(
+        "cases.CaseGrant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receiver_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The frozen dataset (as a ReferralGroup's).
+    family_name_km = models.CharField(max_length=100, blank=True)
+    given_name_km = models.CharField(max_length=100, blank=True)
+    family_name_latin = models.CharField(max_length=100, blank=True)
+    given_name_latin = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField(default=False)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_disability = models.BooleanField(default=False)
+    global_id = models.CharField(max_length=26)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    case_type = models.CharField(max_length=30)
+    worker_name = models.CharField(max_length=150)
+    worker_phone = models.CharField(max_length=30, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+    received = ScopedManager(organisation="receiver")
+
+    class Meta:
+        ordering = ["-state_on"]
+        constraints = [
+            # One transfer of a case waits at a time.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="pending"),
+                name="transfer_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(receiver=models.F("organisation")),
+                name="transfer_not_to_sender",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="declined") | ~models.Q(decline_reason=""),
+                name="transfer_declined_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["receiver", "state", "-state_on"], name="transfer_inbox"),
+            models.Index(fields=["organisation", "state", "-state_on"], name="transfer_sent"),
+            models.Index(fields=["case", "-state_on"], name="transfer_case"),
+            models.Index(fields=["receiver_case"], name="transfer_receiver_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.receiver_id} ({self.state})"
+
+    def display_name(self, language: str | None = None) -> str:
+        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
+        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
+        return (khmer or latin) if language == "km" else (latin or khmer)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from phteah.core.errors import ServiceError
 
-from .models import Referral
+from .models import Referral, Transfer
 
 State = Referral.State
 
@@ -47,3 +47,40 @@ def transition_to(referral: Referral, transition: str) -> str:
 
 def may(referral: Referral, transition: str) -> bool:
     return referral.state in TRANSITIONS[transition][0]
+
+
+# A transfer's states (phteah.referrals.services.transfers):
+#
+# | from    | transition         | to        | who                                          |
+# |---------|--------------------|-----------|----------------------------------------------|
+# | pending | accept             | accepted  | the receiver's supervisor (ANSWER_REFERRALS) |
+# | pending | decline (a reason) | declined  | the receiver's supervisor                    |
+# | pending | withdraw           | withdrawn | the sender's supervisor (TRANSFER_CASES)     |
+# | pending | consent / closed   | withdrawn | nobody: the consent was withdrawn, or the    |
+# |         |                    |           | sender closed the case                       |
+#
+# Any other transition is refused with "This transfer is already <state>."
+
+TransferState = Transfer.State
+
+TRANSFER_TRANSITIONS = {
+    "accept": ({TransferState.PENDING}, TransferState.ACCEPTED),
+    "decline": ({TransferState.PENDING}, TransferState.DECLINED),
+    "withdraw": ({TransferState.PENDING}, TransferState.WITHDRAWN),
+    "withdraw_auto": ({TransferState.PENDING}, TransferState.WITHDRAWN),
+}
+
+
+def transfer_transition_to(transfer: Transfer, transition: str) -> str:
+    """The state *transfer* goes to by *transition*, or a ServiceError when it cannot."""
+    sources, target = TRANSFER_TRANSITIONS[transition]
+    if transfer.state not in sources:
+        raise ServiceError(
+            _("This transfer is already %(state)s.")
+            % {"state": transfer.get_state_display().lower()}
+        )
+    return target
+
+
+def transfer_may(transfer: Transfer, transition: str) -> bool:
+    return transfer.state in TRANSFER_TRANSITIONS[transition][0]

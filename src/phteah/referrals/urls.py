@@ -55,4 +55,14 @@ urlpatterns = [
         views.letter_answer,
         name="letter_answer",
     ),
+    path("cases/<uuid:case_id>/transfer/", views.transfer_new, name="transfer_new"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("transfers/<uuid:transfer_id>/", views.transfer_detail, name="transfer_detail"),
+    path("transfers/<uuid:transfer_id>/accept/", views.transfer_accept, name="transfer_accept"),
+    path("transfers/<uuid:transfer_id>/decline/", views.transfer_decline, name="transfer_decline"),
+    path(
+        "transfers/<uuid:transfer_id>/withdraw/",
+        views.transfer_withdraw,
+        name="transfer_withdraw",
+    ),
 ]

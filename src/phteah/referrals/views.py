@@ -638,3 +638,177 @@ def letter_answer(request, case_id, letter_id):
             "corrects": corrects,
         },
     )
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def _transfer_url(transfer) -> str:
+    return reverse("referrals:transfer_detail", kwargs={"transfer_id": transfer.pk})
+
+
+@require_capability(Capability.TRANSFER_CASES)
+def transfer_new(request, case_id):
+    from .transfer_forms import TransferForm
+
+    actor = request.membership
+    case = case_get_for_user(actor=actor, case_id=case_id, edit=True)
+    if case.status != Case.Status.OPEN:
+        return case_closed_refusal(request, case)
+    organisations = services.transfer_receivers(case)
+    initial = {"receiver": request.GET["to"]} if request.GET.get("to") else {}
+    form = TransferForm(
+        request.POST or None, initial=initial, organisations=organisations, submitter=request.user
+    )
+    if form_saved(
+        request,
+        form,
+        lambda: services.transfer_send(
+            actor=actor,
+            case_id=case.pk,
+            receiver_id=form.cleaned_data["receiver"].pk,
+            reason=form.cleaned_data["reason"],
+            submission=form.cleaned_data.get("submission"),
+            ip=client_ip(request),
+        ),
+    ):
+        saved_message(
+            request, form, _("The transfer was sent. You will be told when it is answered.")
+        )
+        return redirect("referrals:transfers")
+    return render(
+        request,
+        "referrals/transfer_form.html",
+        {
+            "case": case,
+            "form": form,
+            "back_url": reverse("cases:case_detail", kwargs={"case_id": case.pk}),
+            "uncovered": services.transfer_uncovered(case, organisations),
+            "consent_url": reverse("people:consent_add", kwargs={"person_id": case.person_id}),
+        },
+    )
+
+
+@require_capability(Capability.VIEW_OWN_CASES)
+def transfers(request):
+    actor = request.membership
+    return render(
+        request,
+        "referrals/transfer_list.html",
+        {
+            "received": list(selectors.transfers_received(actor=actor)[:100]),
+            "sent": list(selectors.transfers_sent(actor=actor)[:100]),
+            "counts": selectors.transfer_counts(actor=actor),
+        },
+    )
+
+
+@membership_required
+def transfer_detail(request, transfer_id):
+    actor = request.membership
+    transfer, side = selectors.transfer_get_for_user(actor=actor, transfer_id=transfer_id)
+    pending = transfer.state == transfer.State.PENDING
+    return render(
+        request,
+        "referrals/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "side": side,
+            "can_answer": pending
+            and side == selectors.RECEIVER
+            and actor.can(Capability.ANSWER_REFERRALS),
+            "can_withdraw": pending
+            and side == selectors.SENDER
+            and actor.can(Capability.TRANSFER_CASES),
+        },
+    )
+
+
+def _transfer_as_receiver(request, transfer_id):
+    """The transfer, for a step only its receiver takes; 404 for its sender too."""
+    actor = request.membership
+    transfer, side = selectors.transfer_get_for_user(actor=actor, transfer_id=transfer_id)
+    if side != selectors.RECEIVER:
+        access_denied(actor=actor, model=type(transfer), record_id=transfer_id)
+        raise Http404
+    return transfer
+
+
+def _transfer_answer_page(request, transfer, form, *, title, submit):
+    return render(
+        request,
+        "referrals/transfer_answer.html",
+        {"transfer": transfer, "form": form, "title": title, "submit": submit},
+    )
+
+
+@require_capability(Capability.ANSWER_REFERRALS)
+def transfer_accept(request, transfer_id):
+    actor = request.membership
+    transfer = _transfer_as_receiver(request, transfer_id)
+    form = AcceptForm(
+        request.POST or None,
+        initial={"case_type": transfer.case_type},
+        members=case_officers(actor=actor),
+    )
+    if form_saved(
+        request,
+        form,
+        lambda: services.transfer_accept(
+            actor=actor,
+            transfer_id=transfer.pk,
+            case_type=form.cleaned_data["case_type"],
+            workers=[form.cleaned_data["worker"]],
+            ip=client_ip(request),
+        ),
+    ):
+        messages.success(
+            request,
+            _("You accepted the transfer: the child's case is open in your organisation."),
+        )
+        return redirect(_transfer_url(transfer))
+    return _transfer_answer_page(
+        request,
+        transfer,
+        form,
+        title=_("Accept the transfer"),
+        submit=_("Accept and open a case"),
+    )
+
+
+@require_capability(Capability.ANSWER_REFERRALS)
+def transfer_decline(request, transfer_id):
+    from .transfer_forms import TransferDeclineForm
+
+    actor = request.membership
+    transfer = _transfer_as_receiver(request, transfer_id)
+    form = TransferDeclineForm(request.POST or None)
+    if form_saved(
+        request,
+        form,
+        lambda: services.transfer_decline(
+            actor=actor, transfer_id=transfer.pk, ip=client_ip(request), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("You declined the transfer. The sender is told."))
+        return redirect("referrals:transfers")
+    return _transfer_answer_page(
+        request, transfer, form, title=_("Decline the transfer"), submit=_("Decline")
+    )
+
+
+@require_POST
+@require_capability(Capability.TRANSFER_CASES)
+def transfer_withdraw(request, transfer_id):
+    actor = request.membership
+    transfer, side = selectors.transfer_get_for_user(actor=actor, transfer_id=transfer_id)
+    if side != selectors.SENDER:
+        access_denied(actor=actor, model=type(transfer), record_id=transfer_id)
+        raise Http404
+    try:
+        services.transfer_withdraw(actor=actor, transfer_id=transfer.pk, ip=client_ip(request))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The transfer was withdrawn. The organisation is told."))
+    return redirect(_transfer_url(transfer))

@@ -13,11 +13,13 @@ The names are also importable from this package."""
 from .assessments import ASSESSMENT_FIELDS, assessment_add
 from .closure import (
     CLOSURE_FIELDS,
+    case_close_transferred,
     case_reopen,
     closure_approve,
     closure_pending,
     closure_request,
     closure_sent_back_done,
+    transfer_grant_active,
 )
 from .conferences import CONFERENCE_FIELDS, conference_add
 from .deliveries import (
@@ -105,6 +107,7 @@ __all__ = [
     "assessment_void",
     "case_open",
     "case_reference_next",
+    "case_close_transferred",
     "case_reopen",
     "case_update",
     "case_worker_members",
@@ -112,6 +115,7 @@ __all__ = [
     "closure_pending",
     "closure_request",
     "closure_sent_back_done",
+    "transfer_grant_active",
     "conference_add",
     "domain_create",
     "domain_get_for_edit",

@@ -19,10 +19,11 @@ from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import NOTE_LENGTH, check_text
 from phteah.core.submissions import once
+from phteah.people.models import SharingPurpose
 
 from ..closing import closure_steps
 from ..events import CaseClosed, CaseReopened, ClosureRequested, ClosureSentBack
-from ..models import Assessment, Case, CaseReopening, PlacementOutcome
+from ..models import Assessment, Case, CaseGrant, CaseReopening, PlacementOutcome
 from .records import case_changed, case_for_change, case_joins_open_cases, require
 
 CLOSURE_FIELDS = (
@@ -182,6 +183,60 @@ def closure_approve(
     return case
 
 
+def case_close_transferred(
+    *, actor: Membership, case: Case, approved_by, ip: str | None = None
+) -> Case:
+    """Close *case* because another organisation took it over (a transfer accepted): an
+    internal path for the referrals app's ``transfer_accept``, inside its transaction with
+    the case locked (in its owner's scope). *actor* is the receiver's member who accepted;
+    *approved_by* the case's own supervisor who sent the transfer (the closure is theirs).
+    No request nor closure assessment: the closure steps run as for an approved closure
+    (the current placement ends as "other", referrals still waiting are withdrawn), and the
+    reason is ``transferred``."""
+    if case.status != Case.Status.OPEN:
+        raise ServiceError(_("This case is already closed."))
+    reason = Case.ClosureReason.TRANSFERRED
+    outcome = PlacementOutcome.OTHER
+    closure_check(case, reason=reason, placement_outcome=outcome)
+    closed_on = timezone.localdate()
+    for step in closure_steps():
+        step.close(actor=actor, case=case, placement_outcome=outcome, closed_on=closed_on, ip=ip)
+    _save_closure(
+        case,
+        {
+            "status": Case.Status.CLOSED,
+            "stage": Case.Stage.CLOSED,
+            "closure_reason": reason,
+            "closure_placement_outcome": outcome,
+            "closure_notes": "",
+            "closure_requested_by": None,
+            "closure_requested_on": None,
+            "closed_on": closed_on,
+            "closure_approved_by": approved_by,
+            **SENT_BACK_CLEARED,
+        },
+        actor=actor,
+        action="cases.closure.transferred",
+        data={"by_organisation": str(actor.organisation_id)},
+        ip=ip,
+    )
+    case_changed(case)
+    _publish(CaseClosed, case)
+    return case
+
+
+def transfer_grant_active(case: Case) -> bool:
+    """Whether the organisation *case* was transferred to still reads it (an active view
+    grant for a transfer): the sender's case stays closed while it does."""
+    return CaseGrant.objects.filter(
+        case=case,
+        purpose=SharingPurpose.TRANSFER,
+        level=CaseGrant.Level.VIEW,
+        revoked_at__isnull=True,
+        valid_until__gt=timezone.now(),
+    ).exists()
+
+
 SENT_BACK_CLEARED = {
     "closure_sent_back_note": "",
     "closure_sent_back_by": None,
@@ -209,6 +264,13 @@ def case_reopen(*, actor: Membership, case_id, reason: str, ip: str | None = Non
         case = case_for_change(actor, case_id, open_only=False)
         if case.status != Case.Status.CLOSED:
             raise ServiceError(_("This case is open."))
+        if transfer_grant_active(case):
+            raise ServiceError(
+                _(
+                    "This case was transferred to another organisation, which now looks after "
+                    "the child: it cannot be reopened here."
+                )
+            )
         check_text(reason, field="reason", max_length=NOTE_LENGTH)
         if not reason.strip():
             raise ServiceError(_("Say why the case is reopened."), field="reason")

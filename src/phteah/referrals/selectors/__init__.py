@@ -35,6 +35,15 @@ from .referrals import (
     referrals_received,
     referrals_sent,
 )
+from .transfers import (
+    CaseTransfers,
+    TransferCounts,
+    case_transfers,
+    transfer_counts,
+    transfer_get_for_user,
+    transfers_received,
+    transfers_sent,
+)
 
 __all__ = [
     "case_letters",
@@ -44,6 +53,13 @@ __all__ = [
     "letter_get_for_user",
     "letter_sender_office",
     "letters_sent",
+    "CaseTransfers",
+    "TransferCounts",
+    "case_transfers",
+    "transfer_counts",
+    "transfer_get_for_user",
+    "transfers_received",
+    "transfers_sent",
     "RECEIVER",
     "SENDER",
     "ReferralCounts",

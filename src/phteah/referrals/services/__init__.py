@@ -1,5 +1,6 @@
-"""The referrals app's services: what an organisation publishes to the network (profiles), and
-referrals between organisations (referrals). The names are importable from this package."""
+"""The referrals app's services: what an organisation publishes to the network (profiles),
+referrals between organisations (referrals), and transfers of a case (transfers). The names
+are importable from this package."""
 
 from .letters import referral_letter_answer_record, referral_letter_create
 from .profiles import (
@@ -20,10 +21,26 @@ from .referrals import (
     referrals_withdraw_for_grant,
     uncovered_receivers,
 )
+from .transfers import (
+    transfer_accept,
+    transfer_decline,
+    transfer_receivers,
+    transfer_send,
+    transfer_uncovered,
+    transfer_withdraw,
+    transfers_withdraw_for_grant,
+)
 
 __all__ = [
     "referral_letter_answer_record",
     "referral_letter_create",
+    "transfer_accept",
+    "transfer_decline",
+    "transfer_receivers",
+    "transfer_send",
+    "transfer_uncovered",
+    "transfer_withdraw",
+    "transfers_withdraw_for_grant",
     "referral_accept",
     "referral_close",
     "referral_complete",

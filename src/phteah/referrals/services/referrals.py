@@ -284,6 +284,16 @@ def _grant_for(case: Case, receiver: Organisation, by_user, ip) -> CaseGrant:
         )
         .first()
     )
+    if current is not None and current.purpose == SharingPurpose.TRANSFER:
+        # A transfer to it waits on that grant; a referral's answer must not end it.
+        raise ServiceError(
+            _(
+                "%(organisation)s has a transfer of this case waiting for an answer. Wait for "
+                "its answer or withdraw it before referring the child there."
+            )
+            % {"organisation": receiver.display_name(get_language())},
+            field="receivers",
+        )
     if current is not None:
         return current
     return case_grant_issue(

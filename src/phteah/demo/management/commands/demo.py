@@ -9,6 +9,7 @@ from phteah.demo.letters import demo_letters_create
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
 from phteah.demo.sharing import demo_sharing_create
+from phteah.demo.transfers import demo_transfers_create
 from phteah.geography.models import Village
 
 
@@ -42,12 +43,15 @@ class Command(BaseCommand):
             sharing = demo_sharing_create()
             referrals = demo_referrals_create()
             letters = demo_letters_create()
+            transfers = demo_transfers_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
         if referrals.states:
             self.stdout.write(str(referrals))
         if letters:
             self.stdout.write(f"Referral letters to partners not on Phteah: {letters}.")
+        if transfers.states:
+            self.stdout.write(str(transfers))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
