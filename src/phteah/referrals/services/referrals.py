@@ -539,7 +539,7 @@ def referral_decline(
     return referral
 
 
-def _receiver_person(actor: Membership, group: ReferralGroup) -> Person:
+def receiver_person(actor: Membership, group: ReferralGroup) -> Person:
     """The receiver's own record of the child: the person with the child's global id, or a
     new one registered from the referral's details with it."""
     person = Person.objects.filter(
@@ -578,7 +578,7 @@ def referral_accept(
         states.transition_to(referral, "accept")
         group = referral.group
         sender = Organisation.objects.get(pk=referral.organisation_id)
-        person = _receiver_person(actor, group)
+        person = receiver_person(actor, group)
         case = Case.objects.filter(person=person, status=Case.Status.OPEN).first()
         if case is None:
             case = case_open(

@@ -49,7 +49,7 @@ from phteah.people.selectors import consent_for_sharing
 from .. import states
 from ..events import TransferAccepted, TransferDeclined, TransferSent, TransferWithdrawn
 from ..models import Transfer
-from .referrals import _receiver_person
+from .referrals import receiver_person
 
 ACTIONS = {
     "sent": "referrals.transfer.sent",
@@ -391,7 +391,7 @@ def transfer_accept(
         transfer = _answering(actor, transfer_id)
         states.transfer_transition_to(transfer, "accept")
         sender = Organisation.objects.get(pk=transfer.organisation_id)
-        person = _receiver_person(actor, transfer)
+        person = receiver_person(actor, transfer)
         case = Case.objects.filter(person=person, status=Case.Status.OPEN).first()
         if case is None:
             case = case_open(
