@@ -1670,6 +1670,7 @@ class _Referrals:
              *closure, sender.name[:200])
         )  # fmt: skip
         w[CaseWorkerAssignment].append((new_id(), taker.id, stamp, stamp, case_id, worker, True))
+        ctx.received_cases[taker.id] += 1
         self.receiver_cases[key] = case_id
         return case_id
 
@@ -1842,6 +1843,7 @@ class _Context:
         self.partner_plans: list[_Partner] = []
         self.user_names: dict[str, str] = {}
         self.referral_states: Counter = Counter()
+        self.received_cases: Counter = Counter()  # organisation -> cases opened by referrals
         self.villages: dict[str, list[int]] = {}
         self.all_villages: list[int] = []
         for village_id, code in Village.objects.order_by("pk").values_list("id", "code"):
@@ -1967,8 +1969,9 @@ def synth_create(
                             action="synth.created",
                             target=organisation,
                             data={
-                                "cases": counts["Case"],
-                                "people": counts["Person"],
+                                "cases": counts["Case"] + ctx.received_cases[organisation.pk.hex],
+                                "people": counts["Person"]
+                                + ctx.received_cases[organisation.pk.hex],
                                 "users": counts["User"],
                                 "visits": counts["Visit"],
                                 "services": counts["ServiceDelivery"],
