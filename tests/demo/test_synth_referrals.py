@@ -255,3 +255,18 @@ def test_the_services_take_a_generated_referral_further(synth):
             still = Referral.objects.filter(grant=grant, state="pending").exists()
             assert (grant.revoked_at is None) == still
     assert accepted and declined
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("referrals", [-1, 10**6])
+def test_a_number_of_referrals_out_of_range_is_refused_before_anything_is_written(
+    synth, referrals
+):
+    from phteah.core.errors import ServiceError
+
+    before = Referral.objects.count(), Case.objects.count()
+    with pytest.raises(ServiceError, match="number of referrals"):
+        synth_create(children=100, seed=5, add=True, referrals=referrals)
+    with pytest.raises(Exception, match="number of referrals"):
+        call_command("synth", "--children", "100", "--add", "--quiet", "--referrals", str(referrals))
+    assert (Referral.objects.count(), Case.objects.count()) == before
