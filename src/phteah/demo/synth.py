@@ -1438,6 +1438,13 @@ class _Referrals:
             last = c.closed - 15 if c.closed is not None else today - RECENT_DAYS - 1
             sent_day = rnd.randint(min(c.opened + 1, last), last)
         sent_at = self.moment(sent_day)
+        if sent_at >= ctx.now - timedelta(hours=1):
+            # Sent today, before office hours are over: a while before now, the same day, so
+            # that the steps after it come after it (none is later than now).
+            local = timezone.localtime(ctx.now)
+            since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+            back = min(timedelta(hours=5), since_midnight) * rnd.uniform(0.5, 1.0)
+            sent_at = ctx.now - back
         sent_text = self.text(sent_at)
         person = c.person
         # The consent: the parent or guardian (the mother herself in a crisis pregnancy)
