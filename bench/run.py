@@ -104,6 +104,14 @@ class Anchors:
     password: str
     register_payload: dict
     notes: dict = field(default_factory=dict)
+    # The referral inboxes: the organisation receiving the most referrals and its supervisor
+    # and busiest case worker; the one sending the most and its supervisor and the case worker
+    # who sent the most; the referral with the longest history the receiver reads.
+    receiver_supervisor: Any = None
+    receiver_worker: Any = None
+    sender_supervisor: Any = None
+    sender_worker: Any = None
+    referral: Any = None
 
     def describe(self) -> dict:
         return {
@@ -114,6 +122,17 @@ class Anchors:
             "case_visits": self.visits,
             "search_latin": self.search_latin,
             "search_khmer": self.search_khmer,
+            **{
+                name: getattr(self, name).user.email
+                for name in (
+                    "receiver_supervisor",
+                    "receiver_worker",
+                    "sender_supervisor",
+                    "sender_worker",
+                )
+                if getattr(self, name) is not None
+            },
+            **({"referral": str(self.referral.pk)} if self.referral is not None else {}),
             **self.notes,
         }
 
@@ -208,7 +227,9 @@ def find_anchors(passwords: list[str]) -> Anchors:
         }
         if person.date_of_birth is None:
             payload["age_years"] = "10"
+        referral_anchors, referral_notes = find_referral_anchors()
     return Anchors(
+        **referral_anchors,
         organisation=organisation,
         case_worker=case_worker,
         supervisor=supervisor,
@@ -220,8 +241,103 @@ def find_anchors(passwords: list[str]) -> Anchors:
         notes={
             "case_worker_open_cases": busiest["n"],
             "supervisor_cases": supervising["n"] if supervising else 0,
+            **referral_notes,
         },
     )
+
+
+def find_referral_anchors() -> tuple[dict, dict]:
+    """The referral inboxes' subjects (None where the data has no referrals), by SQL
+    aggregates, and what they hold (called with scopes disabled)."""
+    from django.db.models import Count
+
+    from phteah.accounts.models import Membership
+    from phteah.accounts.roles import Role
+    from phteah.cases.models import Case, CaseWorkerAssignment
+    from phteah.referrals.models import Referral, ReferralUpdate
+
+    def member(organisation_id, role, user_id=None):
+        members = Membership.objects.filter(
+            organisation_id=organisation_id, role=role, is_active=True
+        ).select_related("user", "organisation")
+        if user_id is not None:
+            members = members.filter(user_id=user_id)
+        return members.order_by("user__email").first()
+
+    found = dict.fromkeys(
+        ("receiver_supervisor", "receiver_worker", "sender_supervisor", "sender_worker", "referral")
+    )
+    notes: dict = {}
+    receiving = (
+        Referral.received.values("receiver_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "receiver_id")
+        .first()
+    )
+    if receiving is None:
+        return found, notes
+    receiver_id = receiving["receiver_id"]
+    received = Referral.received.filter(receiver_id=receiver_id)
+    notes["received_referrals"] = receiving["n"]
+    notes["received_pending"] = received.filter(state=Referral.State.PENDING).count()
+    found["receiver_supervisor"] = member(receiver_id, Role.SUPERVISOR)
+    # Its case worker with the most of its own cases opened by accepted referrals (the
+    # received inbox shows a case worker those only).
+    worker_ids = Membership.objects.filter(
+        organisation_id=receiver_id, role=Role.CASE_WORKER, is_active=True
+    ).values("user_id")
+    taken = (
+        CaseWorkerAssignment.objects.filter(
+            organisation_id=receiver_id,
+            user_id__in=worker_ids,
+            case_id__in=received.exclude(receiver_case=None).values("receiver_case_id"),
+        )
+        .values("user_id")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by("-n", "user_id")
+        .first()
+    )
+    if taken is not None:
+        found["receiver_worker"] = member(receiver_id, Role.CASE_WORKER, taken["user_id"])
+        notes["receiver_worker_referred_cases"] = taken["n"]
+    sending = (
+        Referral.objects.values("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation_id")
+        .first()
+    )
+    sender_id = sending["organisation_id"]
+    notes["sent_referrals"] = sending["n"]
+    found["sender_supervisor"] = member(sender_id, Role.SUPERVISOR)
+    sender_workers = Membership.objects.filter(
+        organisation_id=sender_id, role=Role.CASE_WORKER, is_active=True
+    ).values("user_id")
+    sending_worker = (
+        Referral.objects.filter(
+            organisation_id=sender_id,
+            group__case__assignments__user_id__in=sender_workers,
+            group__case__status=Case.Status.OPEN,
+        )
+        .values("group__case__assignments__user_id")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "group__case__assignments__user_id")
+        .first()
+    )
+    if sending_worker is not None:
+        found["sender_worker"] = member(
+            sender_id, Role.CASE_WORKER, sending_worker["group__case__assignments__user_id"]
+        )
+        notes["sender_worker_referrals"] = sending_worker["n"]
+    longest = (
+        ReferralUpdate.objects.filter(referral__receiver_id=receiver_id)
+        .values("referral_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "referral_id")
+        .first()
+    )
+    found["referral"] = Referral.received.get(pk=longest["referral_id"])
+    notes["referral_steps"] = longest["n"]
+    return found, notes
 
 
 def signed_in_client(membership):
@@ -627,9 +743,103 @@ def build_benchmarks(anchors: Anchors) -> list[Bench]:
             notes={"linkage_records": linkage_record_count()},
         ),
     ]
+    benches += referral_benchmarks(anchors)
     if not anchors.password:
         # Never guess at the form: failed sign-ins lock the account and the address.
         benches = [bench for bench in benches if bench.name != "login"]
+    return benches
+
+
+def referral_benchmarks(anchors: Anchors) -> list[Bench]:
+    """The referral inboxes (received and sent; page 1, page 2 and a case worker's view,
+    which only shows the referrals of their own cases), a referral's page and the counts on
+    My work; none when the data has no referrals."""
+    from django.urls import reverse
+    from django_scopes import scope
+
+    from phteah.referrals.selectors import referrals as referral_selectors
+
+    if anchors.receiver_supervisor is None:
+        return []
+    received_url, sent_url = reverse("referrals:received"), reverse("referrals:sent")
+    receiving, sending = anchors.receiver_supervisor, anchors.sender_supervisor
+    as_receiver, as_sender = signed_in_client(receiving), signed_in_client(sending)
+
+    def get(client, url, data=None):
+        return lambda: client.get(url, data or {})
+
+    def counts():
+        with scope(organisation=receiving.organisation_id):
+            found = referral_selectors.referral_counts(actor=receiving)
+            return {
+                "waiting": found.waiting,
+                "overdue": found.overdue,
+                "sent_waiting": found.sent_waiting,
+            }
+
+    R, T = receiving.user.email, sending.user.email
+    benches = [
+        Bench(
+            "referrals_received",
+            "Referrals received, page 1 (supervisor of the busiest receiver)",
+            R,
+            get(as_receiver, received_url),
+        ),
+        Bench(
+            "referrals_received_page2",
+            "Referrals received, page 2",
+            R,
+            get(as_receiver, received_url, {"page": "2"}),
+        ),
+        Bench(
+            "referrals_sent",
+            "Referrals sent, page 1 (supervisor of the busiest sender)",
+            T,
+            get(as_sender, sent_url),
+        ),
+        Bench(
+            "referrals_sent_page2",
+            "Referrals sent, page 2",
+            T,
+            get(as_sender, sent_url, {"page": "2"}),
+        ),
+    ]
+    if anchors.receiver_worker is not None:
+        benches.append(
+            Bench(
+                "referrals_received_worker",
+                "Referrals received, a case worker's (their own cases only)",
+                anchors.receiver_worker.user.email,
+                get(signed_in_client(anchors.receiver_worker), received_url),
+            )
+        )
+    if anchors.sender_worker is not None:
+        benches.append(
+            Bench(
+                "referrals_sent_worker",
+                "Referrals sent, a case worker's (their own cases only)",
+                anchors.sender_worker.user.email,
+                get(signed_in_client(anchors.sender_worker), sent_url),
+            )
+        )
+    benches += [
+        Bench(
+            "referral_page",
+            "A referral's page, the receiver's side (longest history)",
+            R,
+            get(
+                as_receiver,
+                reverse("referrals:referral_detail", kwargs={"referral_id": anchors.referral.pk}),
+            ),
+        ),
+        Bench(
+            "referral_counts",
+            "Referral counts of My work (selector, receiver's supervisor)",
+            R,
+            counts,
+            kind="selector",
+        ),
+    ]
     return benches
 
 
@@ -699,6 +909,10 @@ def row_counts() -> dict:
         "care.CareProvider",
         "care.ProviderCareType",
         "referrals.PartnerProfile",
+        "referrals.ReferralGroup",
+        "referrals.Referral",
+        "referrals.ReferralUpdate",
+        "cases.CaseGrant",
         "core.AuditEvent",
     )
     with scopes_disabled():
@@ -710,7 +924,7 @@ def row_counts() -> dict:
 
 def table(results: list[dict]) -> str:
     head = (
-        f"{'benchmark':<22} {'st':>4} {'p50':>8} {'p95':>8} {'max':>8} {'q':>4} "
+        f"{'benchmark':<26} {'st':>4} {'p50':>8} {'p95':>8} {'max':>8} {'q':>4} "
         f"{'KB':>6} {'wire':>6} {'sql p50':>8} {'ratio':>6} {'cpu p50':>8}  "
         f"{'p95≤100ms':<18} {'cpu≤35ms':<18} {'ratio≤2.5 (PG)':<18} HTML≤100KB"
     )
@@ -721,7 +935,7 @@ def table(results: list[dict]) -> str:
         wire = "-" if r.get("wire_kb") is None else f"{r['wire_kb']:.1f}"
         ratio = "-" if r["ratio_page_to_sql"] is None else f"{r['ratio_page_to_sql']:.1f}"
         lines.append(
-            f"{r['name']:<22} {status:>4} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{r['name']:<26} {status:>4} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
             f"{r['max_ms']:>8.1f} {r['queries']:>4} {html:>6} {wire:>6} "
             f"{r['bare_sql']['p50_ms']:>8.2f} {ratio:>6} {r['cpu_p50_ms']:>8.1f}  "
             f"{r['p95_target'].get('text', '-'):<18} {r['cpu_target'].get('text', '-'):<18} "

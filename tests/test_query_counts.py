@@ -71,6 +71,7 @@ class World:
     household: object = None  # n members
     provider: object = None  # n carers, n current placements
     objects: dict = field(default_factory=dict)
+    referral: object = None  # received from a partner: n steps in its history
 
 
 def _person(organisation, index: int, **extra) -> Person:
@@ -339,7 +340,106 @@ def build_world(n: int) -> World:
                 target=cases[i],
             )
     world.objects = {"offices": len(offices), "cases": len(cases)}
+    world.objects |= _referrals(world, cases, service_type)
     return world
+
+
+def _referrals(world: World, cases: list, service_type) -> dict:
+    """n partner organisations; n referrals sent from the world's cases, one to each, and n
+    received from them, in every state, each with its grant and a few steps; the first
+    received referral has n steps in its history."""
+    from phteah.cases.models import CaseGrant
+    from phteah.referrals.models import PartnerProfile, Referral, ReferralGroup, ReferralUpdate
+
+    org, n = world.organisation, world.n
+    now = timezone.now()
+    states = list(Referral.State.values)
+    partners = [OrganisationFactory() for _ in range(n)]
+    PartnerProfile.objects.filter(organisation__in=[org, *partners]).update(published=True)
+    counts = {"partners": n, "sent": 0, "received": 0}
+
+    def refer(sender, case, receiver, by_user, answerer, i):
+        consent = Consent.objects.create(
+            organisation=sender,
+            person=case.person,
+            given_as="guardian",
+            given_by_name="Sok Mealea",
+            given_on=days_ago(10),
+            purpose="share_organisation",
+            for_referral=True,
+        )
+        consent.organisations.add(receiver)
+        sent_at = now - datetime.timedelta(days=5, minutes=i)
+        group = ReferralGroup.objects.create(
+            organisation=sender,
+            case=case,
+            consent=consent,
+            sent_by=by_user,
+            sent_at=sent_at,
+            urgency=("routine", "urgent", "emergency")[i % 3],
+            reason="Needs a foster family.",
+            family_name_latin=case.person.family_name_latin,
+            given_name_latin=case.person.given_name_latin,
+            sex=case.person.sex,
+            global_id=case.person.global_id,
+            risk_level="high",
+            worker_name=by_user.full_name,
+        )
+        state = states[i % len(states)]
+        grant = CaseGrant.objects.create(
+            organisation=sender,
+            case=case,
+            grantee=receiver,
+            level="minimal",
+            purpose="referral",
+            consent=consent,
+            granted_by=by_user,
+            granted_at=sent_at,
+            valid_until=sent_at + datetime.timedelta(days=30),
+            revoked_at=None if state == "pending" else now,
+            revoke_reason="" if state == "pending" else "answered",
+        )
+        referral = Referral.objects.create(
+            organisation=sender,
+            group=group,
+            receiver=receiver,
+            service_code=service_type.code,
+            service_name_en=service_type.name_en,
+            service_name_km=service_type.name_km,
+            state=state,
+            state_on=now - datetime.timedelta(minutes=i),
+            answer_due_on=days_ago(i % 3 - 1),
+            decline_reason="no_place" if state == "declined" else "",
+            withdraw_reason="sender" if state == "withdrawn" else "",
+            answered_by=answerer if state in ("accepted", "declined", "completed") else None,
+            grant=grant,
+        )
+        ReferralUpdate.objects.create(
+            referral=referral, kind="sent", by=by_user, by_organisation=sender, on=sent_at
+        )
+        return referral
+
+    boss = world.supervisor.user
+    for i, (case, partner) in enumerate(zip(cases, partners, strict=True)):
+        refer(org, case, partner, world.worker.user, None, i)
+        counts["sent"] += 1
+    for i, partner in enumerate(partners):
+        partner_case = CaseFactory(organisation=partner, person=_person(partner, 2000 + i))
+        partner_user = MembershipFactory(organisation=partner, role=Role.CASE_WORKER).user
+        referral = refer(partner, partner_case, org, partner_user, boss, i)
+        counts["received"] += 1
+        if i == 0:
+            world.referral = referral
+            for step in range(n):
+                ReferralUpdate.objects.create(
+                    referral=referral,
+                    kind="feedback",
+                    by=partner_user,
+                    by_organisation=partner,
+                    on=now - datetime.timedelta(minutes=n - step),
+                    note=f"Visit {step}",
+                )
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -415,6 +515,15 @@ PAGES = [
         lambda w: reverse("work:member_work", kwargs={"membership_id": w.worker.pk}),
     ),
     Page("referrals sent, with letters", "worker", lambda w: reverse("referrals:sent")),
+    # The referral inboxes: n referrals to and from n partner organisations.
+    Page("referrals received", "supervisor", lambda w: reverse("referrals:received")),
+    Page("referrals sent", "supervisor", lambda w: reverse("referrals:sent")),
+    Page("referrals sent (case worker)", "worker", lambda w: reverse("referrals:sent")),
+    Page(
+        "referral page",
+        "supervisor",
+        lambda w: reverse("referrals:referral_detail", kwargs={"referral_id": w.referral.pk}),
+    ),
     Page("audit trail", "admin", lambda w: reverse("accounts:audit_list")),
     Page("staff list", "admin", lambda w: reverse("accounts:member_list")),
     Page("offices", "admin", lambda w: reverse("accounts:office_list")),
@@ -477,6 +586,15 @@ def test_the_worlds_hold_what_the_guards_rely_on(worlds):
         assert Office.objects.filter(organisation=world.organisation).count() == world.n
         entries = 12 * world.n  # one per kind per day, at least
         assert entries > TIMELINE_PER_PAGE * 2
+        from phteah.referrals.models import Referral
+
+        org = world.organisation
+        assert Referral.received.filter(receiver=org).count() == world.n
+        assert Referral.objects.filter(organisation=org).count() == world.n
+        assert Referral.received.filter(receiver=org).values("organisation").distinct().count() == (
+            world.n
+        )
+        assert world.referral.updates.count() == world.n + 1
 
 
 # The heaviest pages, in the large organisation (the case with every kind of timeline entry

@@ -31,6 +31,7 @@ from phteah.geography.services import geography_load
 from phteah.people.linkage import linkage_rebuild
 from phteah.people.models import Consent, HouseholdMember, IdentityDocument, LinkageRecord, Person
 from phteah.people.names import person_search_fields
+from phteah.referrals.models import Referral
 from phteah.work import selectors
 
 CHILDREN = 600
@@ -52,7 +53,10 @@ def synth(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 def test_it_creates_everything_in_proportion(synth):
     assert synth_organisations().count() == synth.organisations == 2
-    assert Case.objects.count() == CHILDREN == synth.counts["Case"]
+    # Plus the receivers' cases of the children whose referral was accepted.
+    received = Referral.objects.exclude(receiver_case=None).values("receiver_case").distinct()
+    assert Case.objects.exclude(pk__in=received).count() == CHILDREN
+    assert Case.objects.count() == synth.counts["Case"] == CHILDREN + received.count()
     assert 12 <= User.objects.count() <= 30
     people = Person.objects.count()
     assert 1.3 * CHILDREN <= people <= 1.8 * CHILDREN
@@ -134,7 +138,15 @@ def test_every_person_has_a_current_linkage_record(synth):
 @pytest.mark.django_db
 def test_people_have_global_ids_and_shared_consents_name_the_partner(synth):
     ids = list(Person.objects.values_list("global_id", flat=True))
-    assert len(set(ids)) == len(ids)
+    # The same child in two organisations only when a referral of the child was accepted.
+    shared = {i for i, n in Counter(ids).items() if n > 1}
+    assert shared == set(
+        Referral.objects.exclude(receiver_case=None).values_list("group__global_id", flat=True)
+    )
+    assert max(Counter(ids).values()) <= 1 + Referral.objects.count()
+    for organisation in synth_organisations():
+        own = list(Person.objects.filter(organisation=organisation).values_list("global_id"))
+        assert len(set(own)) == len(own)
     assert all(len(i) == 26 and str(ULID.from_str(i)) == i for i in ids)
     shared = Consent.objects.filter(purpose=Consent.Purpose.SHARE_ORGANISATION)
     assert shared.exists()
@@ -275,7 +287,15 @@ def test_indexes_are_dropped_for_the_load_and_built_again(synth, monkeypatch):
     assert seen and not secondary & set(seen[0])
     assert _all_indexes() == before
     phases = [phase for phase, _lines in itertools.groupby(line.split(":")[0] for line in lines)]
-    assert phases == ["indexes", "loading", "indexes", "analyse", "due dates", "linkage"]
+    assert phases == [
+        "indexes",
+        "loading",
+        "referrals",
+        "indexes",
+        "analyse",
+        "due dates",
+        "linkage",
+    ]
     # The due dates and the audit events came after the indexes, as before.
     assert cases_progress_drift(Case.objects.all()) == []
     assert AuditEvent.all_chains.filter(action="synth.created").count() == 3

@@ -27,6 +27,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 from ulid import ULID
 
-from phteah.accounts.models import Membership, Office, Organisation, User
+from phteah.accounts.models import GOVERNMENT_KINDS, Membership, Office, Organisation, User
 from phteah.accounts.roles import Role
 from phteah.accounts.services import organisation_create
 from phteah.care.models import CareProvider, Carer, CareType, Placement, ProviderCareType
@@ -46,6 +47,7 @@ from phteah.cases.models import (
     AssessmentDomain,
     AssessmentScore,
     Case,
+    CaseGrant,
     CaseReferenceCounter,
     CaseWorkerAssignment,
     Conference,
@@ -70,7 +72,13 @@ from phteah.people.models import (
     Person,
 )
 from phteah.people.names import person_search_fields
-from phteah.referrals.models import PartnerProfile, PublishedService
+from phteah.referrals.models import (
+    PartnerProfile,
+    PublishedService,
+    Referral,
+    ReferralGroup,
+    ReferralUpdate,
+)
 
 SYNTH_PASSWORD = "phteah-synth-2026"  # noqa: S105 - printed on purpose; synthetic accounts only
 DEFAULT_SEED = 2026
@@ -84,6 +92,11 @@ CHUNK_ROWS = 60_000  # rows written per transaction
 # threshold itself is a judgement, not a measurement.
 DROP_INDEXES_FROM = 20_000
 HISTORY_DAYS = 5 * 365  # cases opened over the last five years
+REFERRALS_PER_CHILD = 0.5  # the default of --referrals: one for every two children
+# Cases set aside to be referred, over what the ratio needs (a group may find fewer partners
+# than it asks for); the referrals phase uses as many as it takes, evenly across them.
+CANDIDATES_OVER = 1.5
+RECENT_DAYS = 25  # referrals still waiting were sent in the last RECENT_DAYS (grants: 30 days)
 CODE_PREFIX = "S"  # synthetic organisations: S001, S002, ...
 EMAIL_DOMAIN = "synth.test"
 
@@ -280,7 +293,8 @@ TABLES = (  # in foreign-key order
     (Case, BASE + ("person_id", "reference", "case_type", "referral_source", "referral_reason",
                    "identified_at", "opened_on", "risk_level", "status", "stage", "supervisor_id",
                    "closure_reason", "closure_notes", "closure_requested_by_id",
-                   "closure_requested_on", "closed_on", "closure_approved_by_id")),
+                   "closure_requested_on", "closed_on", "closure_approved_by_id",
+                   "referral_source_detail")),
     (CaseReferenceCounter, ("organisation_id", "year", "last_number")),
     (CaseWorkerAssignment, BASE + ("case_id", "user_id", "is_primary")),
     (Assessment, BASE + ("case_id", "kind", "assessed_on", "assessed_by_id", "risk_level",
@@ -298,6 +312,20 @@ TABLES = (  # in foreign-key order
     (ServiceDelivery, BASE + ("case_id", "service_type_id", "provider_id", "provider_name",
                               "delivered_on", "quantity", "cost", "currency", "recipient",
                               "notes", "recorded_by_id")),
+    (CaseGrant, BASE + ("case_id", "grantee_id", "level", "purpose", "consent_id",
+                        "granted_by_id", "granted_at", "valid_until", "revoked_at",
+                        "revoked_by_id", "revoke_reason")),
+    (ReferralGroup, BASE + ("case_id", "consent_id", "sent_by_id", "sent_at", "urgency",
+                            "reason", "family_name_km", "given_name_km", "family_name_latin",
+                            "given_name_latin", "sex", "date_of_birth",
+                            "date_of_birth_estimated", "village_id", "has_disability",
+                            "global_id", "risk_level", "worker_name")),
+    (Referral, BASE + ("group_id", "receiver_id", "service_code", "service_name_en",
+                       "service_name_km", "state", "state_on", "answer_due_on",
+                       "decline_reason", "withdraw_reason", "answered_by_id", "grant_id",
+                       "receiver_case_id", "outcome", "overdue_notified_at")),
+    (ReferralUpdate, ("id", "created_at", "updated_at", "referral_id", "kind", "by_id",
+                      "by_organisation_id", "on", "note")),
 )  # fmt: skip
 
 
@@ -403,6 +431,7 @@ class SynthSummary:
     counts: Counter = field(default_factory=Counter)
     logins: list = field(default_factory=list)
     phases: dict = field(default_factory=dict)  # phase -> seconds
+    referral_states: Counter = field(default_factory=Counter)
 
     @property
     def rows(self) -> int:
@@ -481,6 +510,40 @@ NETWORK_CARE_TYPES = {
 }
 
 
+@dataclass
+class _Partner:
+    """What the referrals need of one synthetic organisation, kept after it is loaded."""
+
+    id: str
+    code: str
+    name: str
+    government: bool
+    provinces: set
+    accepts: bool
+    answer_days: int
+    published: list
+    services: dict  # code -> (name_en, name_km): its active catalogue
+    size: int
+    numbers: Counter = field(default_factory=Counter)  # year -> last case reference number
+    workers: list = field(default_factory=list)
+    supervisors: list = field(default_factory=list)
+    candidates: list = field(default_factory=list)  # its cases to refer (_Candidate)
+
+
+@dataclass
+class _Candidate:
+    """A case that will be referred, as its organisation's builder made it."""
+
+    case_id: str
+    person: tuple  # the person's row (Person columns of TABLES)
+    case_type: str
+    risk: str
+    opened: int
+    closed: int | None  # the day it closed
+    worker: str
+    supervisor: str
+
+
 # --- one organisation ---------------------------------------------------------------------
 
 
@@ -504,6 +567,7 @@ class _OrgBuilder:
         self.villages = [v for p in plan.provinces for v in ctx.villages.get(p.code, ())]
         self.logins: list[tuple[str, str]] = []
         self.network_rnd = random.Random(f"{ctx.seed}-{plan.code}-network")
+        self.referral_rnd = random.Random(f"{ctx.seed}-{plan.code}-referrals")
         self.network_id = _id_factory(f"{ctx.seed}-{plan.code}-network-ids")
 
     # -- small helpers ---------------------------------------------------------------------
@@ -563,6 +627,7 @@ class _OrgBuilder:
             }[role]
             email = f"{slug}{counter[role]}@{plan.code.lower()}.{EMAIL_DOMAIN}"
             user_id = ctx.new_id()
+            ctx.user_names[user_id] = f"{family} {given}"
             users.append(
                 (user_id, ctx.password, False, email, f"{family} {given}",
                  f"{family_km} {given_km}", "km" if rnd.random() < 0.7 else "en",
@@ -661,13 +726,17 @@ class _OrgBuilder:
         its catalogue (every synthetic organisation is in the directory)."""
         rnd = self.network_rnd
         family, given = rnd.choice(FAMILY_NAMES)[0], rnd.choice(GIVEN_FEMALE + GIVEN_MALE)[0]
+        accepts = rnd.random() < 0.9
+        contact = self.network_phone()
+        languages = ["km", "en"] if rnd.random() < 0.5 else ["km"]
+        answer_days = rnd.choice((2, 3, 3, 5))
         PartnerProfile.objects.filter(organisation_id=self.org.pk).update(
             published=True,
-            accepts_referrals=rnd.random() < 0.9,
+            accepts_referrals=accepts,
             contact_name=f"{family} {given}",
-            contact_phone=self.network_phone(),
-            languages=["km", "en"] if rnd.random() < 0.5 else ["km"],
-            answer_days=rnd.choice((2, 3, 3, 5)),
+            contact_phone=contact,
+            languages=languages,
+            answer_days=answer_days,
         )
         profile = PartnerProfile.objects.get(organisation_id=self.org.pk)
         catalogue = list(
@@ -679,6 +748,18 @@ class _OrgBuilder:
                 profile=profile, code=row.code, name_en=row.name_en, name_km=row.name_km
             )
             for row in chosen
+        )
+        self.partner = _Partner(
+            id=self.org_id,
+            code=self.plan.code,
+            name=self.org.name,
+            government=self.org.kind in GOVERNMENT_KINDS,
+            provinces={p.code for p in self.plan.provinces},
+            accepts=accepts,
+            answer_days=answer_days,
+            published=sorted(row.code for row in chosen),
+            services={row.code: (row.name_en, row.name_km) for row in catalogue},
+            size=self.plan.cases,
         )
 
     def network_phone(self) -> str:
@@ -795,6 +876,7 @@ class _OrgBuilder:
             born = opened - rnd.randint(30, 17 * 365)
             nickname = rnd.choice(NICKNAMES) if rnd.random() < 0.15 else ""
             subject, family, given = self.person(sex, born, opened, worker, nickname=nickname)
+        subject_row = ctx.w[Person].rows[-1]
         age_years = (opened - born) // 365
         stamp = stamps[opened]
         self.family_and_papers(subject, family, given, opened, worker, pregnancy, age_years, span)
@@ -905,17 +987,31 @@ class _OrgBuilder:
                        worker, days[requested], None, None)  # fmt: skip
         else:
             closure = ("", "", None, None, None, None)
-        return {
+        result = {
             "id": case_id,
             "row": [case_id, org, stamp, stamps[max(opened, last)], subject, None, str(case_type),
                     rnd.choice(Case.ReferralSource.values),
                     "Pregnant and alone; family refused to help." if pregnancy
                     else rnd.choice(REASONS),
                     identified_text, days[opened], risk, "closed" if closed else "open",
-                    str(stage), supervisor, *closure],
+                    str(stage), supervisor, *closure, ""],
             "year": date.fromordinal(opened).year,
             "identified": identified_text,
         }  # fmt: skip
+        self.referral_candidate(case_id, subject_row, case_type, risk, opened,
+                                end if closed else None, worker, supervisor)  # fmt: skip
+        return result
+
+    def referral_candidate(self, case_id, person, case_type, risk, opened, closed, worker,
+                           supervisor) -> None:  # fmt: skip
+        """Whether the case is referred (from a stream of its own: the rest of the data set
+        stays what the seed gave before referrals were generated)."""
+        chance = CANDIDATES_OVER * self.ctx.referral_ratio / REFERRALS_PER_GROUP
+        if self.referral_rnd.random() >= chance:
+            return
+        self.partner.candidates.append(
+            _Candidate(case_id, person, str(case_type), risk, opened, closed, worker, supervisor)
+        )
 
     def family_and_papers(self, subject, family, given, opened, worker, pregnancy, age, span):
         rnd, ctx, org = self.rnd, self.ctx, self.org_id
@@ -1190,10 +1286,429 @@ class _OrgBuilder:
             numbers[case["year"]] += 1
             case["row"][5] = f"{self.plan.code}-{case['year']}-{numbers[case['year']]:04d}"
             table.append(tuple(case["row"]))
-        counters = self.ctx.w[CaseReferenceCounter]
-        for year, last in sorted(numbers.items()):
-            counters.append((self.org_id, year, last))
+        # The counters are written after the referrals (an accepted referral opens a case in
+        # its receiver, numbered on from these).
+        self.partner.numbers = numbers
+        self.partner.workers = [w for w in self.workers if w not in self.former]
+        self.partner.supervisors = list(dict.fromkeys(self.supervisor_of.values()))
+        self.ctx.partner_plans.append(self.partner)
         return len(cases)
+
+
+# --- referrals between the organisations ----------------------------------------------------
+
+REFERRAL_REASONS = (
+    "The family needs emergency foster care while the mother is in hospital.",
+    "The child needs a place near a school that can support a disability.",
+    "The grandmother can no longer care for the child; we have no foster family in the district.",
+    "The child needs counselling after abuse; the partner has a trained counsellor.",
+    "The family has moved to the partner's province and needs follow-up there.",
+    "The child needs legal support for the court case.",
+    "The family needs vocational training and a small business grant.",
+)
+DECLINE_NOTES = {
+    Referral.DeclineReason.NO_PLACE: "All our foster families are full this month.",
+    Referral.DeclineReason.NOT_OFFERED: "",
+    Referral.DeclineReason.OUT_OF_AREA: "The village is outside the districts we cover.",
+    Referral.DeclineReason.NOT_ELIGIBLE: "We take children from 6 years only.",
+    Referral.DeclineReason.OTHER: "Our social worker for the district is on leave this month.",
+}
+FEEDBACK_NOTES = (
+    "First home visit done; the child is settling in.",
+    "The child started school this week.",
+    "Counselling twice a week; the child talks more.",
+    "The carer needs more support with the baby.",
+)
+OUTCOMES = (
+    "The service was delivered; the child is back with the family.",
+    "Six counselling sessions done; no further need.",
+    "The child finished the course and has work.",
+    "Placed with a long-term foster family.",
+)
+CLOSE_NOTES = ("The family moved away.", "The family refused the service.", "")
+# (value, weight): how many services one group asks for, and of how many organisations.
+GROUP_SERVICES = ((1, 85), (2, 12), (3, 3))
+GROUP_RECEIVERS = ((1, 62), (2, 25), (3, 10), (4, 3))
+
+
+def _mean(weighted) -> float:
+    return sum(v * w for v, w in weighted) / sum(w for _v, w in weighted)
+
+
+# Referrals of one group on average (services x receivers): how many cases are referred.
+REFERRALS_PER_GROUP = _mean(GROUP_SERVICES) * _mean(GROUP_RECEIVERS)
+
+
+class _Referrals:
+    """Referrals between the organisations of this run, with what the services of
+    ``phteah.referrals.services.referrals`` leave behind at each step: the group and its frozen
+    details, one referral per receiver and service, a consent of the child's parent or
+    guardian (or the mother) naming the receivers and covering referrals, one minimal grant per
+    receiver (active while a referral to it waits; ended as the last answer, withdrawal or
+    closure ended it), the history (``ReferralUpdate``) of every step, and the receiver's own
+    person and case of the child when it accepted. Unlike the services, no audit event per
+    step: the organisation's ``synth.created`` event stands for all of them."""
+
+    def __init__(self, ctx: "_Context"):
+        self.ctx = ctx
+        self.rnd = random.Random(f"{ctx.seed}-referrals-{ctx.first_number}")
+        self.new_id = _id_factory(f"{ctx.seed}-referral-ids-{ctx.first_number}")
+        self.takers = [p for p in ctx.partner_plans if p.accepts]
+        self.pools: dict = {None: self._pool(self.takers)}
+        for partner in self.takers:
+            for province in partner.provinces:
+                self.pools.setdefault(province, [])
+        for province in [k for k in self.pools if k is not None]:
+            self.pools[province] = self._pool([p for p in self.takers if province in p.provinces])
+        self.receiver_cases: dict = {}
+
+    @staticmethod
+    def _pool(partners):
+        """Partners and their cumulative weights: the larger receive more."""
+        return partners, list(itertools.accumulate(p.size for p in partners))
+
+    # -- times ---------------------------------------------------------------------------------
+
+    def moment(self, day: int, after: datetime | None = None) -> datetime:
+        """A time in office hours on *day* (Phnom Penh: 01:00-09:59 UTC), after *after* if
+        given, never later than now."""
+        r = self.rnd.randint
+        value = datetime(*date.fromordinal(day).timetuple()[:3], r(1, 9), r(0, 59), r(0, 59),
+                         tzinfo=UTC)  # fmt: skip
+        if after is not None and value <= after:
+            value = after + timedelta(minutes=r(5, 90))
+        return min(value, self.ctx.now)
+
+    def text(self, value: datetime | None) -> str | None:
+        return None if value is None else _datetime_text(value, self.ctx.suffix)
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    def _choose(self, pool, exclude: set):
+        partners, cumulative = pool
+        if len(partners) <= len(exclude):
+            return None
+        for _attempt in range(20):
+            chosen = self.rnd.choices(partners, cum_weights=cumulative)[0]
+            if chosen.id not in exclude:
+                return chosen
+        left = [p for p in partners if p.id not in exclude]
+        return self.rnd.choice(left) if left else None
+
+    def receivers_and_services(self, sender: _Partner):
+        rnd = self.rnd
+        exclude = {sender.id}
+        home = [self.pools[p] for p in sorted(sender.provinces) if self.pools.get(p)]
+        first = None
+        if home and rnd.random() < 0.7:
+            first = self._choose(rnd.choice(home), exclude)
+        first = first or self._choose(self.pools[None], exclude)
+        if first is None:
+            return [], []
+        offered = [code for code in first.published if code in sender.services]
+        if not offered:
+            return [], []
+        codes = rnd.sample(offered, min(len(offered), _pick(rnd, GROUP_SERVICES)))
+        receivers = [first]
+        exclude.add(first.id)
+        wanted = _pick(rnd, GROUP_RECEIVERS)
+        for _i in range(wanted - 1):
+            pool = rnd.choice(home) if home and rnd.random() < 0.7 else self.pools[None]
+            other = self._choose(pool, exclude) or self._choose(self.pools[None], exclude)
+            if other is None:
+                break
+            receivers.append(other)
+            exclude.add(other.id)
+        receivers.sort(key=lambda p: p.name)  # as the service orders them
+        return receivers, codes
+
+    # -- one group -----------------------------------------------------------------------------
+
+    def group(self, sender: _Partner, c: _Candidate) -> None:  # noqa: C901, PLR0912, PLR0915
+        rnd, ctx, w, days, new_id = self.rnd, self.ctx, self.ctx.w, self.ctx.days, self.new_id
+        today = ctx.today
+        receivers, codes = self.receivers_and_services(sender)
+        if not receivers:
+            return
+        # When: a recent group still has referrals waiting; older ones were all answered.
+        recent = c.closed is None and (c.opened >= today - RECENT_DAYS or rnd.random() < 0.35)
+        if recent:
+            sent_day = max(c.opened, today - rnd.randint(0, RECENT_DAYS))
+        else:
+            last = c.closed - 15 if c.closed is not None else today - RECENT_DAYS - 1
+            sent_day = rnd.randint(min(c.opened + 1, last), last)
+        sent_at = self.moment(sent_day)
+        if sent_at >= ctx.now - timedelta(hours=1):
+            # Sent today, before office hours are over: a while before now, the same day, so
+            # that the steps after it come after it (none is later than now).
+            local = timezone.localtime(ctx.now)
+            since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+            back = min(timedelta(hours=5), since_midnight) * rnd.uniform(0.5, 1.0)
+            sent_at = ctx.now - back
+        sent_text = self.text(sent_at)
+        person = c.person
+        # The consent: the parent or guardian (the mother herself in a crisis pregnancy)
+        # names the receivers, for referrals; government offices under the government purpose.
+        adult = c.case_type == Case.Type.CRISIS_PREGNANCY
+        given_as = Consent.GivenAs.ADULT if adult else Consent.GivenAs.GUARDIAN
+        by_name = f"{person[6]} {person[7] if adult else rnd.choice(GIVEN_FEMALE)[0]}"
+        consent_day = max(c.opened, sent_day - rnd.randint(0, 5))
+        consent_stamp = ctx.stamps[consent_day]
+        consent_of = {}
+        for purpose, named in (
+            (Consent.Purpose.SHARE_ORGANISATION, [r for r in receivers if not r.government]),
+            (Consent.Purpose.SHARE_GOVERNMENT, [r for r in receivers if r.government]),
+        ):
+            if not named:
+                continue
+            consent_id = new_id()
+            w[Consent].append(
+                (consent_id, sender.id, consent_stamp, consent_stamp, person[0], str(given_as),
+                 by_name, days[consent_day], str(purpose), True, "signed_form", "", None)
+            )  # fmt: skip
+            for receiver in named:
+                w[Consent.organisations.through].append((consent_id, receiver.id))
+                consent_of[receiver.id] = consent_id
+        group_id = new_id()
+        reason = rnd.choice(REFERRAL_REASONS)
+        w[ReferralGroup].append(
+            (group_id, sender.id, sent_text, sent_text, c.case_id, consent_of[receivers[0].id],
+             c.worker, sent_text, _pick(rnd, (("routine", 70), ("urgent", 22), ("emergency", 8))),
+             reason, person[4], person[5], person[6], person[7], person[9], person[10],
+             person[11], person[12], person[13], person[21], c.risk,
+             ctx.user_names.get(c.worker, ""))
+        )  # fmt: skip
+        # What happened to each (receiver, service): its steps, in order.
+        plans = {(r.id, code): {"steps": [("sent", c.worker, sender.id, sent_at, "")]}
+                 for r in receivers for code in codes}  # fmt: skip
+        answerer = {r.id: rnd.choice(r.supervisors) for r in receivers}
+
+        def answer_day(receiver, slack=2):
+            return min(today, sent_day + rnd.randint(0, receiver.answer_days + slack))
+
+        def decline(receiver, code, day):
+            plan = plans[(receiver.id, code)]
+            why = _pick(rnd, (("no_place", 40), ("not_offered", 10), ("out_of_area", 20),
+                              ("not_eligible", 15), ("other", 15)))  # fmt: skip
+            on = self.moment(day, after=plan["steps"][-1][3])
+            plan["steps"].append(("declined", answerer[receiver.id], receiver.id, on,
+                                  DECLINE_NOTES[why] if rnd.random() < 0.7 or why == "other"
+                                  else ""))  # fmt: skip
+            plan.update(state="declined", decline=why, answered_by=answerer[receiver.id],
+                        grant=("answered", answerer[receiver.id], on))  # fmt: skip
+
+        def withdraw(receiver, code, on, why, by, by_org):
+            plan = plans[(receiver.id, code)]
+            on = max(on, plan["steps"][-1][3])
+            plan["steps"].append(("withdrawn", by, by_org, on, ""))
+            grant_reason = "case_closed" if why == "case_closed" else "withdrawn"
+            plan.update(state="withdrawn", withdraw=why, grant=(grant_reason, by, on))
+
+        for code in codes:
+            if recent:
+                mode = "taken" if rnd.random() < 0.2 else "open"
+            else:
+                mode = _pick(rnd, (("taken", 60), ("declined", 28), ("withdrawn", 12)))
+            if mode == "open":
+                for receiver in receivers:
+                    if rnd.random() < 0.15:
+                        decline(receiver, code, answer_day(receiver))
+                    else:
+                        plans[(receiver.id, code)]["state"] = "pending"
+            elif mode == "declined":
+                for receiver in receivers:
+                    decline(receiver, code, answer_day(receiver, slack=4))
+            elif mode == "withdrawn":
+                closing = c.closed is not None and c.closed - sent_day <= 30
+                day = c.closed if closing else min(today, sent_day + rnd.randint(1, 7))
+                on = self.moment(day, after=sent_at)
+                for receiver in receivers:
+                    if rnd.random() < 0.3 and day > sent_day:
+                        decline(receiver, code, rnd.randint(sent_day, day - 1))
+                        continue
+                    if closing:
+                        withdraw(receiver, code, on, "case_closed", c.supervisor, sender.id)
+                    else:
+                        withdraw(receiver, code, on, "sender", c.worker, sender.id)
+            else:  # taken: the first to accept gets it; the others' requests are withdrawn
+                taker = rnd.choice(receivers)
+                day = answer_day(taker)
+                accepted_on = self.moment(day, after=sent_at)
+                for receiver in receivers:
+                    if receiver is taker:
+                        continue
+                    if rnd.random() < 0.4:
+                        decline(receiver, code, rnd.randint(sent_day, day))
+                    else:
+                        withdraw(receiver, code, accepted_on, "taken", answerer[taker.id],
+                                 taker.id)  # fmt: skip
+                self.taken(sender, c, taker, code, plans[(taker.id, code)], accepted_on,
+                           answerer[taker.id], reason, sent_text, recent)  # fmt: skip
+        # The grants: one per receiver, active while one of its referrals waits.
+        grants = {}
+        for receiver in receivers:
+            grant_id = grants[receiver.id] = new_id()
+            ends = [plans[(receiver.id, code)] for code in codes]
+            if any(plan["state"] == "pending" for plan in ends):
+                revoked = (None, None, "")
+            else:
+                reason_, by, on = max((plan["grant"] for plan in ends), key=lambda g: g[2])
+                revoked = (self.text(on), by, reason_)
+            w[CaseGrant].append(
+                (grant_id, sender.id, sent_text, revoked[0] or sent_text, c.case_id, receiver.id,
+                 "minimal", "referral", consent_of[receiver.id], c.worker, sent_text,
+                 self.text(sent_at + timedelta(days=settings.GRANT_DAYS["referral"])), *revoked)
+            )  # fmt: skip
+        for receiver in receivers:
+            for code in codes:
+                plan = plans[(receiver.id, code)]
+                referral_id = new_id()
+                state_on = plan["steps"][-1][3]
+                due = sent_day + receiver.answer_days
+                notified = None
+                if plan["state"] == "pending" and due < today:
+                    notified = self.text(self.moment(due + 1, after=sent_at))
+                name_en, name_km = sender.services[code]
+                w[Referral].append(
+                    (referral_id, sender.id, sent_text, self.text(state_on), group_id,
+                     receiver.id, code, name_en, name_km, plan["state"], self.text(state_on),
+                     days[due], plan.get("decline", ""), plan.get("withdraw", ""),
+                     plan.get("answered_by"), grants[receiver.id], plan.get("receiver_case"),
+                     plan.get("outcome", ""), notified)
+                )  # fmt: skip
+                for kind, by, by_org, on, note in plan["steps"]:
+                    on_text = self.text(on)
+                    w[ReferralUpdate].append(
+                        (new_id(), on_text, on_text, referral_id, kind, by, by_org, on_text, note)
+                    )
+                ctx.referral_states[plan["state"]] += 1
+
+    def taken(self, sender, c, taker, code, plan, accepted_on, answerer, reason, sent_text,
+              recent) -> None:  # fmt: skip
+        """The taker accepts (its own case of the child opened, or the one it opened for
+        another service of the group reused), then perhaps reports back, completes or
+        closes."""
+        rnd, today = self.rnd, self.ctx.today
+        accepted_day = timezone.localtime(accepted_on).date().toordinal()
+        plan["steps"].append(("accepted", answerer, taker.id, accepted_on, ""))
+        plan.update(state="accepted", answered_by=answerer,
+                    grant=("answered", answerer, accepted_on))  # fmt: skip
+        final, final_on = "accepted", None
+        if not recent:
+            final = _pick(rnd, (("completed", 50), ("closed", 15), ("accepted", 35)))
+            if final == "completed":
+                day = accepted_day + rnd.randint(14, 240)
+            elif final == "closed":
+                day = accepted_day + rnd.randint(7, 150)
+            else:
+                day = None
+            if day is None or day > today:
+                final = "accepted"
+            else:
+                final_on = self.moment(day, after=accepted_on)
+        if final != "closed" and rnd.random() < 0.5:
+            until = final_on or self.ctx.now
+            step = accepted_on
+            for _i in range(rnd.choice((1, 1, 2))):
+                span = (until - step).total_seconds()
+                if span < 3600:
+                    break
+                step = step + timedelta(seconds=rnd.uniform(0.2, 0.6) * span)
+                plan["steps"].append(("feedback", answerer, taker.id, step,
+                                      rnd.choice(FEEDBACK_NOTES)))  # fmt: skip
+        if final == "completed":
+            outcome = rnd.choice(OUTCOMES)
+            plan["steps"].append(("completed", answerer, taker.id, final_on, outcome))
+            plan.update(state="completed", outcome=outcome)
+        elif final == "closed":
+            by, by_org = (answerer, taker.id) if rnd.random() < 0.5 else (c.worker, sender.id)
+            plan["steps"].append(("closed", by, by_org, final_on, rnd.choice(CLOSE_NOTES)))
+            plan["state"] = "closed"
+        plan["receiver_case"] = self.receiver_case(
+            sender, c, taker, accepted_day, answerer, reason, sent_text, final, final_on
+        )
+
+    def receiver_case(self, sender, c, taker, day, answerer, reason, sent_text, final,
+                      final_on) -> str:  # fmt: skip
+        """The receiver's own person (the child's global id) and case, opened from the
+        referral's details on the day it accepted, with one of its workers and the
+        accepting supervisor; closed a while after a service completed long ago."""
+        key = (c.case_id, taker.id)
+        if key in self.receiver_cases:
+            return self.receiver_cases[key]
+        rnd, ctx, w, days, new_id = self.rnd, self.ctx, self.ctx.w, self.ctx.days, self.new_id
+        person = c.person
+        stamp = ctx.stamps[day]
+        search = ctx.search_cache.get((person[6], person[7], person[4], person[5], ""))
+        if search is None:
+            search = ctx.search_cache[(person[6], person[7], person[4], person[5], "")] = (
+                person_search_fields(
+                    family_name_latin=person[6], given_name_latin=person[7],
+                    family_name_km=person[4], given_name_km=person[5], nickname="",
+                )
+            )  # fmt: skip
+        person_id = new_id()
+        w[Person].append(
+            (person_id, taker.id, stamp, stamp, *person[4:8], "", *person[9:14], "", "",
+             search["search_latin"], search["search_km"], search["name_key"],
+             search["name_key_km"], answerer, person[21])
+        )  # fmt: skip
+        worker = rnd.choice(taker.workers) if taker.workers else answerer
+        year = date.fromordinal(day).year
+        taker.numbers[year] += 1
+        case_id = new_id()
+        closed_day = None
+        if final == "completed" and rnd.random() < 0.7:
+            closed_day = timezone.localtime(final_on).date().toordinal() + rnd.randint(0, 30)
+            if closed_day > ctx.today - 30:
+                closed_day = None
+        if closed_day is None:
+            closure = ("", "", None, None, None, None)
+        else:
+            closure = ("reintegrated", "The service was delivered; the referring organisation "
+                       "follows the child.", worker, days[closed_day], days[closed_day],
+                       answerer)  # fmt: skip
+        w[Case].append(
+            (case_id, taker.id, stamp, ctx.stamps[closed_day or day], person_id,
+             f"{taker.code}-{year}-{taker.numbers[year]:04d}", c.case_type,
+             str(Case.ReferralSource.GOVERNMENT if sender.government else Case.ReferralSource.NGO),
+             reason, sent_text, days[day], c.risk, "open" if closed_day is None else "closed",
+             str(Case.Stage.REGISTERED if closed_day is None else Case.Stage.CLOSED), answerer,
+             *closure, sender.name[:200])
+        )  # fmt: skip
+        w[CaseWorkerAssignment].append((new_id(), taker.id, stamp, stamp, case_id, worker, True))
+        ctx.received_cases[taker.id] += 1
+        self.receiver_cases[key] = case_id
+        return case_id
+
+
+def _referrals_load(ctx: "_Context", note) -> None:
+    """About ``ctx.referral_ratio`` referrals a child: the candidates are taken in order
+    while the referrals made stay under the target for the share of candidates seen."""
+    maker = _Referrals(ctx)
+    target = ctx.referral_ratio * sum(p.size for p in ctx.partner_plans)
+    total = max(1, sum(len(p.candidates) for p in ctx.partner_plans))
+    done = seen = 0
+    for sender in ctx.partner_plans:
+        for candidate in sender.candidates:
+            seen += 1
+            if sum(ctx.referral_states.values()) < target * seen / total:
+                maker.group(sender, candidate)
+        sender.candidates = []
+        done += 1
+        if ctx.w.pending >= CHUNK_ROWS or done == len(ctx.partner_plans):
+            with audited_atomic():
+                ctx.w.flush()
+            note(
+                f"referrals: {done}/{len(ctx.partner_plans)} organisations, "
+                f"{ctx.w.counts()['Referral']} referrals"
+            )
+    counters = ctx.w[CaseReferenceCounter]
+    for partner in ctx.partner_plans:
+        for year, last in sorted(partner.numbers.items()):
+            counters.append((partner.id, year, last))
+    with audited_atomic():
+        ctx.w.flush()
 
 
 # --- indexes ----------------------------------------------------------------------------------
@@ -1330,6 +1845,12 @@ class _Context:
         self.password = password
         self.search_cache: dict = {}
         self.partners: list[str] = []
+        self.first_number = first_number
+        self.referral_ratio = REFERRALS_PER_CHILD
+        self.partner_plans: list[_Partner] = []
+        self.user_names: dict[str, str] = {}
+        self.referral_states: Counter = Counter()
+        self.received_cases: Counter = Counter()  # organisation -> cases opened by referrals
         self.villages: dict[str, list[int]] = {}
         self.all_villages: list[int] = []
         for village_id, code in Village.objects.order_by("pk").values_list("id", "code"):
@@ -1342,12 +1863,21 @@ def synth_create(
     children: int = 1000,
     seed: int = DEFAULT_SEED,
     add: bool = False,
+    referrals: int | None = None,
     progress=None,
 ) -> SynthSummary:
-    """Create synthetic organisations with about *children* cases in all. Refuses if
-    synthetic organisations exist already, unless *add* (then numbering continues)."""
+    """Create synthetic organisations with about *children* cases in all, and about
+    *referrals* referrals between them (default: one for every two children). Refuses if
+    synthetic organisations exist already, unless *add* (then numbering continues; the
+    referrals are between the new organisations)."""
     if children < 1:
         raise ServiceError(_("Give a number of children of 1 or more."), field="children")
+    if referrals is not None and not 0 <= referrals <= children * REFERRALS_PER_GROUP:
+        raise ServiceError(
+            _("Give a number of referrals from 0 to %(most)s.")
+            % {"most": int(children * REFERRALS_PER_GROUP)},
+            field="referrals",
+        )
     started = time.monotonic()
     summary = SynthSummary(children=children)
     with scopes_disabled():
@@ -1369,6 +1899,8 @@ def synth_create(
         communes = list(Commune.objects.order_by("code").values_list("code", "name_en", "name_km"))
         plans = _plan(children, seed, first_number, provinces, communes)
         ctx = _Context(seed=seed, first_number=first_number, password=make_password(SYNTH_PASSWORD))
+        if referrals is not None:
+            ctx.referral_ratio = referrals / children
         ctx.partners = [pk.hex for pk in synth_organisations().values_list("id", flat=True)]
         phase = {"name": "loading", "started": time.monotonic()}
 
@@ -1417,15 +1949,22 @@ def synth_create(
                         f"{ctx.w.counts()['Case']} cases, {written} rows, "
                         f"{time.monotonic() - started:.0f} s"
                     )
+                # Referrals between them, once every organisation is there (a receiver's case
+                # is numbered on from its own), then the case reference counters.
+                phase_done("referrals")
+                _referrals_load(ctx, note)
                 phase_done("indexes")
             # Fresh planner statistics, so the queries that follow (the due dates, then the
             # first pages) are planned well. Without them the due dates of 100,000 children
             # took 1.7 s an organisation on PostgreSQL, 8.5 minutes in all (SQLite has none
             # until something runs ANALYZE: see phteah.core.sqlite).
+            # Every table: also those the services wrote (organisations, their profiles,
+            # catalogues and provinces), which a server without autovacuum would otherwise
+            # plan with no statistics at all (the directory search did, on PostgreSQL).
             phase_done("analyse")
-            note("analyse: planner statistics of the loaded tables")
+            note("analyse: planner statistics of every table")
             with connection.cursor() as cursor:
-                for table in tables:
+                for table in sorted(set(connection.introspection.table_names(cursor))):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
             # The indexes exist again: the due dates are computed with them.
             phase_done("due dates")
@@ -1440,8 +1979,9 @@ def synth_create(
                             action="synth.created",
                             target=organisation,
                             data={
-                                "cases": counts["Case"],
-                                "people": counts["Person"],
+                                "cases": counts["Case"] + ctx.received_cases[organisation.pk.hex],
+                                "people": counts["Person"]
+                                + ctx.received_cases[organisation.pk.hex],
                                 "users": counts["User"],
                                 "visits": counts["Visit"],
                                 "services": counts["ServiceDelivery"],
@@ -1473,5 +2013,6 @@ def synth_create(
             phase_done("")
         summary.counts = ctx.w.counts()
         summary.counts["Organisation"] = summary.organisations
+        summary.referral_states = ctx.referral_states
     summary.seconds = time.monotonic() - started
     return summary

@@ -2,7 +2,6 @@
 referral, on the sender's case (the referrals sent from it) and on the receiver's case (the
 referral it came from). Both read the referral's shared history, ``ReferralUpdate``."""
 
-from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -32,18 +31,21 @@ LABELS = {
 }
 
 
-def _updates(case):
+def _updates(case) -> list:
     # The sender's case (the referrals sent from it) or the case a receiver opened from one:
-    # both are the caller's own case, which the timeline's caller may read.
-    return ReferralUpdate.objects.filter(
-        Q(referral__group__case=case) | Q(referral__receiver_case=case)
-    )
+    # both are the caller's own case, which the timeline's caller may read. One query for
+    # each side (a referral is never both): an OR across the two joined tables read every
+    # update of the network (SQLite and PostgreSQL alike; 0.6 s a case page at 112,000).
+    return [
+        ReferralUpdate.objects.filter(referral__group__case=case),
+        ReferralUpdate.objects.filter(referral__receiver_case=case),
+    ]
 
 
 def _rows(case) -> list:
-    updates = _updates(case)
     return [
         timeline_rows(updates.filter(kind=code), day=TruncDate("on"), kind=kind, stamp="on")
+        for updates in _updates(case)
         for code, kind in KIND.items()
     ]
 

@@ -32,16 +32,24 @@ from phteah.people.models import Consent, IdentityDocument, Person
 from ..models import Referral, ReferralAttachment, ReferralUpdate
 
 SENDER, RECEIVER = "sender", "receiver"
+# What a referral's page shows; the inboxes join only what their rows show (LISTED): each
+# join is planned for every page, and the inboxes' sort runs over all the rows joined.
 RELATED = ("group", "group__village", "receiver", "group__sent_by", "answered_by")
+LISTED = ("group", "receiver", "organisation")
 
 
 def referrals_sent(*, actor: Membership) -> QuerySet:
-    """The referrals of the cases *actor* may see, newest first."""
+    """The referrals of the cases *actor* may see, newest first. The group's organisation is
+    the referral's: said again, so that PostgreSQL reads the organisation's groups by their
+    index instead of every group (bench/run.py ``referrals_sent``: 18 → 4 ms at 50,000
+    referrals)."""
     return (
         Referral.objects.filter(
-            organisation_id=actor.organisation_id, group__case__in=cases_for(actor)
+            organisation_id=actor.organisation_id,
+            group__organisation_id=actor.organisation_id,
+            group__case__in=cases_for(actor),
         )
-        .select_related(*RELATED)
+        .select_related(*LISTED)
         .order_by("-group__sent_at", "pk")
     )
 
@@ -64,7 +72,7 @@ def referrals_received(*, actor: Membership) -> QuerySet:
         return Referral.received.none()
     return (
         Referral.received.filter(visible)
-        .select_related(*RELATED, "organisation")
+        .select_related(*LISTED)
         .order_by("state", "answer_due_on", "-state_on")
     )
 
@@ -99,10 +107,16 @@ def referral_counts(*, actor: Membership) -> ReferralCounts:
 
 def _referral_for(actor: Membership, referral_id) -> tuple[Referral, str]:
     try:
-        referral = referrals_sent(actor=actor).filter(pk=referral_id).first()
+        referral = referrals_sent(actor=actor).select_related(*RELATED).filter(pk=referral_id)
+        referral = referral.first()
         side = SENDER
         if referral is None:
-            referral = referrals_received(actor=actor).filter(pk=referral_id).first()
+            referral = (
+                referrals_received(actor=actor)
+                .select_related(*RELATED)
+                .filter(pk=referral_id)
+                .first()
+            )
             side = RECEIVER
     except (ValueError, TypeError, ValidationError):
         referral = None

@@ -30,6 +30,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Add more synthetic organisations when some exist already.",
         )
+        parser.add_argument(
+            "--referrals",
+            type=int,
+            default=None,
+            help="Number of referrals between the organisations (default: half the children).",
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress lines.")
 
     def _progress(self, line: str) -> None:
@@ -46,6 +52,7 @@ class Command(BaseCommand):
                 children=options["children"],
                 seed=options["seed"],
                 add=options["add"],
+                referrals=options["referrals"],
                 progress=progress,
             )
         except ServiceError as error:
@@ -65,6 +72,13 @@ class Command(BaseCommand):
         )
         for name, count in sorted(summary.counts.items(), key=lambda item: -item[1]):
             self.stdout.write(f"  {name:<22} {count:>12,}")
+        if summary.referral_states:
+            self.stdout.write(
+                "  Referrals by state: "
+                + ", ".join(
+                    f"{state} {count:,}" for state, count in summary.referral_states.most_common()
+                )
+            )
         self.stdout.write("")
         self.stdout.write(f"Synthetic logins (password for all: {SYNTH_PASSWORD}), e.g.:")
         for code, role, email in summary.logins:
