@@ -3,6 +3,8 @@ the trail is shown."""
 
 from django.utils.translation import gettext_lazy as _
 
+from phteah.core.audit_actions import Ref
+
 ACTIONS = {
     "referrals.profile.updated": _(
         "%(actor)s changed the organisation's profile in the partner directory."
@@ -15,11 +17,21 @@ ACTIONS = {
     "referrals.referral.feedback": _("%(actor)s reported back on a referral of the case %(case)s."),
     "referrals.referral.completed": _("%(actor)s completed a referral of the case %(case)s."),
     "referrals.referral.closed": _("%(actor)s closed a referral of the case %(case)s."),
+    "referrals.contact.sent": _(
+        "%(actor)s asked another organisation to get in touch about %(person)s."
+    ),
+    "referrals.contact.received": _(
+        "Another organisation asked to get in touch about %(target)s, a possible match."
+    ),
+    "referrals.contact.viewed": _("%(actor)s looked at a contact request."),
+    "referrals.contact.answered": _("%(actor)s answered a contact request."),
+    "referrals.contact.declined": _("%(actor)s declined a contact request."),
 }
 
 ACTION_GROUPS = {
     "referrals.profile": _("Partner directory profile"),
     "referrals.referral": _("Referrals"),
+    "referrals.contact": _("Contact requests"),
 }
 
 FIELD_LABELS = {
@@ -35,8 +47,21 @@ FIELD_LABELS = {
     "telegram_chat_id": _("Telegram chat"),
     "linkage_participates": _("takes part in the network duplicate check"),
     "services": _("services listed"),
+    "person": _("person"),
+    "receiver": _("organisation asked"),
+    "from": _("asked by"),
+    "contact_request": _("contact request"),
+}
+
+VALUES = {
+    "referrals.contact": {
+        "person": Ref("people.person"),
+        "receiver": Ref("accounts.organisation"),
+        "from": Ref("accounts.organisation"),
+    }
 }
 
 NAMES = {
     "referrals.partnerprofile": lambda profile, language: str(_("the partner profile")),
+    "referrals.contactrequest": lambda request, language: str(_("a contact request")),
 }

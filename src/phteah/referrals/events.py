@@ -55,3 +55,22 @@ class ReferralClosed(ReferralEvent):
 @dataclass(frozen=True)
 class ReferralOverdue(ReferralEvent):
     """The referral waits past its answer date (published once per referral)."""
+
+
+@dataclass(frozen=True)
+class ContactRequested(Event):
+    """A contact request was sent (``organisation_id`` the requester)."""
+
+    contact_request_id: UUID
+    organisation_id: UUID
+    receiver_id: UUID
+
+
+@dataclass(frozen=True)
+class ContactAnswered(Event):
+    """A contact request was answered or declined (the requester is told)."""
+
+    contact_request_id: UUID
+    organisation_id: UUID
+    receiver_id: UUID
+    sent_by_id: UUID | None = None

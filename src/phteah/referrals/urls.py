@@ -34,4 +34,11 @@ urlpatterns = [
         name="referral_complete",
     ),
     path("referrals/<uuid:referral_id>/close/", views.referral_close, name="referral_close"),
+    path("network/matches/<uuid:match_id>/ask/", views.contact_new, name="contact_new"),
+    path("network/contacts/", views.contacts, name="contacts"),
+    path(
+        "network/contacts/<uuid:contact_request_id>/",
+        views.contact_detail,
+        name="contact_detail",
+    ),
 ]

@@ -1,6 +1,7 @@
 """The referrals app's services: what an organisation publishes to the network (profiles), and
 referrals between organisations (referrals). The names are importable from this package."""
 
+from .contacts import contact_request_answer, contact_request_decline, contact_request_send
 from .profiles import (
     ANSWER_DAYS,
     PROFILE_FIELDS,
@@ -21,6 +22,9 @@ from .referrals import (
 )
 
 __all__ = [
+    "contact_request_answer",
+    "contact_request_decline",
+    "contact_request_send",
     "referral_accept",
     "referral_close",
     "referral_complete",
