@@ -291,7 +291,7 @@ class NetworkCheck(OrganisationOwned):
 
 
 class NetworkMatch(OrganisationOwned):
-    """"A possible match exists at organisation X": what a check found, kept by (and scoped on)
+    """ "A possible match exists at organisation X": what a check found, kept by (and scoped on)
     the checking organisation for 24 hours. ``candidate_person_id`` is the other organisation's
     person, for a contact request to name to *that* organisation only: it is never shown to
     the checker nor sent to the browser (the browser gets this row's id)."""
@@ -302,9 +302,7 @@ class NetworkMatch(OrganisationOwned):
         SEX = "sex", _("sex")
         PLACE = "place", _("location")
 
-    network_check = models.ForeignKey(
-        NetworkCheck, on_delete=models.CASCADE, related_name="found"
-    )
+    network_check = models.ForeignKey(NetworkCheck, on_delete=models.CASCADE, related_name="found")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     candidate_organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -317,7 +315,9 @@ class NetworkMatch(OrganisationOwned):
     class Meta:
         ordering = ["-band", "created_at"]
         indexes = [
-            models.Index(fields=["organisation", "person", "expires_at"], name="network_match_person")
+            models.Index(
+                fields=["organisation", "person", "expires_at"], name="network_match_person"
+            )
         ]
 
     def __str__(self) -> str:

@@ -59,9 +59,9 @@ def linkage_limited(*, actor: Membership, limit: str, ip: str | None = None) -> 
 
 def _over_limit(actor: Membership, now) -> str | None:
     checks = NetworkCheck.objects.filter(organisation_id=actor.organisation_id)
-    if checks.filter(by_id=actor.user_id, created_at__gt=now - datetime.timedelta(hours=1)).count() >= (
-        CHECKS_PER_MEMBER_HOUR
-    ):
+    if checks.filter(
+        by_id=actor.user_id, created_at__gt=now - datetime.timedelta(hours=1)
+    ).count() >= (CHECKS_PER_MEMBER_HOUR):
         return "checks_member"
     if checks.filter(created_at__gt=now - datetime.timedelta(days=1)).count() >= (
         CHECKS_PER_ORGANISATION_DAY

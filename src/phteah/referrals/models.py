@@ -295,7 +295,7 @@ class ReferralUpdate(BaseModel):
 
 
 class ContactRequest(OrganisationOwned):
-    """"Can we talk about a child we may both know?": sent from a ``NetworkMatch`` by the
+    """ "Can we talk about a child we may both know?": sent from a ``NetworkMatch`` by the
     organisation that found it (``organisation``) to the matched one (``receiver``). It holds
     no child data beyond what the requester writes. ``receiver_person_id`` is the receiver's
     own person, shown to the receiver only; the requester sees the answer alone. Read by both

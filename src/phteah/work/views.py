@@ -3,7 +3,7 @@ from django.shortcuts import render
 from phteah.accounts.roles import Capability
 from phteah.cases.due import CATEGORIES, CATEGORY_LABELS
 from phteah.core.access import require_capability
-from phteah.referrals.selectors import referral_counts
+from phteah.referrals.selectors import contact_counts, referral_counts
 
 from . import selectors
 
@@ -25,6 +25,7 @@ def my_work(request):
             "sections": _sections(lists),
             "total": sum(item.count for item in lists.values()),
             "referrals": referral_counts(actor=request.membership),
+            "contacts": contact_counts(actor=request.membership),
         },
     )
 

@@ -57,9 +57,7 @@ def contact_request_get_for_user(
         request = contact_requests_sent(actor=actor).filter(pk=contact_request_id).first()
         side = REQUESTER
         if request is None:
-            request = (
-                contact_requests_received(actor=actor).filter(pk=contact_request_id).first()
-            )
+            request = contact_requests_received(actor=actor).filter(pk=contact_request_id).first()
             side = RECEIVER
     except (ValueError, TypeError, ValidationError):
         request = None
