@@ -326,6 +326,8 @@ FORMS = [
             ("referrals:referral_close", R.CloseForm),
         )
     ),
+    FormCase("referrals:contact_new", "match", WORKER, R.ContactRequestForm),
+    FormCase("referrals:contact_detail", "contact_request", OTHER_SUPERVISOR, R.ContactAnswerForm),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),
 ]

@@ -34,6 +34,8 @@ ALLOWED = {
     "demo/synth.py": "the synthetic data set loads every organisation",
     "demo/directory.py": "the demo publishes each of its organisations' profiles",
     "demo/referrals.py": "the demo's referrals, made by each side's members in their own scope",
+    "demo/contacts.py": "the demo's contact request, made by each side's members in their own "
+    "scope",
     "demo/sharing.py": "the demo's shares, made by each side's members in their own scope",
     # The network: another organisation's case under a grant, pinned to the grant's ids.
     "cases/access.py": "a case shared under an active grant, read in its owner's scope",

@@ -29,7 +29,7 @@ from phteah.core.access import access_denied
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import NotFound, ServiceError
 
-from .access import person_get_for_user
+from .access import person_get_for_user, persons_for
 from .linkage import LinkageFields, candidates_for, encode, opted_out
 from .models import NetworkCheck, NetworkMatch, Person
 
@@ -173,10 +173,14 @@ def network_matches(*, actor: Membership, person: Person):
 
 
 def network_match_get(*, actor: Membership, match_id) -> NetworkMatch:
-    """A current match of *actor*'s organisation, for a contact request; NotFound otherwise."""
+    """A current match of *actor*'s organisation, of a person *actor* may see, for a contact
+    request; NotFound otherwise."""
     try:
         return NetworkMatch.objects.select_related("candidate_organisation", "person").get(
-            pk=match_id, organisation_id=actor.organisation_id, expires_at__gt=timezone.now()
+            pk=match_id,
+            organisation_id=actor.organisation_id,
+            person__in=persons_for(actor),
+            expires_at__gt=timezone.now(),
         )
     except (NetworkMatch.DoesNotExist, ValueError, ValidationError):
         access_denied(actor=actor, model=NetworkMatch, record_id=match_id)

@@ -28,11 +28,14 @@ def _active(actor) -> bool:
 
 
 def contact_requests_sent(*, actor: Membership) -> QuerySet:
-    """The requests *actor*'s organisation sent, newest first (EDIT_CASES)."""
+    """The requests *actor*'s organisation sent about the people *actor* may see, newest first
+    (EDIT_CASES)."""
     if not _active(actor) or not actor.can(Capability.EDIT_CASES):
         return ContactRequest.objects.none()
     return (
-        ContactRequest.objects.filter(organisation_id=actor.organisation_id)
+        ContactRequest.objects.filter(
+            organisation_id=actor.organisation_id, person__in=persons_for(actor)
+        )
         .select_related("receiver", "person")
         .order_by("-created_at", "pk")
     )

@@ -14,7 +14,6 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -120,8 +119,11 @@ def _for_answer(actor: Membership, contact_request_id) -> ContactRequest:
     )
     if side != "receiver":
         raise ServiceError(_("Only the organisation asked may answer."))
-    with scopes_disabled():
-        request = ContactRequest.received.select_for_update().get(pk=request.pk)
+    request = (
+        ContactRequest.received.select_for_update()
+        .filter(receiver_id=actor.organisation_id)
+        .get(pk=request.pk)
+    )
     if request.state != ContactRequest.State.PENDING:
         raise ServiceError(_("This contact request was already answered."))
     return request

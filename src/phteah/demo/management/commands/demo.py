@@ -4,6 +4,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from phteah.demo.cases import demo_cases_create
+from phteah.demo.contacts import demo_contacts_create
 from phteah.demo.directory import demo_directory_publish
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
 from phteah.demo.referrals import demo_referrals_create
@@ -40,10 +41,13 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             sharing = demo_sharing_create()
             referrals = demo_referrals_create()
+            contacts = demo_contacts_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
         if referrals.states:
             self.stdout.write(str(referrals))
+        if contacts.sent:
+            self.stdout.write(str(contacts))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
