@@ -78,6 +78,8 @@ def shots(page, artifacts_dir, name):
     """The page at phone and at desktop width."""
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.evaluate("document.fonts.ready")
+        page.wait_for_timeout(300)  # the layout settles at the new width
         page.screenshot(path=artifacts_dir / f"{name}-{label}.png", full_page=True)
 
 
