@@ -36,6 +36,8 @@ ALLOWED = {
     "demo/referrals.py": "the demo's referrals, made by each side's members in their own scope",
     "demo/contacts.py": "the demo's contact request, made by each side's members in their own "
     "scope",
+    "people/network.py": "the network matches past their 24 hours, removed in every "
+    "organisation (a task)",
     "demo/sharing.py": "the demo's shares, made by each side's members in their own scope",
     # The network: another organisation's case under a grant, pinned to the grant's ids.
     "cases/access.py": "a case shared under an active grant, read in its owner's scope",

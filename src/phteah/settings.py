@@ -317,6 +317,8 @@ SUBMISSIONS_PURGE_EVERY = envint("SUBMISSIONS_PURGE_EVERY", 24 * 60 * 60)
 GRANTS_EXPIRE_EVERY = envint("GRANTS_EXPIRE_EVERY", 60 * 60)
 # ... and tell the receivers of referrals waiting past their answer date (once each), hourly.
 REFERRALS_OVERDUE_EVERY = envint("REFERRALS_OVERDUE_EVERY", 60 * 60)
+# ... and remove the network matches past their 24 hours, hourly.
+NETWORK_MATCHES_PURGE_EVERY = envint("NETWORK_MATCHES_PURGE_EVERY", 60 * 60)
 # ... and send again the notification e-mails and Telegram messages still waiting, every 5
 # minutes (docs/notifications.md).
 NOTIFICATIONS_RETRY_EVERY = envint("NOTIFICATIONS_RETRY_EVERY", 5 * 60)
@@ -328,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
         ("submissions-purge", "phteah.core.submissions_purge", SUBMISSIONS_PURGE_EVERY),
         ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
         ("referrals-overdue", "phteah.referrals.overdue_notify", REFERRALS_OVERDUE_EVERY),
+        (
+            "network-matches-purge",
+            "phteah.people.network_matches_purge",
+            NETWORK_MATCHES_PURGE_EVERY,
+        ),
         (
             "notifications-retry",
             "phteah.notifications.deliveries_retry",

@@ -188,6 +188,17 @@ def test_a_match_expires_after_a_day(client, organisation, worker, their_child):
     assert client.get(reverse("referrals:contact_new", args=[match.pk])).status_code == 404
 
 
+def test_the_purge_removes_the_expired_matches(client, organisation, worker, their_child):
+    person = register(client, worker)
+    with scopes_disabled():
+        match = NetworkMatch.objects.get(person=person)
+    assert network.network_matches_purge(now=match.expires_at - datetime.timedelta(hours=1)) == 0
+    assert network.network_matches_purge(now=match.expires_at) == 1
+    with scopes_disabled():
+        assert not NetworkMatch.objects.exists()
+        assert NetworkCheck.objects.count() == 1  # kept for the limits
+
+
 @pytest.mark.parametrize("side", ["checker", "holder"])
 def test_an_organisation_that_opts_out_is_left_out_on_both_sides(
     client, organisation, worker, hope, their_child, side

@@ -22,6 +22,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
@@ -185,3 +186,14 @@ def network_match_get(*, actor: Membership, match_id) -> NetworkMatch:
     except (NetworkMatch.DoesNotExist, ValueError, ValidationError):
         access_denied(actor=actor, model=NetworkMatch, record_id=match_id)
         raise NotFound from None
+
+
+def network_matches_purge(*, now=None) -> int:
+    """Remove the matches past their 24 hours, in every organisation (a task): the other
+    organisation's person id they hold is kept no longer than they are shown. The checks stay
+    two days, for the limits. Returns how many matches were removed."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        removed, _ = NetworkMatch.objects.filter(expires_at__lte=now).delete()
+        NetworkCheck.objects.filter(created_at__lt=now - 2 * MATCH_LIFETIME).delete()
+    return removed
