@@ -213,6 +213,38 @@ def test_an_organisation_that_opts_out_is_left_out_on_both_sides(
     assert not [e for e in chain(hope) if e[0] == "people.linkage.matched_outside"]
 
 
+def test_leaving_the_check_removes_the_records_and_coming_back_makes_them(
+    organisation, hope, their_child, django_capture_on_commit_callbacks
+):
+    from phteah.accounts.roles import Role as R
+    from phteah.people.models import LinkageRecord
+    from phteah.referrals.services import partner_profile_update
+
+    admin = MembershipFactory(organisation=hope, role=R.ORG_ADMIN)
+    values = {"published": False, "accepts_referrals": True}
+
+    def update(participates):
+        with (
+            as_member(admin),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            partner_profile_update(actor=admin, linkage_participates=participates, **values)
+        with scopes_disabled():
+            return LinkageRecord.objects.filter(person_id=their_child.pk).exists()
+
+    assert update(False) is False
+    with scopes_disabled():
+        newcomer = PersonFactory(organisation=hope, created_by=admin.user)
+    with as_member(admin):
+        from phteah.people.linkage import linkage_record_refresh, participates
+
+        assert participates(hope.pk) is False
+        linkage_record_refresh(newcomer, participates=participates(hope.pk))
+    with scopes_disabled():
+        assert not LinkageRecord.objects.filter(person_id=newcomer.pk).exists()
+    assert update(True) is True
+
+
 def test_over_the_member_limit_the_check_is_refused_and_recorded(
     client, organisation, worker, their_child
 ):

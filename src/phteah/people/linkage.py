@@ -625,3 +625,15 @@ def opted_out() -> set:
     for function in _opted_out:
         found |= {str(pk) for pk in function()}
     return found
+
+
+def participates(organisation_id) -> bool:
+    """Whether the organisation takes part in the check (its people have linkage records)."""
+    return str(organisation_id) not in opted_out()
+
+
+def linkage_records_remove(*, organisation_id) -> int:
+    """Remove the linkage records of an organisation that stopped taking part, in the
+    caller's transaction (``linkage_rebuild`` makes them again when it takes part again)."""
+    removed, _ = LinkageRecord.objects.filter(person__organisation_id=organisation_id).delete()
+    return removed
