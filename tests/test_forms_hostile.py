@@ -361,6 +361,8 @@ FORMS = [
         OTHER_SUPERVISOR,
         transfer_forms.TransferDeclineForm,
     ),
+    FormCase("referrals:contact_new", "match", WORKER, R.ContactRequestForm),
+    FormCase("referrals:contact_detail", "contact_request", OTHER_SUPERVISOR, R.ContactAnswerForm),
     # notifications
     FormCase("notifications:preferences", None, WORKER, notifications_forms.PreferencesForm),
 ]

@@ -37,6 +37,11 @@ ALLOWED = {
     "demo/letters.py": "the demo's letters to partners not on Phteah, written in the sender's "
     "scope",
     "demo/transfers.py": "the demo's transfers, made by each side's members in their own scope",
+    "demo/contacts.py": "the demo's contact request, made by each side's members in their own "
+    "scope",
+    "people/network.py": "the network matches past their 24 hours, removed in every "
+    "organisation (a task)",
+    "people/tasks.py": "a task rebuilds the linkage records of one organisation, in its scope",
     "demo/sharing.py": "the demo's shares, made by each side's members in their own scope",
     # The network: another organisation's case under a grant, pinned to the grant's ids.
     "cases/access.py": "a case shared under an active grant, read in its owner's scope",

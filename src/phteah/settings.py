@@ -321,6 +321,8 @@ REFERRALS_OVERDUE_EVERY = envint("REFERRALS_OVERDUE_EVERY", 60 * 60)
 # than REFERRAL_KEEP_ENDED_DAYS ago, daily (docs/design/network.md §13.4).
 REFERRALS_ERASE_EVERY = envint("REFERRALS_ERASE_EVERY", 24 * 60 * 60)
 REFERRAL_KEEP_ENDED_DAYS = envint("REFERRAL_KEEP_ENDED_DAYS", 90)
+# ... and remove the network matches past their 24 hours, hourly.
+NETWORK_MATCHES_PURGE_EVERY = envint("NETWORK_MATCHES_PURGE_EVERY", 60 * 60)
 # ... and send again the notification e-mails and Telegram messages still waiting, every 5
 # minutes (docs/notifications.md).
 NOTIFICATIONS_RETRY_EVERY = envint("NOTIFICATIONS_RETRY_EVERY", 5 * 60)
@@ -333,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
         ("grants-expire", "phteah.cases.grants_expire", GRANTS_EXPIRE_EVERY),
         ("referrals-overdue", "phteah.referrals.overdue_notify", REFERRALS_OVERDUE_EVERY),
         ("referrals-erase", "phteah.referrals.groups_erase", REFERRALS_ERASE_EVERY),
+        (
+            "network-matches-purge",
+            "phteah.people.network_matches_purge",
+            NETWORK_MATCHES_PURGE_EVERY,
+        ),
         (
             "notifications-retry",
             "phteah.notifications.deliveries_retry",

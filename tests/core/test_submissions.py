@@ -423,6 +423,12 @@ CREATES = [
         lambda w: _letter(w),
         lambda w: ReferralLetter.objects.count(),
     ),
+    Create(
+        "referrals:contact_new",
+        "worker",
+        lambda w: _contact_request(w),
+        lambda w: _contact_requests(),
+    ),
 ]
 
 
@@ -442,6 +448,38 @@ def _letter(world):
             "language": "en",
         },
     )
+
+
+def _contact_request(world):
+    """A possible match of the case's child in another organisation (network.md §7)."""
+    from phteah.people.models import NetworkCheck, NetworkMatch
+
+    elsewhere = OrganisationFactory(name="Elsewhere for the token test")
+    theirs = factories.PersonFactory(organisation=elsewhere)
+    person = world.case.person
+    check = NetworkCheck.objects.create(
+        organisation=world.organisation, person=person, by=world.worker.user
+    )
+    match = NetworkMatch.objects.create(
+        organisation=world.organisation,
+        network_check=check,
+        person=person,
+        candidate_organisation=elsewhere,
+        candidate_person_id=theirs.pk,
+        band=90,
+        kinds=["name", "date_of_birth", "sex"],
+        expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )
+    return _same(
+        reverse("referrals:contact_new", args=[match.pk]),
+        {"message": "Do you know this child?", "contact": "Sok Dara, 012 345 678"},
+    )
+
+
+def _contact_requests() -> int:
+    from phteah.referrals.models import ContactRequest
+
+    return ContactRequest.objects.count()
 
 
 def _referral(world):

@@ -21,6 +21,7 @@ def test_the_beat_schedule_seals_every_minute_and_anchors_hourly(settings):
 
     app.loader.import_default_modules()  # what a worker does: every app's tasks module
     assert {"phteah.core.audit_seal", "phteah.core.audit_anchor"} <= set(app.tasks)
+    assert "phteah.people.network_matches_purge" in app.tasks
     assert app.conf.beat_schedule == schedule
 
 
@@ -48,6 +49,10 @@ def test_the_schedule_comes_from_the_environment(tmp_path):
         "grants-expire": {"task": "phteah.cases.grants_expire", "schedule": 3600.0},
         "referrals-overdue": {"task": "phteah.referrals.overdue_notify", "schedule": 3600.0},
         "referrals-erase": {"task": "phteah.referrals.groups_erase", "schedule": 86400.0},
+        "network-matches-purge": {
+            "task": "phteah.people.network_matches_purge",
+            "schedule": 3600.0,
+        },
         "notifications-retry": {
             "task": "phteah.notifications.deliveries_retry",
             "schedule": 300.0,

@@ -267,3 +267,20 @@ def test_telegram_without_a_chat_any_more_fails_at_once(
         delivery = _delivery("telegram")
     assert tasks.delivery_send(str(delivery.pk)) == sending.FAILED
     assert fake_telegram.requests == []
+
+
+def test_a_waiting_contact_request_links_the_contact_inbox(
+    grantee, officer, fake_telegram, organisation, settings, django_capture_on_commit_callbacks
+):
+    settings.PHTEAH_SITE_URL = "https://phteah.example.org"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notifications_fan_out(
+            kind=Kind.CONTACT_REQUEST,
+            organisation_id=grantee.pk,
+            recipients=[officer.user_id],
+            data={"organisation": str(organisation.pk)},
+        )
+    (request,) = fake_telegram.requests
+    lines = request["body"]["text"].splitlines()
+    assert lines[0].endswith("/ A contact request is waiting")
+    assert lines[1] == "https://phteah.example.org/network/contacts/"

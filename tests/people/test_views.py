@@ -96,7 +96,8 @@ def test_it_registers_a_person_with_khmer_digits(client, worker, places):
     assert person.phone == "012 345 678"
     assert person.village == places["thmei"]
     assert person.birth_province_id == "02"
-    assert actions() == ["people.person.created"]
+    # The register form's POST also checks the network for the same child (network.md §7).
+    assert actions() == ["people.person.created", "people.linkage.checked"]
 
 
 def test_an_age_in_khmer_digits_gives_an_estimated_date_of_birth(client, worker):

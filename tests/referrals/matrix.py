@@ -32,6 +32,7 @@ def objects(world) -> dict[str, dict]:
         | referral_objects(world)
         | letter_objects(world)
         | transfer_objects(world)
+        | contact_objects(world)
     )
 
 
@@ -245,3 +246,66 @@ def transfer_objects(world) -> dict[str, dict]:
         "accepted_transfer": {"transfer_id": transfers[1].pk},
         "transferred_case": {"case_id": cases[1].pk},
     }
+
+
+# Duplicates across organisations: the owner registered the case's child, the check found a
+# possible match in the other organisation, and the owner asked it (a pending contact
+# request). A match is the owner's members' who register people (EDIT_CASES) and see the
+# person; a contact request is theirs and the other organisation's supervisors'.
+ROWS += [
+    ("referrals:contact_new", "match", "get", None, case_editors()),
+    ("referrals:contact_new", "match", "post", {"message": ""}, case_editors()),
+    ("referrals:contacts", None, "get", None, expect(404, supervisor=200, worker=200)),
+    (
+        "referrals:contact_detail",
+        "contact_request",
+        "get",
+        None,
+        expect(404, supervisor=200, worker=200, other_supervisor=200),
+    ),
+    (
+        "referrals:contact_detail",
+        "contact_request",
+        "post",
+        {"decision": ""},
+        expect(404, other_supervisor=200),
+    ),
+]
+
+
+def contact_objects(world) -> dict[str, dict]:
+    import datetime
+
+    from django.utils import timezone
+
+    from phteah.people.models import NetworkCheck, NetworkMatch
+    from phteah.referrals.models import ContactRequest
+    from tests.factories import PersonFactory
+    from tests.matrix_support import WORKER
+
+    owner, other, person = world["owner"], world["other"], world["case"].person
+    theirs = PersonFactory(organisation=other)
+    worker = world["actors"][WORKER]
+    check = NetworkCheck.objects.create(organisation=owner, person=person, by=worker.user)
+    match = NetworkMatch.objects.create(
+        organisation=owner,
+        network_check=check,
+        person=person,
+        candidate_organisation=other,
+        candidate_person_id=theirs.pk,
+        band=90,
+        kinds=["name", "date_of_birth", "sex"],
+        expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )
+    request = ContactRequest.objects.create(
+        organisation=owner,
+        receiver=other,
+        person=person,
+        receiver_person_id=theirs.pk,
+        band=90,
+        kinds=match.kinds,
+        message="Do you know this child?",
+        contact="Sok Dara, 012 345 678",
+        sent_by=worker.user,
+    )
+    return {"match": {"match_id": match.pk}, "contact_request": {"contact_request_id": request.pk}}

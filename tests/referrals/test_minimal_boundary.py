@@ -19,8 +19,16 @@ from tests.conftest import Client, sign_in
 from tests.matrix_support import OTHER_SUPERVISOR, resolved
 from tests.test_permissions import MATRIX, build_world
 
-# The routes the receiver may open: its referral's pages, and the published partner page.
-ALLOWED = {"referral", "accepted_referral", "partner", "transfer", "accepted_transfer"}
+# The routes the receiver may open: its referral's and transfer's pages, the published
+# partner page, and a contact request sent to it (which shows it its own person only).
+ALLOWED = {
+    "referral",
+    "accepted_referral",
+    "partner",
+    "transfer",
+    "accepted_transfer",
+    "contact_request",
+}
 
 
 @pytest.fixture(scope="module")

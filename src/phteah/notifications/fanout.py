@@ -183,6 +183,34 @@ TRANSFER_HANDLERS = (
 )
 
 
+# --- contact requests (phteah.referrals.events) ---------------------------------------------
+
+
+def contact_requested(event) -> None:
+    """The receiver's members who answer referrals are told; nothing of the child is said."""
+    notifications_fan_out(
+        kind=Kind.CONTACT_REQUEST,
+        organisation_id=event.receiver_id,
+        recipients=members_with_capability(
+            organisation_id=event.receiver_id, capability=Capability.ANSWER_REFERRALS
+        ),
+        data={"organisation": str(event.organisation_id)},
+        target=("referrals:contact_detail", {"contact_request_id": event.contact_request_id}),
+    )
+
+
+def contact_answered(event) -> None:
+    """Who sent the request is told of the answer."""
+    recipients = [event.sent_by_id] if event.sent_by_id is not None else []
+    notifications_fan_out(
+        kind=Kind.CONTACT_ANSWERED,
+        organisation_id=event.organisation_id,
+        recipients=recipients,
+        data={"organisation": str(event.receiver_id)},
+        target=("referrals:contact_detail", {"contact_request_id": event.contact_request_id}),
+    )
+
+
 def subscribe() -> None:
     from phteah.core import events
 
@@ -190,3 +218,5 @@ def subscribe() -> None:
     events.subscribe(GrantRevoked, grant_revoked)
     for event_type, handler in REFERRAL_HANDLERS + TRANSFER_HANDLERS:
         events.subscribe(event_type, handler)
+    events.subscribe(referral_events.ContactRequested, contact_requested)
+    events.subscribe(referral_events.ContactAnswered, contact_answered)

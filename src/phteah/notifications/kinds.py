@@ -140,6 +140,7 @@ _DECLARED: tuple[NoticeKind, ...] = (
         _("%(organisation)s asks to talk with your organisation about a child you may both know."),
         email=True,
         telegram=_("A contact request is waiting"),
+        inbox="referrals:contacts",
     ),
     NoticeKind(
         Kind.CONTACT_ANSWERED,

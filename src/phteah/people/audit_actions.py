@@ -32,6 +32,15 @@ ACTIONS = {
     "people.consent.withdrawn": _(
         "%(actor)s recorded that a consent of %(person)s was withdrawn: %(target)s."
     ),
+    "people.linkage.checked": _(
+        "%(actor)s checked whether other organisations may hold %(target)s."
+    ),
+    "people.linkage.matched_outside": _(
+        "Another organisation's duplicate check found a possible match with %(target)s."
+    ),
+    "people.linkage.limited": _(
+        "%(actor)s went over a limit of the duplicate check across organisations."
+    ),
 }
 
 ACTION_GROUPS = {
@@ -39,6 +48,7 @@ ACTION_GROUPS = {
     "people.document": _("Identity documents"),
     "people.household": _("Households"),
     "people.consent": _("Consent"),
+    "people.linkage": _("Duplicate check across organisations"),
 }
 
 FIELD_LABELS = {

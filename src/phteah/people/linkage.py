@@ -602,3 +602,38 @@ def _rebuild_batch(page: list[tuple], key: SecretKey, counts: LinkageCounts, wri
         for record, organisation_id, keys in wanted.values()
         for block in keys
     )
+
+
+# --- who takes part -----------------------------------------------------------------------
+
+# Which organisations leave the network's duplicate check (``PartnerProfile.
+# linkage_participates`` is kept by the referrals app, above this one): that app registers a
+# function returning their ids, so people never imports it.
+_opted_out: list = []
+
+
+def opted_out_source(function) -> None:
+    """Register ``function() -> set of organisation ids`` that do not take part (from an app's
+    ``AppConfig.ready()``)."""
+    if function not in _opted_out:
+        _opted_out.append(function)
+
+
+def opted_out() -> set:
+    """The organisations that do not take part in the check, on either side."""
+    found: set = set()
+    for function in _opted_out:
+        found |= {str(pk) for pk in function()}
+    return found
+
+
+def participates(organisation_id) -> bool:
+    """Whether the organisation takes part in the check (its people have linkage records)."""
+    return str(organisation_id) not in opted_out()
+
+
+def linkage_records_remove(*, organisation_id) -> int:
+    """Remove the linkage records of an organisation that stopped taking part, in the
+    caller's transaction (``linkage_rebuild`` makes them again when it takes part again)."""
+    removed, _ = LinkageRecord.objects.filter(person__organisation_id=organisation_id).delete()
+    return removed

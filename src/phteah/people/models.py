@@ -267,3 +267,62 @@ class LinkageBlock(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NetworkCheck(OrganisationOwned):
+    """One duplicate check across organisations, made when a member registered *person*: what
+    the limits count (per member and hour, per organisation and day). It keeps counts only."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    candidates = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "by", "created_at"], name="network_check_by"),
+            models.Index(fields=["organisation", "created_at"], name="network_check_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check {self.person_id} ({self.matches})"
+
+
+class NetworkMatch(OrganisationOwned):
+    """ "A possible match exists at organisation X": what a check found, kept by (and scoped on)
+    the checking organisation for 24 hours. ``candidate_person_id`` is the other organisation's
+    person, for a contact request to name to *that* organisation only: it is never shown to
+    the checker nor sent to the browser (the browser gets this row's id)."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("name")
+        DATE_OF_BIRTH = "date_of_birth", _("date of birth")
+        SEX = "sex", _("sex")
+        PLACE = "place", _("location")
+
+    network_check = models.ForeignKey(NetworkCheck, on_delete=models.CASCADE, related_name="found")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    candidate_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    candidate_person_id = models.UUIDField()
+    band = models.PositiveSmallIntegerField()  # the similarity in tens: 80, 90, 100
+    kinds = models.JSONField(default=list)  # of Kind values
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-band", "created_at"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "person", "expires_at"], name="network_match_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_organisation_id} ~{self.band}"
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(self.Kind.choices)
+        return [str(labels[kind]) for kind in self.kinds if kind in labels]

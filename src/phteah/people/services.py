@@ -27,7 +27,7 @@ from phteah.core.submissions import once
 from . import files
 from .access import household_get_for_user, person_get_for_user
 from .events import ConsentWithdrawn
-from .linkage import linkage_record_refresh
+from .linkage import linkage_record_refresh, participates
 from .models import Consent, Household, HouseholdMember, IdentityDocument, Person
 from .names import person_search_fields
 
@@ -226,7 +226,7 @@ def person_create(
         if photo:
             person.photo = photo
         person.save()
-        linkage_record_refresh(person)
+        linkage_record_refresh(person, participates=participates(person.organisation_id))
         changes = _created(person, PERSON_FIELDS)
         if photo:
             changes["photo"] = [None, person.photo.name]
@@ -288,7 +288,7 @@ def person_update(
             expected_version=expected_version,
             fields=[*PERSON_FIELDS, *SEARCH_FIELDS, "photo"],
         )
-        linkage_record_refresh(current)
+        linkage_record_refresh(current, participates=participates(current.organisation_id))
         changes = diff(before, snapshot(current, PERSON_FIELDS))
         new_photo = current.photo.name or None
         if new_photo != old_photo:

@@ -15,7 +15,7 @@ from phteah.core.http import redirect_back
 from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message, submission_claimed
 
-from . import files, selectors, services
+from . import files, network, selectors, services
 from .access import household_get_for_user, households_for, person_get_for_user, persons_for
 from .forms import (
     ConsentForm,
@@ -64,6 +64,23 @@ def person_list(request):
     )
 
 
+def _check_network(request, person) -> None:
+    """The duplicate check across organisations, run by the register form's POST only; what
+    it finds shows on the person's page."""
+    try:
+        found = network.network_check(
+            actor=request.membership, person_id=person.pk, ip=client_ip(request)
+        )
+    except ServiceError as error:
+        messages.warning(request, error.message)
+        return
+    if found:
+        messages.info(
+            request,
+            _("A possible match exists in another organisation: see below."),
+        )
+
+
 @require_capability(Capability.EDIT_CASES)
 def register(request):
     form = PersonRegisterForm(request.POST or None, request.FILES or None, submitter=request.user)
@@ -88,6 +105,7 @@ def register(request):
                 add_to_form(form, error)
             else:
                 saved_message(request, form, _("The person was registered."))
+                _check_network(request, person)
                 return redirect("people:person_detail", person_id=person.pk)
         else:
             # Ask the user to look at the matches; posting again confirms this data.

@@ -40,6 +40,32 @@ def _case_transfers(*, actor, case) -> dict:
     }
 
 
+def _opted_out() -> set:
+    from .models import PartnerProfile
+
+    return set(
+        PartnerProfile.objects.filter(linkage_participates=False).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def _network_matches(*, actor, person) -> dict:
+    from phteah.accounts.roles import Capability
+    from phteah.people.network import network_matches
+
+    from .selectors import person_contact_requests
+
+    matches = list(network_matches(actor=actor, person=person))
+    requests = person_contact_requests(actor=actor, person=person) if matches else {}
+    return {
+        "network_matches": [
+            (match, requests.get(str(match.candidate_organisation_id))) for match in matches
+        ],
+        "may_ask": actor.can(Capability.EDIT_CASES),
+    }
+
+
 def _create_profile(event) -> None:
     from .services import partner_profile_ensure
 
@@ -113,6 +139,20 @@ class ReferralsConfig(AppConfig):
                 key="transfers",
                 template="referrals/_case_transfers.html",
                 context=_case_transfers,
+                position=5,
+            )
+        )
+        # The duplicate check across organisations leaves out those that do not take part, and
+        # the person page shows its matches with "Ask them" (a contact request).
+        from phteah.people import linkage
+        from phteah.people import page as person_page
+
+        linkage.opted_out_source(_opted_out)
+        person_page.person_section(
+            person_page.PersonSection(
+                key="network_matches",
+                template="referrals/_person_matches.html",
+                context=_network_matches,
                 position=5,
             )
         )

@@ -3,6 +3,8 @@ the trail is shown."""
 
 from django.utils.translation import gettext_lazy as _
 
+from phteah.core.audit_actions import Ref
+
 ACTIONS = {
     "referrals.profile.updated": _(
         "%(actor)s changed the organisation's profile in the partner directory."
@@ -39,6 +41,15 @@ ACTIONS = {
     "referrals.transfer.accepted": _("%(actor)s accepted the transfer of the case %(case)s."),
     "referrals.transfer.declined": _("%(actor)s declined the transfer of the case %(case)s."),
     "referrals.transfer.withdrawn": _("The transfer of the case %(case)s was withdrawn."),
+    "referrals.contact.sent": _(
+        "%(actor)s asked another organisation to get in touch about %(person)s."
+    ),
+    "referrals.contact.received": _(
+        "Another organisation asked to get in touch about %(target)s, a possible match."
+    ),
+    "referrals.contact.viewed": _("%(actor)s looked at a contact request."),
+    "referrals.contact.answered": _("%(actor)s answered a contact request."),
+    "referrals.contact.declined": _("%(actor)s declined a contact request."),
 }
 
 ACTION_GROUPS = {
@@ -47,6 +58,7 @@ ACTION_GROUPS = {
     "referrals.attachment": _("Referrals"),
     "referrals.letter": _("Referral letters to partners not on Phteah"),
     "referrals.transfer": _("Transfers"),
+    "referrals.contact": _("Contact requests"),
 }
 
 FIELD_LABELS = {
@@ -67,6 +79,18 @@ FIELD_LABELS = {
     "correction": _("why the answer was corrected"),
     "partner_kind": _("kind of partner"),
     "language": _("language of the letter"),
+    "person": _("person"),
+    "receiver": _("organisation asked"),
+    "from": _("asked by"),
+    "contact_request": _("contact request"),
+}
+
+VALUES = {
+    "referrals.contact": {
+        "person": Ref("people.person"),
+        "receiver": Ref("accounts.organisation"),
+        "from": Ref("accounts.organisation"),
+    }
 }
 
 NAMES = {
@@ -76,4 +100,5 @@ NAMES = {
     "referrals.referralletter": lambda letter, language: str(
         _("the referral letter to %(partner)s") % {"partner": letter.partner_name}
     ),
+    "referrals.contactrequest": lambda request, language: str(_("a contact request")),
 }

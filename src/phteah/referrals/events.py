@@ -84,3 +84,22 @@ class TransferDeclined(TransferEvent):
 @dataclass(frozen=True)
 class TransferWithdrawn(TransferEvent):
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class ContactRequested(Event):
+    """A contact request was sent (``organisation_id`` the requester)."""
+
+    contact_request_id: UUID
+    organisation_id: UUID
+    receiver_id: UUID
+
+
+@dataclass(frozen=True)
+class ContactAnswered(Event):
+    """A contact request was answered or declined (the requester is told)."""
+
+    contact_request_id: UUID
+    organisation_id: UUID
+    receiver_id: UUID
+    sent_by_id: UUID | None = None

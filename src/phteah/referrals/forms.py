@@ -267,3 +267,47 @@ class CloseForm(forms.Form):
         required=False,
         widget=TextArea(rows=2),
     )
+
+
+# --- contact requests -----------------------------------------------------------------------
+
+
+class ContactRequestForm(OnceFormMixin, forms.Form):
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=NOTE_LENGTH,
+        widget=TextArea(rows=4),
+        help_text=_(
+            "Say why you ask and what you would like to know. The other organisation sees "
+            "only what you write here, your organisation and how to reach you: do not write "
+            "more about the child than needed."
+        ),
+    )
+    contact = forms.CharField(
+        label=_("How to reach you"),
+        max_length=200,
+        help_text=_("Your name and a phone number or e-mail address."),
+    )
+
+
+class ContactAnswerForm(forms.Form):
+    ANSWER, DECLINE = "answer", "decline"
+    decision = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[(ANSWER, _("Answer")), (DECLINE, _("Decline"))],
+        initial=ANSWER,
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+    )
+    holds_child = forms.BooleanField(label=_("Yes, we hold this child"), required=False)
+    answer_contact = forms.CharField(
+        label=_("Who to contact"),
+        max_length=200,
+        required=False,
+        help_text=_("When you hold the child: the person the other organisation should call."),
+    )
+    answer = forms.CharField(
+        label=_("Message to the organisation that asked"),
+        max_length=NOTE_LENGTH,
+        required=False,
+        widget=TextArea(rows=3),
+    )

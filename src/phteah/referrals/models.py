@@ -555,3 +555,59 @@ class Transfer(OrganisationOwned):
         khmer = f"{self.family_name_km} {self.given_name_km}".strip()
         latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
         return (khmer or latin) if language == "km" else (latin or khmer)
+
+
+# --- contact requests (network.md §7) ---------------------------------------------------------
+
+
+class ContactRequest(OrganisationOwned):
+    """ "Can we talk about a child we may both know?": sent from a ``NetworkMatch`` by the
+    organisation that found it (``organisation``) to the matched one (``receiver``). It holds
+    no child data beyond what the requester writes. ``receiver_person_id`` is the receiver's
+    own person, shown to the receiver only; the requester sees the answer alone. Read by both
+    sides through ``selectors.contact_request_get_for_user``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ANSWERED = "answered", _("Answered")
+        DECLINED = "declined", _("Declined")
+
+    receiver = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    receiver_person_id = models.UUIDField()
+    band = models.PositiveSmallIntegerField()
+    kinds = models.JSONField(default=list)
+    message = models.TextField(_("message"))
+    contact = models.CharField(_("how to reach you"), max_length=200)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    holds_child = models.BooleanField(_("we hold this child"), null=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answer_contact = models.CharField(_("who to contact"), max_length=200, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+    received = ScopedManager(organisation="receiver")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(receiver=models.F("organisation")),
+                name="contact_request_not_to_self",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["receiver", "state", "-created_at"], name="contact_inbox"),
+            models.Index(fields=["organisation", "sent_by", "created_at"], name="contact_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact {self.organisation_id} → {self.receiver_id} ({self.state})"

@@ -65,4 +65,11 @@ urlpatterns = [
         views.transfer_withdraw,
         name="transfer_withdraw",
     ),
+    path("network/matches/<uuid:match_id>/ask/", views.contact_new, name="contact_new"),
+    path("network/contacts/", views.contacts, name="contacts"),
+    path(
+        "network/contacts/<uuid:contact_request_id>/",
+        views.contact_detail,
+        name="contact_detail",
+    ),
 ]

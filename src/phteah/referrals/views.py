@@ -19,17 +19,20 @@ from phteah.cases.models import Case, ServiceType
 from phteah.cases.selectors import case_officers
 from phteah.cases.views import case_closed_refusal, case_record_form, case_url
 from phteah.core.access import access_denied, membership_required, require_capability
-from phteah.core.errors import ServiceError, form_saved
+from phteah.core.errors import ServiceError, add_to_form, form_saved
 from phteah.core.net import client_ip
 from phteah.core.submissions import saved_message
 from phteah.geography.models import Commune, District
 from phteah.people import files
+from phteah.people.network import network_match_get
 
 from . import selectors, services
 from .forms import (
     AcceptForm,
     CloseForm,
     CompleteForm,
+    ContactAnswerForm,
+    ContactRequestForm,
     DeclineForm,
     DirectorySearchForm,
     FeedbackForm,
@@ -812,3 +815,94 @@ def transfer_withdraw(request, transfer_id):
     else:
         messages.success(request, _("The transfer was withdrawn. The organisation is told."))
     return redirect(_transfer_url(transfer))
+
+
+# --- contact requests (network.md §7) ---------------------------------------------------------
+
+
+@require_capability(Capability.EDIT_CASES)
+def contact_new(request, match_id):
+    actor = request.membership
+    match = network_match_get(actor=actor, match_id=match_id)
+    form = ContactRequestForm(request.POST or None, submitter=request.user)
+    if form_saved(
+        request,
+        form,
+        lambda: services.contact_request_send(
+            actor=actor,
+            match_id=match.pk,
+            message=form.cleaned_data["message"],
+            contact=form.cleaned_data["contact"],
+            submission=form.cleaned_data.get("submission"),
+            ip=client_ip(request),
+        ),
+    ):
+        saved_message(
+            request, form, _("Your contact request was sent. You will be told of the answer.")
+        )
+        return redirect("people:person_detail", person_id=match.person_id)
+    return render(request, "referrals/contact_new.html", {"match": match, "form": form})
+
+
+@membership_required
+def contacts(request):
+    actor = request.membership
+    if not (actor.can(Capability.EDIT_CASES) or actor.can(Capability.ANSWER_REFERRALS)):
+        raise Http404
+    return render(
+        request,
+        "referrals/contact_list.html",
+        {
+            "received": list(selectors.contact_requests_received(actor=actor)[:100]),
+            "sent": list(selectors.contact_requests_sent(actor=actor)[:100]),
+            "may_answer": actor.can(Capability.ANSWER_REFERRALS),
+        },
+    )
+
+
+@membership_required
+def contact_detail(request, contact_request_id):
+    actor = request.membership
+    contact, side = selectors.contact_request_get_for_user(
+        actor=actor, contact_request_id=contact_request_id
+    )
+    context = {"contact": contact, "side": side}
+    if side == selectors.contacts.RECEIVER:
+        context["own_person"] = selectors.contact_request_person(actor=actor, request=contact)
+        if contact.state == contact.State.PENDING and actor.can(Capability.ANSWER_REFERRALS):
+            form = ContactAnswerForm(request.POST or None)
+            context["form"] = form
+            if request.method == "POST" and _contact_answered(request, form, contact):
+                return redirect("referrals:contact_detail", contact_request_id=contact.pk)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "referrals/contact_detail.html", context)
+
+
+def _contact_answered(request, form, contact) -> bool:
+    if not form.is_valid():
+        return False
+    data, actor = form.cleaned_data, request.membership
+    try:
+        if data["decision"] == ContactAnswerForm.DECLINE:
+            services.contact_request_decline(
+                actor=actor,
+                contact_request_id=contact.pk,
+                answer=data["answer"],
+                ip=client_ip(request),
+            )
+            messages.success(request, _("You declined the contact request. They are told."))
+        else:
+            services.contact_request_answer(
+                actor=actor,
+                contact_request_id=contact.pk,
+                answer=data["answer"],
+                holds_child=data["holds_child"],
+                answer_contact=data["answer_contact"],
+                ip=client_ip(request),
+            )
+            messages.success(request, _("Your answer was sent."))
+    except ServiceError as error:
+        add_to_form(form, error)
+        return False
+    return True

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from phteah.accounts.roles import Capability
 from phteah.cases.due import CATEGORIES, CATEGORY_LABELS
 from phteah.core.access import require_capability
-from phteah.referrals.selectors import referral_counts, transfer_counts
+from phteah.referrals.selectors import contact_counts, referral_counts, transfer_counts
 
 from . import selectors
 
@@ -26,6 +26,7 @@ def my_work(request):
             "total": sum(item.count for item in lists.values()),
             "referrals": referral_counts(actor=request.membership),
             "transfers": transfer_counts(actor=request.membership),
+            "contacts": contact_counts(actor=request.membership),
         },
     )
 

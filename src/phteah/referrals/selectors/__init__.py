@@ -2,6 +2,15 @@
 ``directory`` holds every read that crosses organisations (the partner directory, the
 capacity board and a partner's page): published rows and aggregates only."""
 
+from .contacts import (
+    ContactCounts,
+    contact_counts,
+    contact_request_get_for_user,
+    contact_request_person,
+    contact_requests_received,
+    contact_requests_sent,
+    person_contact_requests,
+)
 from .directory import (
     DirectoryResult,
     PlaceCount,
@@ -60,6 +69,13 @@ __all__ = [
     "transfer_get_for_user",
     "transfers_received",
     "transfers_sent",
+    "ContactCounts",
+    "contact_counts",
+    "contact_request_get_for_user",
+    "contact_request_person",
+    "contact_requests_received",
+    "contact_requests_sent",
+    "person_contact_requests",
     "RECEIVER",
     "SENDER",
     "ReferralCounts",

@@ -2,6 +2,7 @@
 referrals between organisations (referrals), and transfers of a case (transfers). The names
 are importable from this package."""
 
+from .contacts import contact_request_answer, contact_request_decline, contact_request_send
 from .letters import referral_letter_answer_record, referral_letter_create
 from .profiles import (
     ANSWER_DAYS,
@@ -41,6 +42,9 @@ __all__ = [
     "transfer_uncovered",
     "transfer_withdraw",
     "transfers_withdraw_for_grant",
+    "contact_request_answer",
+    "contact_request_decline",
+    "contact_request_send",
     "referral_accept",
     "referral_close",
     "referral_complete",

@@ -9,6 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from phteah.accounts.roles import Capability
@@ -19,6 +20,8 @@ from phteah.core.audit import audited_atomic, audited_update
 from phteah.core.errors import ServiceError
 from phteah.core.limits import check_values
 from phteah.geography.models import Commune, District
+from phteah.people.linkage import linkage_records_remove
+from phteah.people.tasks import linkage_rebuild_organisation_task
 
 from ..models import Language, PartnerProfile, PublishedService
 
@@ -113,6 +116,16 @@ def _publish_services(profile, catalogue) -> dict[str, list]:
     return {}
 
 
+def _linkage_follow(profile: PartnerProfile, participates: bool) -> None:
+    """Leaving the network's duplicate check removes the organisation's linkage records; taking
+    part again makes them, after the commit (a task: one organisation's people)."""
+    if profile.linkage_participates and not participates:
+        linkage_records_remove(organisation_id=profile.organisation_id)
+    elif participates and not profile.linkage_participates:
+        organisation_id = str(profile.organisation_id)
+        transaction.on_commit(lambda: linkage_rebuild_organisation_task.delay(organisation_id))
+
+
 def partner_profile_update(
     *,
     actor,
@@ -198,6 +211,7 @@ def partner_profile_update(
             if before_places[name] != after_places[name]
         }
         extra |= _publish_services(profile, catalogue)
+        _linkage_follow(profile, bool(linkage_participates))
         profile.districts.set(districts)
         profile.communes.set(communes)
         audited_update(

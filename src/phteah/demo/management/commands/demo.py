@@ -4,6 +4,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from phteah.demo.cases import demo_cases_create
+from phteah.demo.contacts import demo_contacts_create
 from phteah.demo.directory import demo_directory_publish
 from phteah.demo.letters import demo_letters_create
 from phteah.demo.network import DEMO_PASSWORD, demo_network_create
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             referrals = demo_referrals_create()
             letters = demo_letters_create()
             transfers = demo_transfers_create()
+            contacts = demo_contacts_create()
         if sharing.shares:
             self.stdout.write(str(sharing))
         if referrals.states:
@@ -52,6 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Referral letters to partners not on Phteah: {letters}.")
         if transfers.states:
             self.stdout.write(str(transfers))
+        if contacts.sent:
+            self.stdout.write(str(contacts))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Administrators and supervisors set up two-factor authentication")
