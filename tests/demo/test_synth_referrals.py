@@ -204,11 +204,6 @@ def test_the_inboxes_count_the_rows(synth):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="referrals_received orders by the state's code (accepted < pending): the waiting "
-    "referrals are not first, as its docstring says",
-)
 def test_the_received_inbox_shows_the_waiting_referrals_first(synth):
     for organisation in synth_organisations():
         supervisor = _supervisor(organisation.pk)

@@ -151,3 +151,17 @@ def test_the_inboxes_take_the_same_queries_for_five_times_the_referrals(
         queries(answerers[0].user, reverse("referrals:received")),
     )
     assert few == many
+
+
+def test_the_received_inbox_lists_the_waiting_referrals_first_soonest_due_first(
+    client, worker, baby_case, partners, answerers, catalogue, consent
+):
+    first = send(worker, baby_case, partners[:1], codes=("emergency_foster",))
+    second = send(worker, baby_case, partners[:1], codes=("food",))
+    answered = referral_to(first, partners[0])
+    waiting = referral_to(second, partners[0], code="food")
+    accept(answerers[0], answered)  # accepted: its code sorts before "pending"
+    sign_in(client, answerers[0].user)
+    page = client.get(reverse("referrals:received")).content.decode()
+    detail = reverse("referrals:referral_detail", args=[waiting.pk])
+    assert page.index(detail) < page.index(reverse("referrals:referral_detail", args=[answered.pk]))

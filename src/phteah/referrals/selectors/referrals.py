@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -73,7 +73,12 @@ def referrals_received(*, actor: Membership) -> QuerySet:
     return (
         Referral.received.filter(visible)
         .select_related(*LISTED)
-        .order_by("state", "answer_due_on", "-state_on")
+        .order_by(
+            Case(When(state=Referral.State.PENDING, then=0), default=1),
+            Case(When(state=Referral.State.PENDING, then="answer_due_on")).asc(nulls_last=True),
+            "-state_on",
+            "pk",
+        )
     )
 
 
