@@ -4,6 +4,7 @@ Khmer translation that is not fuzzy, with the same placeholders."""
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import polib
@@ -56,3 +57,17 @@ def test_the_catalogue_holds_no_stale_strings(extracted):
         if not entry.obsolete and (entry.msgctxt, entry.msgid) not in current
     )
     assert stale == []
+
+
+def test_gnu_gettext_reads_the_catalogue():
+    """The catalogue is valid for GNU gettext too (msgmerge, used by phteah i18n update, and
+    msgfmt): a "#|" line of a previous msgid left on a translated entry, say, is an error
+    there that polib lets pass."""
+    if shutil.which("msgfmt") is None:
+        pytest.fail("GNU gettext is needed to check the catalogue (make test installs it).")
+    checked = subprocess.run(
+        ["msgfmt", "--check", "--output-file=/dev/null", str(CATALOGUE)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
