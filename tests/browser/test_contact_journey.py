@@ -10,9 +10,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
-
 from .test_journeys import DESKTOP, KHMER, PHONE, not_drawn_in_khmer_font
+from .test_referral_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,14 +63,6 @@ def network(transactional_db, settings):
         linkage_record_refresh(theirs)
     yield {"theirs": theirs}
     KEYS.reload()
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/account/login/")
-    page.locator('input[name="username"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form.stack button[type="submit"]').click()
-    page.wait_for_load_state("networkidle")
 
 
 def shots(page, artifacts_dir, name):

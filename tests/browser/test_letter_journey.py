@@ -7,9 +7,8 @@ could fail)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
-
 from .test_journeys import DESKTOP, KHMER, PHONE, not_drawn_in_khmer_font
+from .test_referral_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOSPITAL = "Battambang Provincial Referral Hospital"
@@ -62,14 +61,6 @@ def casework(transactional_db, settings):
         )
         consent = factories.OffSystemConsentFactory(person=person, shared_with_name=HOSPITAL)
     return {"case": case, "consent": consent}
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/account/login/")
-    page.locator('input[name="username"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form.stack button[type="submit"]').click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_letter_to_the_hospital_is_written_downloaded_and_answered(

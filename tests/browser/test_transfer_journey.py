@@ -9,9 +9,8 @@ before the assertions that could fail), at 390 px and at 1280 px."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
-
 from .test_journeys import KHMER, PHONE, not_drawn_in_khmer_font
+from .test_referral_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = (1280, 900)
@@ -64,14 +63,6 @@ def network(request, transactional_db, settings):
             organisations=[bridge],
         )
     return {"case": case, "bridge": bridge, "language": language}
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/account/login/")
-    page.locator('input[name="username"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form.stack button[type="submit"]').click()
-    page.wait_for_load_state("networkidle")
 
 
 def shots(page, directory, name, language):
