@@ -114,7 +114,36 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency (today)")
 
 
-class ReferralGroup(OrganisationOwned):
+class ChildDetails(models.Model):
+    """The child's details a referral, a transfer or a letter carries, frozen when it is
+    sent (``services.referrals.frozen_details``): the partner reads these, never the sender's
+    case or person."""
+
+    family_name_km = models.CharField(max_length=100, blank=True)
+    given_name_km = models.CharField(max_length=100, blank=True)
+    family_name_latin = models.CharField(max_length=100, blank=True)
+    given_name_latin = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField(default=False)
+    village = models.ForeignKey(
+        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_disability = models.BooleanField(default=False)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    worker_name = models.CharField(max_length=150)
+    worker_phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def display_name(self, language: str | None = None) -> str:
+        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
+        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
+        return (khmer or latin) if language == "km" else (latin or khmer)
+
+
+class ReferralGroup(ChildDetails, OrganisationOwned):
     """One "who can take this child?": a case referred to one or several organisations for
     one or more services at once, with the details the receivers may read, frozen when sent
     (the receiver never reads the sender's case or person). ``organisation`` is the sender."""
@@ -127,22 +156,7 @@ class ReferralGroup(OrganisationOwned):
     sent_at = models.DateTimeField(_("sent on"))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     reason = models.TextField(_("why the child is referred"))
-    # The frozen dataset.
-    family_name_km = models.CharField(max_length=100, blank=True)
-    given_name_km = models.CharField(max_length=100, blank=True)
-    family_name_latin = models.CharField(max_length=100, blank=True)
-    given_name_latin = models.CharField(max_length=100, blank=True)
-    sex = models.CharField(max_length=10, choices=Sex.choices)
-    date_of_birth = models.DateField(null=True, blank=True)
-    date_of_birth_estimated = models.BooleanField(default=False)
-    village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    has_disability = models.BooleanField(default=False)
     global_id = models.CharField(max_length=26)
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    worker_name = models.CharField(max_length=150)
-    worker_phone = models.CharField(max_length=30, blank=True)
     # When the details above were blanked, the referral having ended untaken long enough ago
     # (phteah.referrals.services.retention).
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -157,9 +171,7 @@ class ReferralGroup(OrganisationOwned):
     def display_name(self, language: str | None = None) -> str:
         if self.erased_at is not None:
             return str(_("A child (details removed)"))
-        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
-        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
-        return (khmer or latin) if language == "km" else (latin or khmer)
+        return super().display_name(language)
 
 
 class Referral(OrganisationOwned):
@@ -346,7 +358,7 @@ class LetterLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
-class ReferralLetter(OrganisationOwned):
+class ReferralLetter(ChildDetails, OrganisationOwned):
     """A referral to a partner not on Phteah (a hospital, the police, an organisation that
     does not use it): a letter, printed from the details frozen here when it was written, on a
     consent that names the partner, and the partner's answer as a worker records it. The
@@ -376,21 +388,6 @@ class ReferralLetter(OrganisationOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("written on"))
-    # The child's details the letter carries, frozen when it was written.
-    family_name_km = models.CharField(max_length=100, blank=True)
-    given_name_km = models.CharField(max_length=100, blank=True)
-    family_name_latin = models.CharField(max_length=100, blank=True)
-    given_name_latin = models.CharField(max_length=100, blank=True)
-    sex = models.CharField(max_length=10, choices=Sex.choices)
-    date_of_birth = models.DateField(null=True, blank=True)
-    date_of_birth_estimated = models.BooleanField(default=False)
-    village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    has_disability = models.BooleanField(default=False)
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    worker_name = models.CharField(max_length=150)
-    worker_phone = models.CharField(max_length=30, blank=True)
     # The partner's answer, as recorded by a worker.
     state = models.CharField(
         _("answer"), max_length=10, choices=State.choices, default=State.PENDING
@@ -427,11 +424,6 @@ class ReferralLetter(OrganisationOwned):
     def __str__(self) -> str:
         return f"{self.partner_name} ({self.state})"
 
-    def display_name(self, language: str | None = None) -> str:
-        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
-        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
-        return (khmer or latin) if language == "km" else (latin or khmer)
-
     def service_names(self, language: str | None = None) -> list[str]:
         key = "name_km" if language == "km" else "name_en"
         return [row.get(key) or row.get("name_en") or row.get("code", "") for row in self.services]
@@ -440,7 +432,7 @@ class ReferralLetter(OrganisationOwned):
 # --- transfers -------------------------------------------------------------------------------
 
 
-class Transfer(OrganisationOwned):
+class Transfer(ChildDetails, OrganisationOwned):
     """A case handed over to another organisation: the receiver, once it accepts, owns the
     child's care in a case of its own, and reads the sender's closed case (its history)
     under a view grant; the sender keeps that case, closed and read-only. ``organisation``
@@ -502,23 +494,8 @@ class Transfer(OrganisationOwned):
     receiver_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # The frozen dataset (as a ReferralGroup's).
-    family_name_km = models.CharField(max_length=100, blank=True)
-    given_name_km = models.CharField(max_length=100, blank=True)
-    family_name_latin = models.CharField(max_length=100, blank=True)
-    given_name_latin = models.CharField(max_length=100, blank=True)
-    sex = models.CharField(max_length=10, choices=Sex.choices)
-    date_of_birth = models.DateField(null=True, blank=True)
-    date_of_birth_estimated = models.BooleanField(default=False)
-    village = models.ForeignKey(
-        "geography.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    has_disability = models.BooleanField(default=False)
     global_id = models.CharField(max_length=26)
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
     case_type = models.CharField(max_length=30)
-    worker_name = models.CharField(max_length=150)
-    worker_phone = models.CharField(max_length=30, blank=True)
 
     objects = ScopedManager(organisation="organisation")
     received = ScopedManager(organisation="receiver")
@@ -550,11 +527,6 @@ class Transfer(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.receiver_id} ({self.state})"
-
-    def display_name(self, language: str | None = None) -> str:
-        khmer = f"{self.family_name_km} {self.given_name_km}".strip()
-        latin = f"{self.family_name_latin} {self.given_name_latin}".strip()
-        return (khmer or latin) if language == "km" else (latin or khmer)
 
 
 # --- contact requests (network.md §7) ---------------------------------------------------------

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from phteah.accounts.models import Membership
 from phteah.accounts.roles import Capability
-from phteah.cases.models import ServiceType
 from phteah.cases.services.records import case_for_change, require
 from phteah.core.audit import audit_log, audited_atomic
 from phteah.core.errors import ServiceError
@@ -30,7 +29,7 @@ from phteah.core.submissions import once
 
 from ..models import LetterLanguage, PartnerKind, ReferralLetter, Urgency
 from ..selectors.letters import letter_consents, letter_get_for_user
-from .referrals import MAX_SERVICES
+from .referrals import chosen_services, frozen_details
 
 CONTACT_LENGTH = 200
 ANSWERS = (
@@ -41,21 +40,10 @@ ANSWERS = (
 
 
 def _services(case, service_codes) -> list[dict]:
-    codes = list(dict.fromkeys(str(code) for code in service_codes or ()))
-    if not codes:
-        raise ServiceError(_("Choose at least one service."), field="services")
-    if len(codes) > MAX_SERVICES:
-        raise ServiceError(
-            _("Choose at most %(count)s services.") % {"count": MAX_SERVICES}, field="services"
-        )
-    found = list(
-        ServiceType.objects.filter(
-            organisation_id=case.organisation_id, is_active=True, code__in=codes
-        ).order_by("name_en")
-    )
-    if len(found) != len(codes):
-        raise ServiceError(_("Choose services from your organisation's list."), field="services")
-    return [{"code": s.code, "name_en": s.name_en, "name_km": s.name_km} for s in found]
+    return [
+        {"code": s.code, "name_en": s.name_en, "name_km": s.name_km}
+        for s in chosen_services(case, service_codes)
+    ]
 
 
 @once
@@ -98,7 +86,6 @@ def referral_letter_create(
                 field="consent",
             )
         services = _services(case, service_codes)
-        person = case.person
         letter = ReferralLetter.objects.create(
             organisation_id=case.organisation_id,
             case=case,
@@ -112,18 +99,7 @@ def referral_letter_create(
             language=language,
             sent_by=actor.user,
             sent_at=timezone.now(),
-            family_name_km=person.family_name_km,
-            given_name_km=person.given_name_km,
-            family_name_latin=person.family_name_latin,
-            given_name_latin=person.given_name_latin,
-            sex=person.sex,
-            date_of_birth=person.date_of_birth,
-            date_of_birth_estimated=person.date_of_birth_estimated,
-            village_id=person.village_id,
-            has_disability=person.has_disability,
-            risk_level=case.risk_level,
-            worker_name=actor.user.full_name,
-            worker_phone=actor.user.phone or "",
+            **frozen_details(case, actor),
         )
         audit_log(
             actor=actor.user,

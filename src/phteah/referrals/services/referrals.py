@@ -192,7 +192,9 @@ def _receivers(case: Case, receiver_ids) -> list[Organisation]:
     return found
 
 
-def _services(case: Case, service_codes) -> list[ServiceType]:
+def chosen_services(case: Case, service_codes) -> list[ServiceType]:
+    """The services of the case's organisation *service_codes* name (one to MAX_SERVICES,
+    each once, active), else a ServiceError on the services field."""
     codes = list(dict.fromkeys(str(code) for code in service_codes or ()))
     if not codes:
         raise ServiceError(_("Choose at least one service."), field="services")
@@ -208,6 +210,26 @@ def _services(case: Case, service_codes) -> list[ServiceType]:
     if len(found) != len(codes):
         raise ServiceError(_("Choose services from your organisation's list."), field="services")
     return found
+
+
+def frozen_details(case: Case, actor: Membership) -> dict:
+    """The child's details a referral, a transfer or a letter carries (``ChildDetails``),
+    read from the case when it is sent: the partner reads these, never the case."""
+    person = case.person
+    return {
+        "family_name_km": person.family_name_km,
+        "given_name_km": person.given_name_km,
+        "family_name_latin": person.family_name_latin,
+        "given_name_latin": person.given_name_latin,
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth,
+        "date_of_birth_estimated": person.date_of_birth_estimated,
+        "village_id": person.village_id,
+        "has_disability": person.has_disability,
+        "risk_level": case.risk_level,
+        "worker_name": actor.user.full_name,
+        "worker_phone": getattr(actor.user, "phone", "") or "",
+    }
 
 
 def uncovered_receivers(case: Case, receivers) -> list[Organisation]:
@@ -348,7 +370,7 @@ def referral_send(
         case = case_for_change(actor, case_id)
         person = case.person
         receivers = _receivers(case, receiver_ids)
-        services = _services(case, service_codes)
+        services = chosen_services(case, service_codes)
         uncovered = uncovered_receivers(case, receivers)
         if uncovered:
             raise ServiceError(
@@ -386,19 +408,8 @@ def referral_send(
             sent_at=now,
             urgency=urgency,
             reason=reason,
-            family_name_km=person.family_name_km,
-            given_name_km=person.given_name_km,
-            family_name_latin=person.family_name_latin,
-            given_name_latin=person.given_name_latin,
-            sex=person.sex,
-            date_of_birth=person.date_of_birth,
-            date_of_birth_estimated=person.date_of_birth_estimated,
-            village_id=person.village_id,
-            has_disability=person.has_disability,
             global_id=person.global_id,
-            risk_level=case.risk_level,
-            worker_name=actor.user.full_name,
-            worker_phone=getattr(actor.user, "phone", "") or "",
+            **frozen_details(case, actor),
         )
         attached = _attach(group, person, attach, upload, upload_title)
         for receiver in receivers:

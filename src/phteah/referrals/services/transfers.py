@@ -49,7 +49,7 @@ from phteah.people.selectors import consent_for_sharing
 from .. import states
 from ..events import TransferAccepted, TransferDeclined, TransferSent, TransferWithdrawn
 from ..models import Transfer
-from .referrals import receiver_person
+from .referrals import frozen_details, receiver_person
 
 ACTIONS = {
     "sent": "referrals.transfer.sent",
@@ -238,20 +238,9 @@ def transfer_send(
             state=Transfer.State.PENDING,
             state_on=now,
             grant=grant,
-            family_name_km=person.family_name_km,
-            given_name_km=person.given_name_km,
-            family_name_latin=person.family_name_latin,
-            given_name_latin=person.given_name_latin,
-            sex=person.sex,
-            date_of_birth=person.date_of_birth,
-            date_of_birth_estimated=person.date_of_birth_estimated,
-            village_id=person.village_id,
-            has_disability=person.has_disability,
             global_id=person.global_id,
-            risk_level=case.risk_level,
             case_type=case.case_type,
-            worker_name=actor.user.full_name,
-            worker_phone=getattr(actor.user, "phone", "") or "",
+            **frozen_details(case, actor),
         )
         _audit(
             transfer, "sent", by_user=actor.user, by_organisation_id=actor.organisation_id, ip=ip
