@@ -145,6 +145,39 @@ def test_a_provider_over_capacity_counts_no_place_and_takes_none_from_others(act
     assert capacity_board(actor=actor).total == 2
 
 
+def test_a_provider_of_several_care_types_counts_its_places_under_each(actor, places):
+    # The open placements are counted once per provider and joined to each of its care types.
+    organisation = published_organisation("Several")
+    both = (("emergency_foster", 0, 17, False), ("long_term_foster", 0, 17, False))
+    home = provider(organisation, places["v1201"], capacity=4, care_types=both)
+    ended, _open, _other = fill(home, 3)
+    ended.ended_on = timezone.localdate()
+    ended.save()
+    full = provider(organisation, places["v0801"], capacity=1, care_types=both)
+    fill(full, 2)
+    provider(organisation, None, capacity=3, care_types=both)  # no address, none placed
+    (result,) = directory_search(actor=actor)
+    assert {(p.care_type, p.free) for p in result.places} == {
+        ("emergency_foster", 5),
+        ("long_term_foster", 5),
+    }
+    (result,) = directory_search(actor=actor, district=places["1201"])
+    assert [(p.care_type, p.district_code, p.free) for p in result.places] == [
+        ("emergency_foster", "1201", 2),
+        ("long_term_foster", "1201", 2),
+        ("emergency_foster", None, 3),
+        ("long_term_foster", None, 3),
+    ]
+    page = organisation_profile_get(actor=actor, organisation_id=organisation.pk)
+    assert page.free == 10
+    board = capacity_board(actor=actor)
+    assert [(row["code"], [n for _l, n in row["cells"]]) for row in board.rows] == [
+        ("12", [2, 2]),
+        (None, [3, 3]),
+    ]
+    assert board.total == 10
+
+
 def test_unpublished_organisations_and_providers_never_appear(actor, places):
     provider(published_organisation("Hidden", published=False), places["v1201"], capacity=9)
     shown = published_organisation("Shown")

@@ -5,8 +5,11 @@ for the care providers they show in the directory, aggregates of free places. A 
 placement or a provider's name never leaves this module.
 
 Free places are never stored: a provider's free places are its capacity less its valid
-(not voided) open (not ended) placements, counted in SQL by a correlated subquery read from the
-``placement_provider_open`` index alone; a provider over its capacity counts as none."""
+(not voided) open (not ended) placements; a provider over its capacity counts as none. In SQL,
+one query per count: the open placements are counted once, in one aggregate grouped by
+provider (from the partial index ``placement_open_per_provider``), joined to the
+providers' care types and summed (not counted again for each care type of each provider:
+9,248 correlated counts a request at 100,000 children)."""
 
 from __future__ import annotations
 
@@ -14,23 +17,20 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     Min,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import get_language
 
 from phteah.accounts.models import Organisation
@@ -110,40 +110,80 @@ class DirectoryResult:
         return list(summary.values())
 
 
-def _occupied() -> Subquery:
-    placements = (
+def _open_placements() -> QuerySet:
+    """The open (not ended) valid (not voided) placements of each provider: one aggregate
+    grouped by provider, from the partial index ``placement_open_per_provider`` (``COUNT(*)``:
+    on SQLite, counting the ids would read every placement's row too)."""
+    return (
         Placement.objects.with_scopes_disabled()
-        .filter(provider_id=OuterRef("provider_id"), ended_on__isnull=True, voided_at__isnull=True)
+        .filter(provider__isnull=False, ended_on__isnull=True, voided_at__isnull=True)
         .order_by()
         .values("provider_id")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .annotate(placed=Count("*"))
     )
-    return Coalesce(Subquery(placements, output_field=IntegerField()), Value(0))
 
 
 def _published_places() -> QuerySet:
     """The care types of every provider shown in the directory by a published, active
-    organisation, each with its provider's free places (``free``; none for a provider at or
-    over its capacity). Sums without a free place are dropped after the query, not in
-    HAVING, which would count the placements a second time."""
-    return (
-        ProviderCareType.objects.with_scopes_disabled()
-        .filter(
-            provider__is_active=True,
-            provider__network_published=True,
-            organisation__is_active=True,
-            organisation__partner_profile__published=True,
-        )
-        .annotate(
-            free=Greatest(
-                ExpressionWrapper(
-                    F("provider__capacity") - _occupied(), output_field=IntegerField()
-                ),
-                Value(0),
-            )
-        )
+    organisation (their free places are summed by ``_free_places``)."""
+    return ProviderCareType.objects.with_scopes_disabled().filter(
+        provider__is_active=True,
+        provider__network_published=True,
+        organisation__is_active=True,
+        organisation__partner_profile__published=True,
     )
+
+
+def _free_places(places: QuerySet, keys: dict, *, order=(), providers=None) -> list[dict]:
+    """The free places of *places* (provider care types) summed per *keys* (name: an
+    expression over a provider care type), as rows of the keys and ``places``, ordered by
+    *order* (names of the keys or ``places``, ``-`` first for descending); sums without a free
+    place are dropped. Each provider's free places are its capacity less its open placements,
+    floored at none. One query: the care types (the ORM's query) joined to the open
+    placements counted per provider (of every provider, or of *providers* only: a query of
+    their ids) and grouped by the keys."""
+    rows = places.order_by().values(
+        **{f"k{index}": expression for index, expression in enumerate(keys.values())},
+        p_provider=F("provider_id"),
+        p_capacity=F("provider__capacity"),
+    )
+    opened = _open_placements()
+    if providers is not None:
+        opened = opened.filter(provider_id__in=providers)
+    rows_sql, rows_params = rows.query.sql_with_params()
+    open_sql, open_params = opened.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = [f"r.{quote(f'k{index}')}" for index in range(len(keys))]
+    selected = ", ".join(
+        f"{column} AS {quote(name)}" for column, name in zip(columns, keys, strict=True)
+    )
+    placed = "COALESCE(o.placed, 0)"
+    sql = (
+        f"SELECT {selected}, SUM(CASE WHEN r.p_capacity > {placed}"
+        f" THEN r.p_capacity - {placed} ELSE 0 END) AS places"
+        f" FROM ({rows_sql}) r LEFT JOIN ({open_sql}) o ON o.provider_id = r.p_provider"
+        f" GROUP BY {', '.join(columns)}"
+    )
+    if order:
+        terms = (
+            f"{quote(term.lstrip('-'))} DESC" if term.startswith("-") else quote(term)
+            for term in order
+        )
+        sql += f" ORDER BY {', '.join(terms)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rows_params, *open_params])
+        fetched = cursor.fetchall()
+    # The keys as the ORM would give them (a UUID from SQLite's text).
+    fields = [rows.query.annotations[f"k{index}"].output_field for index in range(len(keys))]
+    return [
+        {
+            name: field.to_python(value)
+            for name, field, value in zip(keys, fields, row[:-1], strict=True)
+        }
+        | {"places": int(row[-1])}  # a sum of counts is numeric on PostgreSQL
+        for row in fetched
+        if row[-1] > 0
+    ]
 
 
 def _rank(district_field: str, province_field: str, *, district, province) -> Case | Value:
@@ -188,34 +228,36 @@ def _coverage_rank(*, district, province) -> Case | Value:
     return Case(*whens, default=Value(ELSEWHERE), output_field=IntegerField())
 
 
-def _place_counts(places: QuerySet, *, district, province, per_district=None) -> list[dict]:
+def _place_counts(places: QuerySet, *, district, province, per_district=None, providers=None):
     """Free places per organisation, district and care type (one query); per organisation
     and care type only (*per_district* False), by default when no place is asked for: every
     district is then as far."""
     if per_district is None:
         per_district = district is not None or province is not None
     if not per_district:
-        rows = places.values("organisation_id", "care_type").annotate(
-            places=Sum("free"), rank=Value(ELSEWHERE)
-        )
-        return [row | {"district_code": None} for row in rows.order_by() if row["places"] > 0]
-    rows = (
-        places.values(
-            "organisation_id",
-            "care_type",
-            district_code=F(f"{DISTRICT}_id"),
-            district_en=F(f"{DISTRICT}__name_en"),
-            district_km=F(f"{DISTRICT}__name_km"),
-        )
-        .annotate(
-            places=Sum("free"),
-            rank=_rank(
-                f"{DISTRICT}_id", f"{DISTRICT}__province_id", district=district, province=province
-            ),
-        )
-        .order_by("rank", "-places", "care_type")
+        keys = {"organisation_id": F("organisation_id"), "care_type": F("care_type")}
+        return [
+            row | {"rank": ELSEWHERE, "district_code": None}
+            for row in _free_places(
+                places, keys, order=("organisation_id", "care_type"), providers=providers
+            )
+        ]
+    keys = {
+        "organisation_id": F("organisation_id"),
+        "care_type": F("care_type"),
+        "district_code": F(f"{DISTRICT}_id"),
+        "district_en": F(f"{DISTRICT}__name_en"),
+        "district_km": F(f"{DISTRICT}__name_km"),
+        "rank": _rank(
+            f"{DISTRICT}_id", f"{DISTRICT}__province_id", district=district, province=province
+        ),
+    }
+    return _free_places(
+        places,
+        keys,
+        order=("rank", "-places", "care_type", "district_code"),
+        providers=providers,
     )
-    return [row for row in rows if row["places"] > 0]
 
 
 def _place(row, language) -> PlaceCount:
@@ -328,18 +370,15 @@ def capacity_board(*, actor) -> CapacityBoard:
     if actor is None:
         return CapacityBoard([], [], [], 0)
     province = f"{DISTRICT}__province"
-    counts = list(
-        _published_places()
-        .values(
-            "care_type",
-            province_code=F(f"{province}_id"),
-            province_en=F(f"{province}__name_en"),
-            province_km=F(f"{province}__name_km"),
-        )
-        .annotate(places=Sum("free"))
-        .order_by("province_code", "care_type")
-    )
-    counts = [row for row in counts if row["places"] > 0]
+    # Grouped by province first: grouped by care type first, SQLite reads the care types in
+    # the order of their (care type, provider) index, one row at a time (44 ms, not 25).
+    keys = {
+        "province_code": F(f"{province}_id"),
+        "province_en": F(f"{province}__name_en"),
+        "province_km": F(f"{province}__name_km"),
+        "care_type": F("care_type"),
+    }
+    counts = _free_places(_published_places(), keys, order=("province_code", "care_type"))
     language = get_language()
     offered = {row["care_type"] for row in counts}
     care_types = [(value, str(label)) for value, label in CareType.choices if value in offered]
@@ -397,7 +436,12 @@ def organisation_profile_get(*, actor, organisation_id) -> DirectoryResult:
     result = DirectoryResult(profile, ELSEWHERE, services=list(profile.services.all()))
     places = _published_places().filter(organisation_id=profile.organisation_id)
     language = get_language()
-    for row in _place_counts(places, district=None, province=None, per_district=True):
+    # The open placements of this organisation's providers only, not the network's.
+    providers = places.values("provider_id")
+    rows = _place_counts(
+        places, district=None, province=None, per_district=True, providers=providers
+    )
+    for row in rows:
         result.places.append(_place(row, language))
         result.free += row["places"]
     return result
