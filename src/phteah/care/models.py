@@ -119,6 +119,15 @@ class Placement(Voidable, OrganisationOwned):
             models.Index(
                 fields=["provider", "ended_on", "voided_at"], name="placement_provider_open"
             ),
+            # The open, valid placements that have a provider only (about one in ten): the
+            # directory and the capacity board count them per provider in one aggregate.
+            models.Index(
+                fields=["provider"],
+                name="placement_open_per_provider",
+                condition=models.Q(
+                    ended_on__isnull=True, voided_at__isnull=True, provider__isnull=False
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
