@@ -370,3 +370,26 @@ def test_closing_the_case_withdraws_its_waiting_referrals(
         assert waiting.state == "withdrawn" and waiting.withdraw_reason == "case_closed"
     with scopes_disabled():
         assert not CaseGrant.objects.filter(case=baby_case, revoked_at=None).exists()
+
+
+def test_a_referral_unanswered_when_its_grant_runs_out_is_withdrawn_as_expired(
+    worker, baby_case, partners, answerers, catalogue, consent
+):
+    from phteah.cases.services.grants import grants_expire
+    from phteah.notifications.models import Notification
+    from tests.conftest import no_scope
+
+    group = send(worker, baby_case, partners)
+    referral = referral_to(group, partners[0])
+    with no_scope():  # as the hourly task runs
+        assert grants_expire(now=referral.grant.valid_until + datetime.timedelta(seconds=1)) == 2
+    with scopes_disabled():
+        withdrawn = Referral.objects.filter(group=group)
+        assert set(withdrawn.values_list("state", "withdraw_reason")) == {("withdrawn", "expired")}
+        # Each receiver is told its request is no longer waiting.
+        told = Notification.objects.filter(kind="referral_withdrawn")
+        assert set(told.values_list("organisation_id", flat=True)) == {p.pk for p in partners}
+    with pytest.raises(ServiceError):
+        accept(answerers[0], referral)
+    # The sender may refer again.
+    assert send(worker, baby_case, partners).referrals.count() == 2

@@ -472,3 +472,20 @@ def test_no_referral_to_the_receiver_while_its_transfer_waits(
             reason="Food",
         )
     assert fresh(transfer.grant).is_active()
+
+
+def test_a_transfer_unanswered_when_its_grant_runs_out_is_withdrawn_as_expired(
+    supervisor, child_case, receiver, consent, answerer
+):
+    from phteah.cases.services.grants import grants_expire
+    from tests.conftest import no_scope
+
+    transfer = send(supervisor, child_case, receiver)
+    with no_scope():  # as the hourly task runs
+        assert grants_expire(now=fresh(transfer).grant.valid_until + datetime.timedelta(0, 1)) == 1
+    transfer = fresh(transfer)
+    assert (transfer.state, transfer.withdraw_reason) == ("withdrawn", "expired")
+    with pytest.raises(ServiceError, match="already withdrawn"):
+        accept(answerer, transfer)
+    # The sender may send it again.
+    assert send(supervisor, child_case, receiver).state == "pending"

@@ -199,6 +199,7 @@ class Referral(OrganisationOwned):
         TAKEN = "taken", _("Another organisation accepted first")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
         CASE_CLOSED = "case_closed", _("The referring organisation closed the case")
+        EXPIRED = "expired", _("No answer came before the referral expired")
 
     group = models.ForeignKey(ReferralGroup, on_delete=models.PROTECT, related_name="referrals")
     receiver = models.ForeignKey(
@@ -456,6 +457,7 @@ class Transfer(ChildDetails, OrganisationOwned):
         SENDER = "sender", _("Withdrawn by the sending organisation")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent was withdrawn")
         CASE_CLOSED = "case_closed", _("The sending organisation closed the case")
+        EXPIRED = "expired", _("No answer came before the transfer expired")
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     receiver = models.ForeignKey(

@@ -743,26 +743,37 @@ def _is_receiver(actor: Membership, referral_id) -> bool:
         return False
 
 
+# Why a grant ended → why the pending referrals resting on it are withdrawn.
+WITHDRAWN_WITH_GRANT = {
+    CaseGrant.RevokeReason.CONSENT_WITHDRAWN: Referral.WithdrawReason.CONSENT_WITHDRAWN,
+    CaseGrant.RevokeReason.EXPIRED: Referral.WithdrawReason.EXPIRED,
+}
+
+
 def referrals_withdraw_for_grant(event) -> None:
-    """``GrantRevoked`` because the consent was withdrawn (in that transaction): the pending
-    referrals resting on the grant are withdrawn, and their receivers told."""
-    if event.reason != CaseGrant.RevokeReason.CONSENT_WITHDRAWN:
+    """``GrantRevoked`` because the consent was withdrawn or the grant's time ran out (in
+    that transaction): the pending referrals resting on the grant are withdrawn with that
+    reason, and their receivers told."""
+    reason = WITHDRAWN_WITH_GRANT.get(event.reason)
+    if reason is None:
         return
-    pending = (
-        Referral.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("group")
-        .filter(grant_id=event.grant_id, state=Referral.State.PENDING)
-        .order_by("pk")
-    )
-    for referral in pending:
-        _withdraw(
-            referral,
-            transition="withdraw_auto",
-            reason=Referral.WithdrawReason.CONSENT_WITHDRAWN,
-            by_user=None,
-            by_organisation_id=referral.organisation_id,
-            grant_reason=None,
+    # The sender's rows, in its scope (the hourly expiry runs outside any).
+    with scope(organisation=event.organisation_id):
+        pending = (
+            Referral.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("group")
+            .filter(grant_id=event.grant_id, state=Referral.State.PENDING)
+            .order_by("pk")
         )
+        for referral in pending:
+            _withdraw(
+                referral,
+                transition="withdraw_auto",
+                reason=reason,
+                by_user=None,
+                by_organisation_id=referral.organisation_id,
+                grant_reason=None,
+            )
 
 
 def referrals_overdue_notify(*, today=None) -> int:

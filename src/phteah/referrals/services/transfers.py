@@ -461,26 +461,37 @@ def transfer_accept(
 # --- what ends a pending transfer on its own -------------------------------------------------
 
 
+# Why a grant ended → why the pending transfer resting on it is withdrawn.
+WITHDRAWN_WITH_GRANT = {
+    CaseGrant.RevokeReason.CONSENT_WITHDRAWN: Transfer.WithdrawReason.CONSENT_WITHDRAWN,
+    CaseGrant.RevokeReason.EXPIRED: Transfer.WithdrawReason.EXPIRED,
+}
+
+
 def transfers_withdraw_for_grant(event) -> None:
-    """``GrantRevoked`` because the consent was withdrawn (in that transaction): a pending
-    transfer resting on the grant is withdrawn, and its receiver told."""
-    if event.reason != CaseGrant.RevokeReason.CONSENT_WITHDRAWN:
+    """``GrantRevoked`` because the consent was withdrawn or the grant's time ran out (in
+    that transaction): a pending transfer resting on the grant is withdrawn with that
+    reason, and its receiver told."""
+    reason = WITHDRAWN_WITH_GRANT.get(event.reason)
+    if reason is None:
         return
-    pending = (
-        Transfer.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("grant")
-        .filter(grant_id=event.grant_id, state=Transfer.State.PENDING)
-        .order_by("pk")
-    )
-    for transfer in pending:
-        _withdraw(
-            transfer,
-            transition="withdraw_auto",
-            reason=Transfer.WithdrawReason.CONSENT_WITHDRAWN,
-            by_user=None,
-            by_organisation_id=transfer.organisation_id,
-            grant_reason=None,
+    # The sender's rows, in its scope (the hourly expiry runs outside any).
+    with scope(organisation=event.organisation_id):
+        pending = (
+            Transfer.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("grant")
+            .filter(grant_id=event.grant_id, state=Transfer.State.PENDING)
+            .order_by("pk")
         )
+        for transfer in pending:
+            _withdraw(
+                transfer,
+                transition="withdraw_auto",
+                reason=reason,
+                by_user=None,
+                by_organisation_id=transfer.organisation_id,
+                grant_reason=None,
+            )
 
 
 def _waiting(case):
