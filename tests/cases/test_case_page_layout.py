@@ -83,7 +83,10 @@ def test_the_time_of_identification_is_a_text_field_taking_14_30_forms(
 ):
     from tests.factories import PersonFactory
 
-    person = PersonFactory(organisation=organisation, created_by=worker.user)
+    # Born before the identification date below (a random birth date could fall after it).
+    person = PersonFactory(
+        organisation=organisation, created_by=worker.user, date_of_birth=datetime.date(2015, 3, 1)
+    )
     url = reverse("cases:case_add")
     page = as_worker.get(url, {"person": person.pk})
     field = re.search(r"<input[^>]*name=\"identified_time\"[^>]*>", page.content.decode())[0]
